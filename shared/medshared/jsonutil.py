@@ -1,0 +1,30 @@
+"""JSON that keeps money exact.
+
+simplejson reads JSON numbers straight into Decimal and writes Decimal back as a JSON
+number (65.00, not "65.00" and not 65.0), which the standard library cannot do without
+passing through float. National amounts are N(16,2) numbers on the wire, so they must
+never touch float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import simplejson
+
+
+def loads(raw: str | bytes) -> Any:
+    return simplejson.loads(raw, use_decimal=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(value: Any) -> str:
+    return simplejson.dumps(
+        value, use_decimal=True, ensure_ascii=False, default=_default, separators=(",", ":")
+    )

@@ -1,0 +1,303 @@
+"""Transactional outbox and inbox.
+
+A service writes its state change and the events it causes in one transaction
+(`stage`). The relay publishes committed rows in order with acks=all, keyed by the
+person, and marks them published only once the broker has them: a broker outage delays
+events, it never loses them. Consumers record each event id in their inbox in the same
+transaction as the effect, so a redelivered event has its effect once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from kafka import TopicPartition
+from kafka.structs import OffsetAndMetadata
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from medshared import broker
+from medshared.events import Event, UnreadableEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+_BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox_message",
+        metadata,
+        Column("id", _BIGINT, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(100), nullable=False),
+        Column("key", String(64), nullable=False),
+        Column("event_type", String(100), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox_message",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("topic", String(100), nullable=False),
+        Column("event_type", String(100), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
+    """Add an event to the caller's transaction; it is published only if that commits."""
+    session.execute(
+        insert(outbox).values(
+            event_id=event.event_id,
+            topic=topic,
+            key=event.key,
+            event_type=event.event_type,
+            body=event.to_json(),
+            created_at=utcnow(),
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows; safe to run in several processes at once on PostgreSQL."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        outbox: Table,
+        bootstrap: str,
+        topics: Iterable[str],
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+    ) -> None:
+        self._factory = factory
+        self._outbox = outbox
+        self._bootstrap = bootstrap
+        self._topics = list(topics)
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._producer: Any = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were published."""
+        if self._producer is None:
+            broker.ensure_topics(self._bootstrap, self._topics)
+            self._producer = broker.producer(self._bootstrap)
+        with self._factory() as session, session.begin():
+            query = (
+                select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body)
+                .where(self._outbox.c.published_at.is_(None))
+                .order_by(self._outbox.c.id)
+                .limit(self._batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = session.execute(query).all()
+            if not rows:
+                return 0
+            futures = [self._producer.send(r.topic, key=r.key, value=r.body) for r in rows]
+            self._producer.flush(timeout=10)
+            for future in futures:
+                future.get(timeout=10)  # raises if the broker did not take it: nothing is marked
+            session.execute(
+                update(self._outbox)
+                .where(self._outbox.c.id.in_([r.id for r in rows]))
+                .values(published_at=utcnow())
+            )
+            return len(rows)
+
+    def _run(self) -> None:
+        backoff = self._idle
+        while not self._stop.is_set():
+            try:
+                published = self.publish_pending()
+                backoff = self._idle
+                if published:
+                    continue
+            except Exception as exc:  # broker down, database busy: retry, never drop
+                log.warning("outbox relay: %s; retrying", exc.__class__.__name__)
+                self._close_producer()
+                backoff = min(max(backoff * 2, 0.2), 2.0)
+            self._wake.wait(backoff)
+            self._wake.clear()
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:  # noqa: BLE001 - closing a broken producer may fail too
+                pass
+            self._producer = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+        self._close_producer()
+
+
+Handler = Callable[[Session, Event], None]
+
+
+def record_once(session: Session, inbox: Table, topic: str, event: Event) -> bool:
+    """Insert the event id into the inbox; False when it was already there (a redelivery)."""
+    seen = session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.event_id)).first()
+    if seen:
+        return False
+    session.execute(
+        insert(inbox).values(
+            event_id=event.event_id, topic=topic, event_type=event.event_type, received_at=utcnow()
+        )
+    )
+    return True
+
+
+class InboxConsumer:
+    """Reads topics, applies each event once, and commits the offset after the database commit.
+
+    Partitions are assigned manually (every partition of every topic to this process) and
+    offsets are committed under `group_id`; the inbox makes a replay from any offset harmless,
+    which is also what rescues a consumer whose embedded broker restarted empty.
+    """
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        inbox: Table,
+        bootstrap: str,
+        topics: Iterable[str],
+        group_id: str,
+        handle: Handler,
+        *,
+        poll_ms: int = 100,
+    ) -> None:
+        self._factory = factory
+        self._inbox = inbox
+        self._bootstrap = bootstrap
+        self._topics = list(topics)
+        self._group_id = group_id
+        self._handle = handle
+        self._poll_ms = poll_ms
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer: Any = None
+        self.applied = 0
+
+    def _connect(self) -> None:
+        broker.ensure_topics(self._bootstrap, self._topics)
+        consumer = broker.consumer(self._bootstrap, self._group_id)
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in self._topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        self._consumer = consumer
+
+    def apply(self, topic: str, raw: bytes) -> bool:
+        """Apply one message in its own transaction; True when it had an effect."""
+        try:
+            event = Event.from_json(raw)
+        except UnreadableEvent as exc:
+            log.error("skipping unreadable message on %s: %s", topic, exc)
+            return False
+        with self._factory() as session, session.begin():
+            try:
+                if not record_once(session, self._inbox, topic, event):
+                    return False
+            except IntegrityError:  # another instance recorded it first
+                return False
+            self._handle(session, event)
+        self.applied += 1
+        return True
+
+    def poll_once(self) -> int:
+        if self._consumer is None:
+            self._connect()
+        batches = self._consumer.poll(timeout_ms=self._poll_ms)
+        count = 0
+        for tp, records in batches.items():
+            for record in records:
+                try:
+                    self.apply(tp.topic, record.value)
+                except Exception:
+                    # Leave the offset where it is: the record is read again after a pause.
+                    self._consumer.seek(tp, record.offset)
+                    raise
+                self._consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
+                count += 1
+        if not batches:
+            self._rewind_if_log_was_reset()
+        return count
+
+    def _rewind_if_log_was_reset(self) -> None:
+        # An embedded broker that restarted empty has shorter logs than our positions.
+        assigned = self._consumer.assignment()
+        if not assigned:
+            return
+        ends = self._consumer.end_offsets(list(assigned))
+        for tp, end in ends.items():
+            if self._consumer.position(tp) > end:
+                self._consumer.seek_to_beginning(tp)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as exc:  # broker or database away: back off, then carry on
+                log.warning("consumer %s: %s: %s", self._group_id, exc.__class__.__name__, exc)
+                self._close()
+                self._stop.wait(1.0)
+
+    def _close(self) -> None:
+        if self._consumer is not None:
+            try:
+                self._consumer.close(autocommit=False)
+            except Exception:  # noqa: BLE001
+                pass
+            self._consumer = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"consumer-{self._group_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+        self._close()

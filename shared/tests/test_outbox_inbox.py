@@ -1,0 +1,121 @@
+"""The outbox relay and the inbox consumer against a real broker and both databases."""
+
+import time
+
+import pytest
+from sqlalchemy import Column, Integer, String, Table, func, insert, select
+
+from medshared import broker
+from medshared.db import make_engine, make_session_factory, new_metadata, transaction
+from medshared.events import Event
+from medshared.outbox import InboxConsumer, OutboxRelay, inbox_table, outbox_table, stage
+
+metadata = new_metadata()
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+effect = Table("effect", metadata, Column("id", Integer, primary_key=True), Column("psn_no", String(30)))
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def factory(database_url):
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def unique_topic():
+    import uuid
+
+    return f"test.{uuid.uuid4().hex[:8]}.v1"
+
+
+def count(factory, table):
+    with factory() as s:
+        return s.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def record(session, event):
+    session.execute(insert(effect).values(psn_no=event.key))
+
+
+def test_committed_events_are_published_and_applied_once(factory, kafka_bootstrap):
+    topic = unique_topic()
+    for i in range(5):
+        with transaction(factory) as s:
+            stage(s, outbox, topic, Event("PersonRegistered", f"P{i}", {"i": i}, "test"))
+    relay = OutboxRelay(factory, outbox, kafka_bootstrap, [topic])
+    assert relay.publish_pending() == 5
+    assert relay.publish_pending() == 0
+    consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, record)
+    consumer.start()
+    try:
+        assert wait_until(lambda: count(factory, effect) == 5)
+    finally:
+        consumer.stop()
+
+
+def test_a_rolled_back_change_publishes_nothing(factory, kafka_bootstrap):
+    topic = unique_topic()
+    with pytest.raises(RuntimeError):
+        with transaction(factory) as s:
+            stage(s, outbox, topic, Event("PersonRegistered", "P1", {}, "test"))
+            raise RuntimeError("business rule refused")
+    assert count(factory, outbox) == 0
+
+
+def test_a_redelivered_event_has_its_effect_once(factory, kafka_bootstrap):
+    topic = unique_topic()
+    event = Event("PersonRegistered", "P1", {}, "test")
+    producer = broker.producer(kafka_bootstrap)
+    broker.ensure_topics(kafka_bootstrap, [topic])
+    for _ in range(3):
+        producer.send(topic, key=event.key, value=event.to_json()).get(timeout=10)
+    producer.close()
+    consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, record)
+    consumer.start()
+    try:
+        assert wait_until(lambda: count(factory, inbox) == 1)
+        time.sleep(0.5)
+        assert count(factory, effect) == 1
+    finally:
+        consumer.stop()
+
+
+def test_events_staged_while_the_broker_is_down_arrive_once_it_is_back(factory):
+    topic = unique_topic()
+    port = broker.free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    relay = OutboxRelay(factory, outbox, bootstrap, [topic], idle_seconds=0.05)
+    relay.start()
+    try:
+        for i in range(20):
+            with transaction(factory) as s:
+                stage(s, outbox, topic, Event("PersonRegistered", f"P{i}", {"i": i}, "test"))
+        time.sleep(0.5)
+        with factory() as s:
+            assert s.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one() == 20
+        proc = broker.start_embedded_broker(port)
+        try:
+            consumer = InboxConsumer(factory, inbox, bootstrap, [topic], "g-" + topic, record)
+            consumer.start()
+            try:
+                assert wait_until(lambda: count(factory, effect) == 20, timeout=30)
+                time.sleep(0.3)
+                assert count(factory, effect) == 20
+            finally:
+                consumer.stop()
+        finally:
+            proc.terminate()
+            proc.wait()
+    finally:
+        relay.stop()
