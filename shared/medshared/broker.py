@@ -28,8 +28,6 @@ def producer(bootstrap: str) -> KafkaProducer:
         linger_ms=2,
         request_timeout_ms=5000,
         max_block_ms=5000,
-        key_serializer=lambda k: k.encode(),
-        value_serializer=lambda v: v.encode(),
     )
 
 

@@ -125,7 +125,7 @@ class OutboxRelay:
             rows = session.execute(query).all()
             if not rows:
                 return 0
-            futures = [self._producer.send(r.topic, key=r.key, value=r.body) for r in rows]
+            futures = [self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode()) for r in rows]
             self._producer.flush(timeout=10)
             for future in futures:
                 future.get(timeout=10)  # raises if the broker did not take it: nothing is marked

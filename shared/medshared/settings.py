@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     environment: str = "development"  # development | test | production
     database_url: str = "sqlite:///./var/service.db"
     # Shared by every service, so no prefix: KAFKA_BOOTSTRAP_SERVERS. Empty: no broker (tests).
-    kafka_bootstrap_servers: str = ""
+    kafka_bootstrap_servers: str = Field(
+        default="", validation_alias=AliasChoices("kafka_bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS")
+    )
     consumers_enabled: bool = True
     relay_enabled: bool = True
     log_json: bool = True

@@ -79,7 +79,7 @@ def test_a_redelivered_event_has_its_effect_once(factory, kafka_bootstrap):
     producer = broker.producer(kafka_bootstrap)
     broker.ensure_topics(kafka_bootstrap, [topic])
     for _ in range(3):
-        producer.send(topic, key=event.key, value=event.to_json()).get(timeout=10)
+        producer.send(topic, key=event.key.encode(), value=event.to_json().encode()).get(timeout=10)
     producer.close()
     consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, record)
     consumer.start()

@@ -6,7 +6,6 @@ from medshared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ENROLLMENT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ENROLLMENT_", extra="ignore", populate_by_name=True)
 
     database_url: str = "sqlite:///./var/enrollment.db"
-    kafka_bootstrap_servers: str = ""

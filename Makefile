@@ -1,0 +1,31 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := shared $(sort $(dir $(wildcard services/*/pyproject.toml)))
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test postgres-binaries clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python shared/pyproject.toml $(wildcard services/*/pyproject.toml) requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install every package
+
+run: install ## broker + all services on SQLite + demo data; Ctrl-C stops
+	$(BIN)/python scripts/run.py
+
+postgres-binaries: ## the integration suites need initdb/pg_ctl (Debian postgresql)
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
+test: install postgres-binaries ## every suite, on SQLite and a real PostgreSQL
+	$(BIN)/python scripts/test.py
+
+clean:
+	rm -rf var
