@@ -113,28 +113,41 @@ class OutboxRelay:
         if self._producer is None:
             broker.ensure_topics(self._bootstrap, self._topics)
             self._producer = broker.producer(self._bootstrap)
-        with self._factory() as session, session.begin():
-            query = (
-                select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body)
-                .where(self._outbox.c.published_at.is_(None))
-                .order_by(self._outbox.c.id)
-                .limit(self._batch_size)
-            )
+        query = (
+            select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body)
+            .where(self._outbox.c.published_at.is_(None))
+            .order_by(self._outbox.c.id)
+            .limit(self._batch_size)
+        )
+        with self._factory() as session:
             if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = session.execute(query).all()
-            if not rows:
-                return 0
-            futures = [self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode()) for r in rows]
-            self._producer.flush(timeout=10)
-            for future in futures:
-                future.get(timeout=10)  # raises if the broker did not take it: nothing is marked
-            session.execute(
-                update(self._outbox)
-                .where(self._outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=utcnow())
-            )
+                # Row locks let several relays share the outbox without blocking writers.
+                with session.begin():
+                    rows = session.execute(query.with_for_update(skip_locked=True)).all()
+                    self._send(rows)
+                    self._mark(session, rows)
+                return len(rows)
+            # SQLite has one write lock for the whole file: never hold it while the broker is slow.
+            # A crash between send and mark publishes a row twice, which consumers' inboxes absorb.
+            with session.begin():
+                rows = session.execute(query).all()
+            self._send(rows)
+            with session.begin():
+                self._mark(session, rows)
             return len(rows)
+
+    def _send(self, rows: list[Any]) -> None:
+        futures = [self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode()) for r in rows]
+        if futures:
+            self._producer.flush(timeout=10)
+        for future in futures:
+            future.get(timeout=10)  # raises if the broker did not take it: nothing is marked
+
+    def _mark(self, session: Session, rows: list[Any]) -> None:
+        if rows:
+            session.execute(
+                update(self._outbox).where(self._outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow())
+            )
 
     def _run(self) -> None:
         backoff = self._idle
@@ -216,6 +229,7 @@ class InboxConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Any = None
+        self._last_reset_check = 0.0
         self.applied = 0
 
     def _connect(self) -> None:
@@ -261,7 +275,8 @@ class InboxConsumer:
                     raise
                 self._consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
                 count += 1
-        if not batches:
+        if not batches and time.monotonic() - self._last_reset_check > 2.0:
+            self._last_reset_check = time.monotonic()
             self._rewind_if_log_was_reset()
         return count
 
