@@ -1,0 +1,138 @@
+"""Who is calling: the settlement front door, an operator, a person on a phone, or a partner province.
+
+Mobile session token (minted by the e-voucher service after WeChat login):
+    base64url(json {"openid", "psn_no", "exp"}) + "." + hex(hmac_sha256(secret, <first part>))
+`exp` is unix seconds; base64url without padding.
+
+Partner province request signature, headers:
+    x-partner-key (key id), x-partner-timestamp (unix seconds), x-partner-nonce (unique per request),
+    x-partner-signature = hex(hmac_sha256(secret, METHOD + "\\n" + path?query + "\\n" + timestamp
+                                          + "\\n" + nonce + "\\n" + hex(sha256(body))))
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from medshared.problems import Problem
+
+from remote_care.config import PartnerCredential
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, "Unauthorized", detail, code="unauthorized")
+
+
+def check_token(given: str | None, expected: str, header: str) -> None:
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise _unauthorized(f"missing or wrong {header} header")
+
+
+# ------------------------------------------------------------------ mobile
+
+
+@dataclass(frozen=True)
+class MobileSession:
+    openid: str
+    psn_no: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint_mobile_token(secret: str, openid: str, psn_no: str, exp: int) -> str:
+    claims = _b64(json.dumps({"openid": openid, "psn_no": psn_no, "exp": exp}, separators=(",", ":")).encode())
+    return claims + "." + hmac.new(secret.encode(), claims.encode(), hashlib.sha256).hexdigest()
+
+
+def read_mobile_token(authorization: str | None, secret: str, now: float | None = None) -> MobileSession:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise _unauthorized("sign in again: the Authorization: Bearer <session token> header is missing")
+    token = authorization.removeprefix("Bearer ").strip()
+    claims_part, _, signature = token.partition(".")
+    expected = hmac.new(secret.encode(), claims_part.encode(), hashlib.sha256).hexdigest()
+    if not signature or not hmac.compare_digest(signature.lower(), expected):
+        raise _unauthorized("sign in again: the session token is not valid")
+    try:
+        claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(claims_part + "=" * (-len(claims_part) % 4)))
+        openid, psn_no, exp = str(claims["openid"]), str(claims["psn_no"]), int(claims["exp"])
+    except (ValueError, KeyError, TypeError):
+        raise _unauthorized("sign in again: the session token is not valid") from None
+    if exp < (now if now is not None else time.time()):
+        raise _unauthorized("sign in again: the session has expired")
+    return MobileSession(openid=openid, psn_no=psn_no)
+
+
+# ------------------------------------------------------------------ partner
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    key_id: str
+    province: str
+    nonce: str
+
+
+def partner_signature(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:
+    message = "\n".join([method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()])
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def partner_headers(
+    key_id: str,
+    secret: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    now: float | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """Headers a partner province sends; for integrators' scripts and tests."""
+    import secrets as _secrets
+
+    timestamp = str(int(now if now is not None else time.time()))
+    nonce = nonce or _secrets.token_hex(16)
+    return {
+        "x-partner-key": key_id,
+        "x-partner-timestamp": timestamp,
+        "x-partner-nonce": nonce,
+        "x-partner-signature": partner_signature(secret, method, path, timestamp, nonce, body),
+    }
+
+
+def verify_partner(
+    headers: Callable[[str], str | None],
+    credentials: dict[str, PartnerCredential],
+    method: str,
+    path: str,
+    body: bytes,
+    max_skew: int,
+    now: float | None = None,
+) -> SignedRequest:
+    key_id, timestamp, nonce, signature = (
+        headers(h) for h in ("x-partner-key", "x-partner-timestamp", "x-partner-nonce", "x-partner-signature")
+    )
+    if not (key_id and timestamp and nonce and signature):
+        raise _unauthorized(
+            "sign the request: x-partner-key, x-partner-timestamp, x-partner-nonce and x-partner-signature are required"
+        )
+    credential = credentials.get(key_id)
+    if credential is None:
+        raise _unauthorized(f"unknown partner key {key_id!r}")
+    if not timestamp.isdigit() or abs((now if now is not None else time.time()) - int(timestamp)) > max_skew:
+        raise _unauthorized(f"x-partner-timestamp must be the current unix time (within {max_skew} s); check the clock")
+    if len(nonce) > 64:
+        raise _unauthorized("x-partner-nonce must be at most 64 characters")
+    expected = partner_signature(credential.secret, method, path, timestamp, nonce, body)
+    if not hmac.compare_digest(signature.lower(), expected):
+        raise _unauthorized("the signature does not match; sign METHOD, path?query, timestamp, nonce and sha256(body)")
+    return SignedRequest(key_id=key_id, province=credential.province, nonce=nonce)

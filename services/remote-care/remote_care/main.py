@@ -1,0 +1,52 @@
+"""create_app(settings) -> FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from medshared import logs, problems
+from medshared.runtime import build_runtime, health_router
+
+from remote_care.api import admin, errors, internal, mobile, partner
+from remote_care.config import Settings
+from remote_care.db import inbox, outbox
+from remote_care.messaging import consumer
+from remote_care.messaging.contracts import CLEARING_TOPIC, FILINGS_TOPIC
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(
+        settings,
+        service="remote-care",
+        outbox=outbox,
+        publishes=[FILINGS_TOPIC, CLEARING_TOPIC],
+        inbox=inbox,
+        consumes=consumer.TOPICS,
+        handle=consumer.handle,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+
+    app = FastAPI(title="Remote-care service (异地就医)", version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    problems.install(app)
+    errors.install(app)
+    app.include_router(health_router(lambda: runtime))
+    for module in (internal, mobile, partner, admin):
+        app.include_router(module.router)
+    return app
+
+
+def app() -> FastAPI:
+    """uvicorn factory entry point: uvicorn --factory remote_care.main:app --port 8003."""
+    settings = Settings()
+    logs.configure("remote-care", json_output=settings.log_json)
+    return create_app(settings)
