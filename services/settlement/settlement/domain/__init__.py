@@ -1,0 +1,1 @@
+"""Pure rules of the front door: visit state machines, transaction inputs, errors."""

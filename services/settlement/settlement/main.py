@@ -1,0 +1,64 @@
+"""create_app(settings) -> FastAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from medshared import logs, problems
+from medshared.runtime import build_runtime, health_router
+
+from settlement.api import admin, national
+from settlement.clients import EvoucherClient, RemoteCareClient, make_http
+from settlement.config import Settings
+from settlement.db import inbox, outbox
+from settlement.handlers import FrontDoor
+from settlement.messaging import consumer
+from settlement.messaging.contracts import FILINGS_TOPIC, PEOPLE_TOPIC, SETTLEMENTS_TOPIC
+
+
+def create_app(settings: Settings | None = None, *, transport: httpx.BaseTransport | None = None) -> FastAPI:
+    """`transport` replaces the network under the e-voucher and remote-care clients (tests)."""
+    settings = settings or Settings()
+    runtime = build_runtime(
+        settings,
+        service="settlement",
+        outbox=outbox,
+        publishes=[SETTLEMENTS_TOPIC],
+        inbox=inbox,
+        consumes=[PEOPLE_TOPIC, FILINGS_TOPIC],
+        handle=consumer.handle,
+    )
+    http = make_http(settings.http_timeout_seconds, transport)
+    front_door = FrontDoor(
+        runtime,
+        settings,
+        EvoucherClient(http, settings.evoucher_url, settings.internal_token),
+        RemoteCareClient(http, settings.remote_care_url, settings.internal_token),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        yield
+        runtime.stop()
+        http.close()
+
+    app = FastAPI(title="Settlement service (结算)", version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.front_door = front_door
+    problems.install(app)
+    app.include_router(health_router(lambda: runtime))
+    app.include_router(national.router(front_door))
+    app.include_router(admin.router(runtime))
+    return app
+
+
+def app() -> FastAPI:
+    """uvicorn factory entry point: uvicorn --factory settlement.main:app."""
+    settings = Settings()
+    logs.configure("settlement", json_output=settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,141 @@
+"""Questions settlement answers from its own read models (people, enrollments,
+identities, filings, the account ledger), so it keeps settling when enrollment or
+remote-care is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from medshared import jsonutil
+from medshared.money import ZERO
+from sqlalchemy import select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from settlement.db import account_entry, chronic_filing, enrollment, filing, identity, person
+from settlement.domain.errors import Refused
+from settlement.messaging.contracts import parse_date
+from settlement.policy import FilingKind, FilingRecord
+
+ASSISTANCE_IDENTITIES = ("2201", "2202", "2203", "2204")
+FILING_KINDS = {
+    "resettled_retiree": FilingKind.RESETTLED_RETIREE,
+    "long_term_resident": FilingKind.LONG_TERM_RESIDENT,
+    "resident_worker": FilingKind.RESIDENT_WORKER,
+    "referral": FilingKind.REFERRAL,
+    "emergency": FilingKind.EMERGENCY,
+    "temporary_other": FilingKind.OTHER_TEMPORARY,
+}
+
+
+def person_by_psn_no(session: Session, psn_no: str) -> Row[Any]:
+    row = session.execute(select(person).where(person.c.psn_no == psn_no)).first()
+    if row is None:
+        raise Refused(
+            f"psn_no {psn_no} is not known to the platform; look the person up with 1101 first", code="PERSON_UNKNOWN"
+        )
+    return row
+
+
+def person_by_certno(session: Session, certno: str) -> Row[Any]:
+    row = session.execute(select(person).where(person.c.certno == certno.upper())).first()
+    if row is None:
+        raise Refused(
+            f"no insured person has the ID number {certno}; check the number or ask the person to enrol",
+            code="PERSON_UNKNOWN",
+        )
+    return row
+
+
+def enrollments(session: Session, psn_no: str) -> list[Row[Any]]:
+    return list(
+        session.execute(select(enrollment).where(enrollment.c.psn_no == psn_no).order_by(enrollment.c.begndate)).all()
+    )
+
+
+def status_on(row: Row[Any], day: dt.date) -> str | None:
+    """The enrollment status on `day`: the period covering it, None when none does."""
+    for period in jsonutil.loads(row.periods):
+        begin, end = parse_date(period["begndate"]), parse_date(period.get("enddate"))
+        if begin is not None and begin <= day and (end is None or day <= end):
+            return str(period["status"])
+    if not jsonutil.loads(row.periods) and row.begndate <= day and (row.enddate is None or day <= row.enddate):
+        return str(row.status)
+    return None
+
+
+def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: str, day: dt.date) -> Row[Any]:
+    """The person's enrollment in `insutype` active on `day` in the pool the HIS named."""
+    if psn.death_date is not None and psn.death_date <= day:
+        raise Refused(
+            f"psn_no {psn.psn_no} is recorded as deceased on {psn.death_date}; no benefits after that date",
+            code="PERSON_DECEASED",
+        )
+    rows = [r for r in enrollments(session, psn.psn_no) if r.insutype == insutype]
+    if not rows:
+        raise Refused(
+            f"psn_no {psn.psn_no} is not enrolled in insutype {insutype}; use the insutype 1101 returned",
+            code="NOT_ENROLLED",
+        )
+    covering = [(r, status_on(r, day)) for r in rows]
+    covering = [(r, s) for r, s in covering if s is not None]
+    if not covering:
+        raise Refused(f"psn_no {psn.psn_no} has no insutype {insutype} enrollment on {day}", code="NOT_ENROLLED")
+    row, status = covering[-1]
+    if status != "active":
+        raise Refused(
+            f"psn_no {psn.psn_no}'s insutype {insutype} enrollment is {status} on {day}; "
+            "the visit must be paid in full or the enrollment resumed first",
+            code="NOT_ENROLLED",
+        )
+    if insuplc_admdvs != row.insuplc_admdvs:
+        raise Refused(
+            f"insuplc_admdvs {insuplc_admdvs or '(empty)'} is not psn_no {psn.psn_no}'s pool; "
+            f"send {row.insuplc_admdvs} from 1101 insuinfo",
+            code="WRONG_POOL",
+        )
+    return row
+
+
+def identities_on(session: Session, psn_no: str, moment: dt.datetime) -> list[Row[Any]]:
+    rows = session.execute(select(identity).where(identity.c.psn_no == psn_no, identity.c.revoked.is_(False))).all()
+    return [r for r in rows if r.begntime <= moment and (r.endtime is None or moment <= r.endtime)]
+
+
+def assistance_identity(session: Session, psn_no: str, moment: dt.datetime) -> str | None:
+    codes = sorted(
+        r.psn_idet_type for r in identities_on(session, psn_no, moment) if r.psn_idet_type in ASSISTANCE_IDENTITIES
+    )
+    return codes[0] if codes else None
+
+
+def balance(session: Session, psn_no: str, insutype: str = "310") -> Decimal:
+    # Summed here, not in SQL: SQLite would add the amounts as floats.
+    amounts = session.execute(
+        select(account_entry.c.amount).where(account_entry.c.psn_no == psn_no, account_entry.c.insutype == insutype)
+    ).scalars()
+    return sum(amounts, ZERO)
+
+
+def filings(session: Session, psn_no: str) -> list[FilingRecord]:
+    rows = session.execute(select(filing).where(filing.c.psn_no == psn_no, filing.c.status == "active")).all()
+    return [
+        FilingRecord(FILING_KINDS[r.filing_type], r.target_admdvs, r.begndate, r.enddate)
+        for r in rows
+        if r.filing_type in FILING_KINDS
+    ]
+
+
+def chronic_filing_active(session: Session, psn_no: str, dise_codg: str | None, day: dt.date) -> bool:
+    if not dise_codg:
+        return False
+    rows = session.execute(
+        select(chronic_filing).where(
+            chronic_filing.c.psn_no == psn_no,
+            chronic_filing.c.opsp_dise_code == dise_codg,
+            chronic_filing.c.revoked.is_(False),
+        )
+    ).all()
+    return any(r.begndate <= day and (r.enddate is None or day <= r.enddate) for r in rows)
