@@ -1,0 +1,1 @@
+"""E-voucher service (医保电子凭证)."""

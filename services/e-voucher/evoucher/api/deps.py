@@ -1,0 +1,60 @@
+"""Dependencies shared by the routers: runtime, settings, clock, the caller's identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from medshared.problems import Problem
+from medshared.runtime import Runtime
+
+from evoucher import handlers
+from evoucher.api.errors import to_problem
+from evoucher.config import Settings
+from evoucher.domain.errors import DomainError
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_now(request: Request) -> dt.datetime:
+    """The app's clock; tests move it forward instead of sleeping."""
+    return request.app.state.clock()  # type: ignore[no-any-return]
+
+
+def get_app_state(request: Request) -> Any:
+    return request.app.state
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[dt.datetime, Depends(get_now)]
+StateDep = Annotated[Any, Depends(get_app_state)]
+
+
+def current_openid(
+    runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = ""
+) -> str:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
+    try:
+        with runtime.unit_of_work() as session:
+            return handlers.openid_for_session(session, token.strip(), now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+OpenidDep = Annotated[str, Depends(current_openid)]
+
+
+def require_token(expected: str, given: str, header: str) -> None:
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Problem(401, "Unauthenticated", f"send the {header} header with this service's credential", code="credential")

@@ -1,0 +1,187 @@
+"""/mobile/v1: the WeChat mini-program and H5 pages, authenticated by a session bound to an openid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from evoucher import handlers, payments
+from evoucher.api.deps import NowDep, OpenidDep, RuntimeDep, SettingsDep, StateDep
+from evoucher.api.errors import to_problem
+from evoucher.domain.errors import DomainError
+
+router = APIRouter(prefix="/mobile/v1", tags=["mobile"])
+
+
+class LoginIn(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="wx.login() code")
+
+
+class ActivateIn(BaseModel):
+    psn_name: str = Field(min_length=1, max_length=50)
+    certno: str = Field(min_length=1, max_length=50)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(default="", max_length=200)
+
+
+class FamilyIn(BaseModel):
+    psn_name: str = Field(min_length=1, max_length=50)
+    certno: str = Field(min_length=1, max_length=50)
+    relation: str = Field(min_length=1, max_length=20, description="e.g. child, parent, spouse")
+
+
+class QrIn(BaseModel):
+    psn_no: str | None = Field(default=None, description="a consenting family member's psn_no; empty: your own")
+
+
+@router.post("/sessions", status_code=201)
+def log_in(body: LoginIn, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep) -> dict[str, Any]:
+    """Exchange a WeChat login code for a session token (and a remote-care token once activated)."""
+    try:
+        openid = state.wechat.openid_for(body.code)
+        login = handlers.log_in(
+            runtime, openid, ttl_seconds=settings.session_ttl_seconds, mobile_secret=settings.mobile_session_secret, now=now
+        )
+    except DomainError as exc:
+        raise to_problem(exc) from None
+    return {
+        "session_token": login.session_token,
+        "expires_at": login.expires_at.isoformat(),
+        "voucher": login.voucher,
+        "remote_care_token": login.remote_care_token,
+    }
+
+
+@router.post("/voucher/activation", status_code=201)
+def activate(body: ActivateIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+    """Real-name binding: activate the voucher of the enrolled person with this name and ID number."""
+    try:
+        view, rc_token = handlers.activate(
+            runtime, openid, body.psn_name, body.certno,
+            mobile_secret=settings.mobile_session_secret, session_ttl=settings.session_ttl_seconds, now=now,
+        )
+    except DomainError as exc:
+        raise to_problem(exc) from None
+    return {**view, "remote_care_token": rc_token}
+
+
+@router.get("/voucher")
+def my_voucher(openid: OpenidDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """The voucher bound to this account."""
+    try:
+        return handlers.my_voucher(runtime, openid)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+def _change(command: str, body: ReasonIn, openid: str, runtime: Any, now: Any) -> dict[str, Any]:
+    try:
+        return handlers.change_own_voucher(runtime, openid, command, body.reason, now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.post("/voucher/freeze")
+def freeze(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """Freeze your voucher: no code can be shown or decoded until you unfreeze it."""
+    return _change("freeze", body, openid, runtime, now)
+
+
+@router.post("/voucher/unfreeze")
+def unfreeze(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """Unfreeze your voucher."""
+    return _change("unfreeze", body, openid, runtime, now)
+
+
+@router.post("/voucher/revoke")
+def revoke(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """Revoke your voucher and release this account; activate again to bind a new one."""
+    return _change("revoke", body, openid, runtime, now)
+
+
+@router.post("/qrcodes", status_code=201)
+def show_code(body: QrIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+    """A dynamic QR code: signed, no personal data, valid 60 seconds, decodable once."""
+    try:
+        code = handlers.issue_qr(
+            runtime, openid, body.psn_no, secret=settings.qr_signing_secret, ttl_seconds=settings.qr_ttl_seconds, now=now
+        )
+    except DomainError as exc:
+        raise to_problem(exc) from None
+    return {"qr_code": code.text, "expires_in": code.expires_at - int(now.timestamp())}
+
+
+@router.post("/family", status_code=201)
+def request_family(body: FamilyIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """Ask to show a family member's code; it takes effect when they consent from their own account."""
+    try:
+        return handlers.request_family_binding(runtime, openid, body.psn_name, body.certno, body.relation, now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.get("/family")
+def list_family(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Family bindings you asked for, and those asking for your consent."""
+    try:
+        return handlers.list_family(runtime, openid)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.post("/family/{binding_id}/consent")
+def consent(binding_id: str, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """Consent, as the family member, to a guardian showing your code."""
+    try:
+        return handlers.consent_family_binding(runtime, openid, binding_id, now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.post("/family/{binding_id}/withdraw")
+def withdraw(binding_id: str, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+    """End a family binding (either side)."""
+    try:
+        return handlers.withdraw_family_binding(runtime, openid, binding_id, now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.get("/usage")
+def usage(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Where and when your voucher was scanned."""
+    try:
+        return handlers.my_usage(runtime, openid)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.get("/settlements")
+def settlements(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Your settlements, newest first."""
+    try:
+        return handlers.my_settlements(runtime, openid)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.get("/pay-orders/{pay_ord_id}")
+def pay_order(pay_ord_id: str, openid: OpenidDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """A hospital's payment order addressed to you (or a consenting family member)."""
+    try:
+        return payments.order_for_person(runtime, openid, pay_ord_id)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+@router.post("/pay-orders/{pay_ord_id}/authorisation", status_code=201)
+def authorise(pay_ord_id: str, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+    """Authorise the order: the payAuthNo the hospital quotes when it places the order (6202)."""
+    try:
+        return payments.authorise(runtime, openid, pay_ord_id, settings.pay_auth_ttl_seconds, now)
+    except DomainError as exc:
+        raise to_problem(exc) from None

@@ -1,0 +1,104 @@
+"""Institution-facing endpoints in the national style: ec.query decode and 6201/6202/6203/6301.
+
+Both answer HTTP 200 with their own status field (code / infcode), as the national gateway
+does, so a HIS reads every outcome the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from medshared import jsonutil
+from medshared.national import EnvelopeError, parse_request, response
+
+from evoucher import handlers, payments
+from evoucher.api.deps import NowDep, RuntimeDep, SettingsDep, StateDep
+from evoucher.domain.errors import DomainError
+
+router = APIRouter(tags=["institutions"])
+
+
+def _json(body: Any) -> Response:
+    return Response(jsonutil.dumps(body), media_type="application/json")
+
+
+async def raw_json(request: Request) -> Any:
+    """The body decoded by us: amounts must reach Decimal without passing through float."""
+    raw = await request.body()
+    try:
+        return jsonutil.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+BodyDep = Annotated[Any, Depends(raw_json)]
+
+
+@router.post("/fsi/api/hsecfc/localQrCodeQuery")
+def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> Response:
+    """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
+    org_id = str(body.get("orgId", "")) if isinstance(body, dict) else ""
+
+    def refuse(message: str) -> Response:
+        return _json({"orgId": org_id, "code": -1, "message": message, "data": None})
+
+    if not isinstance(body, dict) or body.get("transType") != "ec.query" or not isinstance(body.get("data"), dict):
+        return refuse("the body must be {orgId, transType: 'ec.query', data: {qrCode, businessType, operatorId, ...}}")
+    data = body["data"]
+    if not data.get("qrCode"):
+        return refuse("data.qrCode is required: scan the patient's e-voucher QR code")
+    try:
+        handlers.authenticate_institution(
+            runtime, dict(request.headers), org_id,
+            production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
+        )
+        identity = handlers.decode_qr(
+            runtime,
+            org_id,
+            handlers.DecodeRequest(
+                qr_code=str(data["qrCode"]),
+                business_type=str(data.get("businessType", "")),
+                operator_id=str(data.get("operatorId", "")),
+                operator_name=str(data.get("operatorName", "")),
+                office_id=str(data.get("officeId", "")),
+                office_name=str(data.get("officeName", "")),
+            ),
+            secret=settings.qr_signing_secret,
+            ectoken_ttl=settings.ectoken_ttl_seconds,
+            now=now,
+        )
+    except DomainError as exc:
+        return refuse(exc.message)
+    return _json({"orgId": org_id, "code": 0, "message": "success", "data": identity})
+
+
+@router.post("/fsi/api/rsfComIfsService/callService")
+def call_service(request: Request, body: BodyDep, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep) -> Response:
+    """Mobile payment for the HIS: 6201 upload order, 6202 place, 6203 refund, 6301 query."""
+    try:
+        envelope = parse_request(body)
+    except EnvelopeError as exc:
+        return _json(response(admdvs=settings.admdvs, received=now.replace(tzinfo=None), err_msg=str(exc)))
+
+    def answer(output: Any = None, err_msg: str | None = None) -> Response:
+        return _json(response(admdvs=settings.admdvs, received=now.replace(tzinfo=None), output=output, err_msg=err_msg))
+
+    data = envelope.input.get("data")
+    try:
+        inst = handlers.authenticate_institution(
+            runtime, dict(request.headers), envelope.fixmedins_code,
+            production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
+        )
+        if envelope.infno == "6201":
+            return answer(payments.upload_order(runtime, inst, data, now))
+        if envelope.infno == "6202":
+            return answer(payments.place(runtime, state.payment_deps, inst, data, now))
+        if envelope.infno == "6203":
+            return answer(payments.refund(runtime, state.payment_deps, inst, data, now))
+        if envelope.infno == "6301":
+            return answer(payments.query(runtime, inst, data))
+    except DomainError as exc:
+        return answer(err_msg=exc.message)
+    return answer(err_msg=f"infno {envelope.infno} is not served here; this endpoint answers 6201, 6202, 6203 and 6301")

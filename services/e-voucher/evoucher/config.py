@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from medshared.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EVOUCHER_", extra="ignore", populate_by_name=True)
+
+    database_url: str = "sqlite:///./var/evoucher.db"
+    # The pool this platform answers for; it prefixes inf_refmsgid in national answers.
+    admdvs: str = "540100"
+
+    wechat_base_url: str = "http://127.0.0.1:8014"
+    wechat_appid: str = "wx-dev-evoucher"
+    wechat_secret: str = "dev-wechat-secret"
+    wechat_timeout_seconds: float = 5.0
+
+    session_ttl_seconds: int = 7200
+    mobile_session_secret: str = "dev-mobile-session-secret"
+    qr_signing_secret: str = "dev-qr-signing-secret"
+    qr_ttl_seconds: int = 60
+    ectoken_ttl_seconds: int = 4 * 3600
+    pay_auth_ttl_seconds: int = 900
+    internal_token: str = "dev-internal-token"
+    admin_token: str = "dev-admin-token"
+    # A gateway request older or newer than this is refused, so a captured one cannot be replayed later.
+    gateway_clock_skew_seconds: int = 300
+
+    settlement_url: str = "http://127.0.0.1:8002"
+    settlement_timeout_seconds: float = 10.0
+    mobile_pay_paasid: str = "mobile-pay-centre"
+    mobile_pay_token: str = "dev-mobile-pay"
+
+    payment_provider: str = "local"
+    # Local provider only: how long a charge stays "processing", and which amounts it declines.
+    payment_confirm_seconds: float = 0.2
+    payment_fail_amounts: list[Decimal] = Field(default_factory=list)
+    payment_fail_all: bool = False
+    payment_wait_seconds: float = 5.0
+    callback_timeout_seconds: float = 5.0
+    order_worker_interval_seconds: float = 2.0
+
+    def secrets_with_development_defaults(self) -> dict[str, str]:
+        return {
+            "EVOUCHER_WECHAT_SECRET": self.wechat_secret,
+            "EVOUCHER_MOBILE_SESSION_SECRET": self.mobile_session_secret,
+            "EVOUCHER_QR_SIGNING_SECRET": self.qr_signing_secret,
+            "EVOUCHER_INTERNAL_TOKEN": self.internal_token,
+            "EVOUCHER_ADMIN_TOKEN": self.admin_token,
+            "EVOUCHER_MOBILE_PAY_TOKEN": self.mobile_pay_token,
+        }

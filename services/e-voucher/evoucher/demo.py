@@ -1,0 +1,55 @@
+"""Demo dataset: the institutions that may decode codes and take mobile payments.
+
+People come from enrollment's events; nothing is activated here, the person does that on the
+phone. Running it twice changes nothing. `python -m evoucher.demo` migrates and loads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medshared.db import upgrade
+from medshared.runtime import Runtime, build_runtime
+from sqlalchemy import insert, select
+
+from evoucher.config import Settings
+from evoucher.db import institution, outbox
+
+# Development credential: paasid = the institution code, token = "demo-" + code (refused in production).
+DEMO_INSTITUTIONS = [
+    ("H54010000001", "拉萨市人民医院", "540100"),
+    ("H54010000002", "西藏自治区人民医院", "540100"),
+    ("P54010000001", "拉萨市城关区康达药店", "540100"),
+    ("H34130000001", "宿州市立医院", "341300"),
+    ("H34130000002", "宿州市第一人民医院", "341300"),
+    ("H43060000001", "岳阳市中心医院", "430600"),
+    ("H11010000001", "北京协和医院", "110100"),
+]
+
+
+def load_demo(runtime: Runtime) -> int:
+    """Register the demo institutions that are missing; returns how many were added."""
+    added = 0
+    with runtime.unit_of_work() as session:
+        known = set(session.execute(select(institution.c.fixmedins_code)).scalars())
+        for code, name, admdvs in DEMO_INSTITUTIONS:
+            if code not in known:
+                session.execute(
+                    insert(institution).values(fixmedins_code=code, fixmedins_name=name, admdvs=admdvs, gateway_token=f"demo-{code}")
+                )
+                added += 1
+    return added
+
+
+def main() -> None:
+    settings = Settings()
+    upgrade(Path(__file__).resolve().parents[1] / "alembic.ini", settings.database_url)
+    runtime = build_runtime(settings, service="e-voucher", outbox=outbox, publishes=[])
+    try:
+        print(f"demo institutions added: {load_demo(runtime)}")
+    finally:
+        runtime.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""create_app(settings) -> FastAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from medshared import logs, problems
+from medshared.runtime import Runtime, build_runtime, health_router
+
+from evoucher import payments
+from evoucher.adapters.his import HisNotifier
+from evoucher.adapters.payment import LocalPaymentProvider, PaymentProvider
+from evoucher.adapters.settlement import SettlementClient
+from evoucher.adapters.wechat import WeChatClient
+from evoucher.api import admin, internal, mobile, national
+from evoucher.config import Settings
+from evoucher.db import inbox, outbox
+from evoucher.messaging.consumer import handle
+from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
+
+log = logging.getLogger(__name__)
+
+
+def payment_provider(settings: Settings) -> PaymentProvider:
+    if settings.payment_provider == "local":
+        if settings.is_production:
+            raise ValueError("production refuses the local payment provider: set EVOUCHER_PAYMENT_PROVIDER")
+        return LocalPaymentProvider(settings.payment_confirm_seconds, settings.payment_fail_amounts, settings.payment_fail_all)
+    raise ValueError(f"unknown EVOUCHER_PAYMENT_PROVIDER {settings.payment_provider!r}")
+
+
+class OrderWorker:
+    """Resumes mobile-payment orders left half-way (slow provider, settlement away, a restart)."""
+
+    def __init__(self, runtime: Runtime, deps: payments.PaymentDeps, interval: float) -> None:
+        self._runtime = runtime
+        self._deps = deps
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                payments.resume_in_flight(self._runtime, self._deps)
+            except Exception as exc:  # noqa: BLE001 - the database may be away; try again next round
+                log.warning("order worker: %s: %s", exc.__class__.__name__, exc)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="order-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(
+        settings,
+        service="e-voucher",
+        outbox=outbox,
+        publishes=[TOPIC],
+        inbox=inbox,
+        consumes=[PEOPLE_TOPIC, SETTLEMENTS_TOPIC],
+        handle=handle,
+    )
+    wechat = WeChatClient(settings.wechat_base_url, settings.wechat_appid, settings.wechat_secret, settings.wechat_timeout_seconds)
+    deps = payments.PaymentDeps(
+        settlement=SettlementClient(
+            settings.settlement_url, settings.mobile_pay_paasid, settings.mobile_pay_token, settings.settlement_timeout_seconds
+        ),
+        provider=payment_provider(settings),
+        notifier=HisNotifier(settings.callback_timeout_seconds),
+        ectoken_ttl=settings.ectoken_ttl_seconds,
+        pay_auth_ttl=settings.pay_auth_ttl_seconds,
+        wait_seconds=settings.payment_wait_seconds,
+    )
+    worker = OrderWorker(runtime, deps, settings.order_worker_interval_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        worker.start()
+        yield
+        worker.stop()
+        runtime.stop()
+        wechat.close()
+        deps.settlement.close()
+        deps.notifier.close()
+
+    app = FastAPI(title="E-voucher service (医保电子凭证)", version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.wechat = wechat
+    app.state.payment_deps = deps
+    app.state.clock = lambda: dt.datetime.now(dt.UTC)
+    problems.install(app)
+    app.include_router(health_router(lambda: runtime))
+    app.include_router(mobile.router)
+    app.include_router(national.router)
+    app.include_router(internal.router)
+    app.include_router(admin.router)
+    return app
+
+
+def app() -> FastAPI:
+    """uvicorn factory entry point: uvicorn --factory evoucher.main:app."""
+    settings = Settings()
+    logs.configure("e-voucher", json_output=settings.log_json)
+    # httpx logs every request line, and WeChat's carries the app secret and the login code.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return create_app(settings)
