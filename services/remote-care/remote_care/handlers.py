@@ -51,13 +51,12 @@ from remote_care.messaging.contracts import (
     statement_snapshot,
 )
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 PAGE_SIZE = 100
 
 
 def today() -> dt.date:
-    """Filing validity and month closing follow the calendar day in China."""
-    return dt.datetime.now(CHINA).date()
+    """Business days follow the server's local clock, as in every service (deployments set TZ=Asia/Shanghai)."""
+    return dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ def create_filing(
 
 def _detl_sn(admdvs: str) -> str:
     # admdvs(6) + time(14) + random(8): 28 characters, within the national C30.
-    return f"{admdvs}{dt.datetime.now(CHINA):%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
+    return f"{admdvs}{dt.datetime.now():%Y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
 
 
 def _publish_filing(session: Session, event_type: str, filing_id: str) -> dict[str, Any]:
