@@ -70,3 +70,18 @@ def test_zhou_min_pays_15_points_less_unfiled_10_after_filing_and_0_with_a_refer
     assert referral["result"]["trt_dcla_detl_sn"]
     referred = settle_when_ratio_is(beijing, "0.65")
     assert referred["hifp_pay"] == Decimal("1365.00")
+
+    # Beijing advanced the funds' share of each stay; remote-care has every one of them for clearing.
+    period = f"{dt.date.today():%Y-%m}"
+
+    def cleared():
+        items = httpx.get(
+            stack.urls["remote-care"] + "/admin/v1/clearing/items",
+            params={"period": period, "psn_no": ZHOU["psn_no"]},
+            headers={"x-operator-token": "dev-operator-token"},
+        ).json()
+        return items if len(items) == 3 else None
+
+    items = wait_for(cleared, timeout=15)
+    assert {i["pay_loc"] for i in items} == {"4"} and {i["mdtrtarea_admvs"] for i in items} == {"110100"}
+    assert sorted(Decimal(i["advanced_amt"]) for i in items) == [Decimal("1050.00"), Decimal("1155.00"), Decimal("1365.00")]

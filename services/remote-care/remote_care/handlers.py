@@ -594,6 +594,34 @@ def decide_statement(
         return _publish_statement(session, _EVENTS[action], statement_id, action, actor, reason)
 
 
+def clearing_items(runtime: Runtime, *, period: str, psn_no: str | None) -> list[dict[str, Any]]:
+    """What the treating side advanced in a month, item by item (reversals as negative items)."""
+    rules.parse_period(period)
+    ci = clearing_item
+    where = [ci.c.period == period]
+    if psn_no:
+        where.append(ci.c.psn_no == psn_no)
+    with runtime.factory() as session:
+        rows = session.execute(select(ci).where(*where).order_by(ci.c.setl_time, ci.c.setl_id)).all()
+    return [
+        {
+            "setl_id": r.setl_id,
+            "line_setl_id": r.line_setl_id,
+            "psn_no": r.psn_no,
+            "insuplc_admdvs": r.insuplc_admdvs,
+            "mdtrtarea_admvs": r.mdtrtarea_admvs,
+            "pay_loc": r.pay_loc,
+            "clr_type": r.clr_type,
+            "fixmedins_code": r.fixmedins_code,
+            "setl_time": r.setl_time.isoformat(sep=" "),
+            "setl_cnt": r.setl_cnt,
+            "medfee_sumamt": rules.yuan(r.medfee_fen),
+            "advanced_amt": rules.yuan(r.fund_fen + r.acct_fen),
+        }
+        for r in rows
+    ]
+
+
 def treating_side_lines(
     runtime: Runtime, *, trt_year: int, trt_month: int, startrow: int, mdtrtarea: str | None
 ) -> dict[str, Any]:

@@ -108,3 +108,14 @@ def extract_clearing_lines(
     return handlers.treating_side_lines(
         runtime, trt_year=trt_year, trt_month=trt_month, startrow=startrow, mdtrtarea=mdtrtarea
     )
+
+
+@router.get("/clearing/items")
+def list_clearing_items(
+    actor: OperatorActor,
+    runtime: RuntimeDep,
+    period: str = Query(pattern=r"^\d{4}-\d{2}$", description="yyyy-MM of the settlement time"),
+    psn_no: str | None = Query(None, max_length=30),
+) -> list[dict[str, Any]]:
+    """Out-of-area settlements and reversals received for a month, before or after its statements are run."""
+    return handlers.clearing_items(runtime, period=period, psn_no=psn_no)
