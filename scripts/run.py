@@ -24,7 +24,7 @@ def main() -> int:
             docs = "" if name == "wechat-stub" else f"   docs {url}/docs   OpenAPI {url}/openapi.json"
             print(f"  {name:<12} {url}{docs}")
         print(f"  broker       {stack.bootstrap}")
-        print("\nTry:  curl -s 'http://127.0.0.1:8001/admin/v1/people?certno=540102198005010110'")
+        print("\nTry:  curl -s -H 'x-operator-token: dev-operator-token' 'http://127.0.0.1:8001/admin/v1/people?certno=540102198005010110'")
         print("Logs are in var/*.log. Ctrl-C stops everything.")
         while stack.alive():
             time.sleep(0.5)

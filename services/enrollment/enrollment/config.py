@@ -1,11 +1,27 @@
 from __future__ import annotations
 
-from pydantic_settings import SettingsConfigDict
-
 from medshared.settings import ServiceSettings
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="ENROLLMENT_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="ENROLLMENT_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = "sqlite:///./var/enrollment.db"
+    # The broker is shared by every service, so the unprefixed name works too.
+    kafka_bootstrap_servers: str = Field(
+        default="",
+        validation_alias=AliasChoices(
+            "ENROLLMENT_KAFKA_BOOTSTRAP_SERVERS",
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "kafka_bootstrap_servers",
+        ),
+    )
+    # Operators send `x-operator-token: <operator_token>` on /admin/v1/.
+    operator_token: str = "dev-operator-token"
+
+    def secrets_with_development_defaults(self) -> dict[str, str]:
+        return {"ENROLLMENT_OPERATOR_TOKEN": self.operator_token}

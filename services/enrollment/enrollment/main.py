@@ -5,19 +5,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from medshared import logs, problems
+from medshared.runtime import Runtime, build_runtime, health_router
 
+from enrollment.api import (
+    employers,
+    enrollments,
+    errors,
+    identities,
+    imports,
+    money,
+    people,
+)
+from enrollment.api.deps import require_operator
 from enrollment.config import Settings
 from enrollment.db import outbox
-from medshared import logs, problems
-from medshared.runtime import build_runtime, health_router
+from enrollment.messaging.contracts import TOPIC
 
-TOPIC = "enrollment.people.v1"
+
+def build(settings: Settings) -> Runtime:
+    return build_runtime(
+        settings, service="enrollment", outbox=outbox, publishes=[TOPIC]
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = build_runtime(settings, service="enrollment", outbox=outbox, publishes=[TOPIC])
+    runtime = build(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -25,11 +40,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         runtime.stop()
 
-    app = FastAPI(title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan
+    )
     app.state.runtime = runtime
     app.state.settings = settings
     problems.install(app)
+    errors.install(app)
     app.include_router(health_router(lambda: runtime))
+    for module in (people, employers, enrollments, identities, money, imports):
+        app.include_router(module.router, dependencies=[Depends(require_operator)])
     return app
 
 

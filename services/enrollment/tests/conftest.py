@@ -1,13 +1,43 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-
 from enrollment.config import Settings
-from enrollment.main import create_app
+from enrollment.db import outbox
+from enrollment.demo import load_demo
+from enrollment.domain.gb11643 import check_character
+from enrollment.main import build, create_app
+from fastapi.testclient import TestClient
 from medshared.db import upgrade
+from medshared.runtime import Runtime
+from sqlalchemy import func, select
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+TOKEN = "test-operator-token"
+AUTH = {"x-operator-token": TOKEN}
+
+
+def settings_for(url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": url,
+        "kafka_bootstrap_servers": "",
+        "environment": "test",
+        "operator_token": TOKEN,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def valid_certno(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+def outbox_count(runtime: Runtime, event_type: str | None = None) -> int:
+    query = select(func.count()).select_from(outbox)
+    if event_type:
+        query = query.where(outbox.c.event_type == event_type)
+    with runtime.factory() as session:
+        return int(session.execute(query).scalar_one())
 
 
 @pytest.fixture
@@ -17,7 +47,25 @@ def migrated_url(database_url: str) -> str:
 
 
 @pytest.fixture
-def client(migrated_url: str):
-    settings = Settings(database_url=migrated_url, kafka_bootstrap_servers="", environment="test")
-    with TestClient(create_app(settings)) as c:
+def runtime(migrated_url: str) -> Iterator[Runtime]:
+    rt = build(settings_for(migrated_url))
+    yield rt
+    rt.stop()
+
+
+@pytest.fixture
+def demo_runtime(runtime: Runtime) -> Runtime:
+    load_demo(runtime)
+    return runtime
+
+
+@pytest.fixture
+def client(migrated_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(migrated_url)), headers=AUTH) as c:
         yield c
+
+
+@pytest.fixture
+def demo_client(client: TestClient) -> TestClient:
+    load_demo(client.app.state.runtime)  # type: ignore[attr-defined]
+    return client

@@ -1,0 +1,68 @@
+"""Dependencies every admin router shares: the runtime, operator authentication, rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from medshared.money import NotMoney, to_decimal
+from medshared.problems import Problem
+from medshared.runtime import Runtime
+from pydantic import BeforeValidator
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def require_operator(
+    request: Request, x_operator_token: Annotated[str | None, Header()] = None
+) -> None:
+    """Bureau operators send `x-operator-token: <ENROLLMENT_OPERATOR_TOKEN>` (as on remote-care)."""
+    expected = request.app.state.settings.operator_token
+    if not x_operator_token or not hmac.compare_digest(
+        x_operator_token.encode(), expected.encode()
+    ):
+        raise Problem(
+            401,
+            "Unauthorized",
+            "missing or wrong x-operator-token header",
+            code="unauthorized",
+        )
+
+
+def _exact(value: Any) -> Decimal:
+    try:
+        return to_decimal(value)
+    except NotMoney as exc:
+        raise ValueError(
+            'send amounts and rates as decimal strings such as "5000.00" or "0.06"'
+        ) from exc
+
+
+Exact = Annotated[Decimal, BeforeValidator(_exact)]
+
+
+def render(value: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as strings ("5000.00") and dates as yyyy-MM-dd: money never passes through float."""
+    rendered: dict[str, Any] = _plain(value)
+    return rendered
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,72 @@
+"""Employers (参保单位): 机关 agency, 事业单位 institution, 企业 enterprise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from enrollment import handlers, queries
+from enrollment.api.deps import RuntimeDep, render
+from enrollment.domain import commands as c
+
+router = APIRouter(prefix="/admin/v1/employers", tags=["employers"])
+
+
+class RegisterEmployerIn(BaseModel):
+    emp_no: str = Field(examples=["E54010000001"])
+    emp_name: str
+    emp_type: str = Field(
+        description="agency (机关) | institution (事业单位) | enterprise (企业)"
+    )
+    admdvs: str = Field(
+        description="the pool the unit contributes to", examples=["540100"]
+    )
+
+
+class ChangeEmployerIn(BaseModel):
+    emp_name: str | None = None
+    emp_type: str | None = None
+
+
+@router.post("", status_code=201)
+def register_employer(body: RegisterEmployerIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Register an employer."""
+    return render(
+        queries.employer_view(
+            handlers.register_employer(runtime, c.RegisterEmployer(**body.model_dump()))
+        )
+    )
+
+
+@router.get("")
+def list_employers(runtime: RuntimeDep, admdvs: str | None = None) -> dict[str, Any]:
+    """List employers, optionally of one pool."""
+    return render({"items": queries.employers(runtime, admdvs)})
+
+
+@router.get("/{emp_no}")
+def get_employer(emp_no: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """One employer and how many of its enrollments are not terminated."""
+    return render(queries.employer(runtime, emp_no))
+
+
+@router.patch("/{emp_no}")
+def change_employer(
+    emp_no: str, body: ChangeEmployerIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Change an employer's name or type."""
+    return render(
+        queries.employer_view(
+            handlers.change_employer(
+                runtime, c.ChangeEmployer(emp_no=emp_no, **body.model_dump())
+            )
+        )
+    )
+
+
+@router.delete("/{emp_no}")
+def deregister_employer(emp_no: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """Deregister an employer; refused while any of its enrollments is not terminated."""
+    return render(queries.employer_view(handlers.deregister_employer(runtime, emp_no)))

@@ -1,0 +1,136 @@
+"""Enrollments (参保) and their lifecycle: suspend, resume, terminate, retire, transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from enrollment import handlers, queries
+from enrollment.api.deps import RuntimeDep, render
+from enrollment.domain import commands as c
+
+router = APIRouter(prefix="/admin/v1/enrollments", tags=["enrollments"])
+
+
+class EnrollIn(BaseModel):
+    psn_no: str
+    insutype: str = Field(description="310 employees, 390 residents")
+    insuplc_admdvs: str = Field(description="the pool", examples=["540100"])
+    psn_type: str = Field(
+        description="1101 in service, 1102 civil servant, 1201 retired, 1501 adult resident"
+    )
+    begndate: dt.date
+    enddate: dt.date | None = None
+    emp_no: str | None = Field(None, description="employees only")
+    cvlserv_flag: str = Field("0", description="公务员标志 0/1")
+    tier: str | None = Field(
+        None, description="residents only: the yearly contribution tier, e.g. 320"
+    )
+
+
+class StatusChangeIn(BaseModel):
+    effective_date: dt.date
+    reason: str = ""
+
+
+class TransferIn(BaseModel):
+    to_admdvs: str
+    effective_date: dt.date
+    reason: str = ""
+    emp_no: str | None = Field(
+        None, description="employees: the employer in the new pool"
+    )
+    tier: str | None = Field(None, description="residents: the tier in the new pool")
+    psn_type: str | None = None
+
+
+@router.post("", status_code=201)
+def enroll(body: EnrollIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Enroll a person in a pool; 409 names the pool already holding an overlapping enrollment."""
+    return render(handlers.enroll(runtime, c.Enroll(**body.model_dump())).snapshot())
+
+
+@router.get("")
+def list_enrollments(
+    runtime: RuntimeDep,
+    psn_no: str | None = None,
+    insuplc_admdvs: str | None = None,
+    status: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict[str, Any]:
+    """List enrollments by person, pool or status."""
+    return render(
+        {
+            "items": queries.enrollments(
+                runtime,
+                psn_no=psn_no,
+                admdvs=insuplc_admdvs,
+                status=status,
+                limit=limit,
+            )
+        }
+    )
+
+
+@router.get("/{enrollment_id}")
+def get_enrollment(enrollment_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """One enrollment with its status history."""
+    return render(queries.enrollment(runtime, enrollment_id))
+
+
+def _change(
+    runtime: Any, enrollment_id: str, action: str, body: StatusChangeIn
+) -> dict[str, Any]:
+    cmd = c.ChangeStatus(
+        enrollment_id=enrollment_id,
+        action=action,
+        effective_date=body.effective_date,
+        reason=body.reason,
+    )
+    return render(handlers.change_status(runtime, cmd).snapshot())
+
+
+@router.post("/{enrollment_id}/suspend")
+def suspend(
+    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Suspend (暂停参保) from the effective date."""
+    return _change(runtime, enrollment_id, "suspend", body)
+
+
+@router.post("/{enrollment_id}/resume")
+def resume(
+    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Resume a suspended enrollment from the effective date."""
+    return _change(runtime, enrollment_id, "resume", body)
+
+
+@router.post("/{enrollment_id}/terminate")
+def terminate(
+    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Terminate (终止参保) from the effective date."""
+    return _change(runtime, enrollment_id, "terminate", body)
+
+
+@router.post("/{enrollment_id}/retire")
+def retire(
+    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Convert an employee to retired (在职转退休, psn_type 11xx -> 12xx) from the effective date."""
+    return _change(runtime, enrollment_id, "retire", body)
+
+
+@router.post("/{enrollment_id}/transfer")
+def transfer(
+    enrollment_id: str, body: TransferIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Transfer to another pool (转移接续): this enrollment ends, a new one starts; both stay in history."""
+    old, new = handlers.transfer(
+        runtime, c.Transfer(enrollment_id=enrollment_id, **body.model_dump())
+    )
+    return render({"transferred_out": old.snapshot(), "transferred_in": new.snapshot()})

@@ -1,0 +1,91 @@
+"""People (人员): register, look up, correct, record a death."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from enrollment import handlers, queries
+from enrollment.api.deps import RuntimeDep, render
+from enrollment.domain import commands as c
+
+router = APIRouter(prefix="/admin/v1/people", tags=["people"])
+
+
+class RegisterPersonIn(BaseModel):
+    admdvs: str = Field(
+        description="registering pool; the issued psn_no starts with it",
+        examples=["540100"],
+    )
+    psn_cert_type: str = Field(
+        "01", description="01 居民身份证: checked against GB 11643"
+    )
+    certno: str = Field(examples=["540102198005010110"])
+    psn_name: str
+    gend: str | None = Field(
+        None, description="1 male, 2 female; read from an 01 number when omitted"
+    )
+    brdy: dt.date | None = Field(
+        None, description="birth date; read from an 01 number when omitted"
+    )
+    naty: str = Field("01", description="民族, GB 3304 code")
+    tel: str = ""
+    addr: str = ""
+
+
+class UpdatePersonIn(BaseModel):
+    psn_name: str | None = None
+    naty: str | None = None
+    tel: str | None = None
+    addr: str | None = None
+
+
+class DeathIn(BaseModel):
+    death_date: dt.date
+
+
+@router.post("", status_code=201)
+def register_person(body: RegisterPersonIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Register a person and issue a psn_no (pool admdvs + 14 digits)."""
+    person = handlers.register_person(runtime, c.RegisterPerson(**body.model_dump()))
+    return render(person.snapshot())
+
+
+@router.get("")
+def find_people(
+    runtime: RuntimeDep,
+    certno: str | None = Query(None, examples=["540102198005010110"]),
+    psn_no: str | None = None,
+) -> dict[str, Any]:
+    """Look people up by certno or psn_no, with enrollments, identities, contributions and credits."""
+    return render({"items": queries.find_people(runtime, certno=certno, psn_no=psn_no)})
+
+
+@router.get("/{psn_no}")
+def get_person(psn_no: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """One person with enrollments, identities, contributions and account credits."""
+    return render(queries.person_detail(runtime, psn_no))
+
+
+@router.patch("/{psn_no}")
+def update_person(
+    psn_no: str, body: UpdatePersonIn, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Correct a person's name, ethnicity or contact details."""
+    return render(
+        handlers.update_person(
+            runtime, c.UpdatePerson(psn_no=psn_no, **body.model_dump())
+        ).snapshot()
+    )
+
+
+@router.post("/{psn_no}/death")
+def record_death(psn_no: str, body: DeathIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Record a death: every enrollment ends from that date and account credits stop."""
+    handlers.record_death(
+        runtime, c.RecordDeath(psn_no=psn_no, death_date=body.death_date)
+    )
+    return render(queries.person_detail(runtime, psn_no))

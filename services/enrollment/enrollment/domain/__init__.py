@@ -1,0 +1,1 @@
+"""Pure enrollment rules: no framework, database or broker imports."""

@@ -1,0 +1,124 @@
+"""Read side for the operator API: snapshots in the shape the events carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medshared.runtime import Runtime
+
+from enrollment import store
+from enrollment.domain.errors import Invalid, NotFound
+from enrollment.domain.model import Employer, Person
+
+
+def _detail(session: Any, person: Person) -> dict[str, Any]:
+    return {
+        **person.snapshot(),
+        "enrollments": [
+            e.snapshot()
+            for e in store.enrollments_of(session, [person.psn_no])[person.psn_no]
+        ],
+        "identities": [
+            i.snapshot() for i in store.identities_of(session, person.psn_no)
+        ],
+        "contributions": store.contributions_of(session, person.psn_no),
+        "account_credits": store.credits_of(session, person.psn_no),
+    }
+
+
+def person_detail(runtime: Runtime, psn_no: str) -> dict[str, Any]:
+    with runtime.factory() as session:
+        person = store.get_person(session, psn_no)
+        if person is None:
+            raise NotFound("person_not_found", f"no person with psn_no {psn_no}")
+        return _detail(session, person)
+
+
+def find_people(
+    runtime: Runtime, *, certno: str | None, psn_no: str | None
+) -> list[dict[str, Any]]:
+    if not certno and not psn_no:
+        raise Invalid("certno", "look people up by certno or psn_no")
+    with runtime.factory() as session:
+        if psn_no:
+            found = store.get_person(session, psn_no)
+            people = (
+                [found]
+                if found and (not certno or found.certno == certno.strip().upper())
+                else []
+            )
+        else:
+            people = store.find_people_by_certno(session, certno or "")
+        return [_detail(session, p) for p in people]
+
+
+def employer_view(e: Employer) -> dict[str, Any]:
+    return {
+        "emp_no": e.emp_no,
+        "emp_name": e.emp_name,
+        "emp_type": e.emp_type,
+        "admdvs": e.admdvs,
+        "status": e.status,
+        "version": e.version,
+    }
+
+
+def employer(runtime: Runtime, emp_no: str) -> dict[str, Any]:
+    with runtime.factory() as session:
+        found = store.get_employer(session, emp_no)
+        if found is None:
+            raise NotFound("employer_not_found", f"no employer {emp_no}")
+        return {
+            **employer_view(found),
+            "active_staff": store.count_active_staff(session, emp_no),
+        }
+
+
+def employers(runtime: Runtime, admdvs: str | None) -> list[dict[str, Any]]:
+    with runtime.factory() as session:
+        return [employer_view(e) for e in store.list_employers(session, admdvs)]
+
+
+def enrollment(runtime: Runtime, enrollment_id: str) -> dict[str, Any]:
+    with runtime.factory() as session:
+        found = store.get_enrollment(session, enrollment_id)
+        if found is None:
+            raise NotFound("enrollment_not_found", f"no enrollment {enrollment_id}")
+        return found.snapshot()
+
+
+def enrollments(
+    runtime: Runtime,
+    *,
+    psn_no: str | None,
+    admdvs: str | None,
+    status: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    with runtime.factory() as session:
+        return [
+            e.snapshot()
+            for e in store.list_enrollments(
+                session, psn_no=psn_no, admdvs=admdvs, status=status, limit=limit
+            )
+        ]
+
+
+def policies(runtime: Runtime) -> list[dict[str, Any]]:
+    with runtime.factory() as session:
+        return [
+            {
+                "policy_id": p.policy_id,
+                "insuplc_admdvs": p.insuplc_admdvs,
+                "insutype": p.insutype,
+                "year": p.year,
+                "version": p.version,
+                "tiers": p.tiers,
+                "employer_rate": p.employer_rate,
+                "employee_rate": p.employee_rate,
+                "retiree_monthly_credit": p.retiree_monthly_credit,
+                "subsidised_identities": list(p.subsidised_identities),
+                "assistance_share": p.assistance_share,
+            }
+            for p in store.list_policies(session)
+        ]
