@@ -24,7 +24,8 @@ postgres-binaries: ## the integration suites need initdb/pg_ctl (Debian postgres
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
-test: install postgres-binaries ## every suite, on SQLite and a real PostgreSQL
+test: install postgres-binaries ## import contracts, then every suite on SQLite and a real PostgreSQL
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/test.py
 
 clean:

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from medshared import logs, problems
-from medshared.runtime import Runtime, build_runtime, health_router
+from medshared import edge, logs
+from medshared.runtime import Runtime, build_runtime
 
 from evoucher import payments
 from evoucher.adapters.his import HisNotifier
@@ -102,8 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.wechat = wechat
     app.state.payment_deps = deps
     app.state.clock = lambda: dt.datetime.now(dt.UTC)
-    problems.install(app)
-    app.include_router(health_router(lambda: runtime))
+    edge.install(app, runtime)
     app.include_router(mobile.router)
     app.include_router(national.router)
     app.include_router(internal.router)

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from medshared import logs, problems
-from medshared.runtime import Runtime, build_runtime, health_router
+from medshared import edge, logs
+from medshared.runtime import Runtime, build_runtime
 
 from enrollment.api import (
     employers,
@@ -45,9 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    problems.install(app)
+    edge.install(app, runtime)
     errors.install(app)
-    app.include_router(health_router(lambda: runtime))
     for module in (people, employers, enrollments, identities, money, imports):
         app.include_router(module.router, dependencies=[Depends(require_operator)])
     return app

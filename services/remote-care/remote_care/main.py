@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from medshared import logs, problems
-from medshared.runtime import build_runtime, health_router
+from medshared import edge, logs
+from medshared.runtime import build_runtime
 
 from remote_care.api import admin, errors, internal, mobile, partner
 from remote_care.config import Settings
@@ -37,9 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Remote-care service (异地就医)", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = settings
-    problems.install(app)
+    edge.install(app, runtime)
     errors.install(app)
-    app.include_router(health_router(lambda: runtime))
     for module in (internal, mobile, partner, admin):
         app.include_router(module.router)
     return app

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from medshared import logs, problems
-from medshared.runtime import build_runtime, health_router
+from medshared import edge, logs
+from medshared.runtime import build_runtime
 
 from settlement.api import admin, national
 from settlement.clients import EvoucherClient, RemoteCareClient, make_http
@@ -50,8 +50,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.front_door = front_door
-    problems.install(app)
-    app.include_router(health_router(lambda: runtime))
+    edge.install(app, runtime)
     app.include_router(national.router(front_door))
     app.include_router(admin.router(runtime))
     return app
