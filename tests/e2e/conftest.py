@@ -8,7 +8,12 @@ from stack import Stack
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    system = Stack(var=tmp_path_factory.mktemp("stack"), free_ports=True)
+    # The local payment provider refuses this amount, as a real one refuses a card: see test_evoucher.
+    system = Stack(
+        var=tmp_path_factory.mktemp("stack"),
+        free_ports=True,
+        env_overrides={"EVOUCHER_PAYMENT_FAIL_AMOUNTS": '["77.70"]'},
+    )
     try:
         system.start(log=False)
         yield system

@@ -108,30 +108,58 @@ def his_callbacks():
     server.shutdown()
 
 
-def test_a_mobile_payment_settles_through_the_real_front_door_once_even_when_6202_is_repeated(stack, phone, his_callbacks):
-    callback_url, received = his_callbacks
-    order_no = f"ORD-E2E-{dt.datetime.now():%H%M%S}"
+def upload_order(stack, phone, callback_url: str, lines: list[tuple[str, str]]) -> dict:
+    """6201 with the given (med_list_codg, amount) lines, then the person authorises it on the phone."""
+    order_no = f"ORD-E2E-{dt.datetime.now():%H%M%S}-{next(_orders)}"
     uploaded = national(stack, "6201", {
-        "medOrgOrd": order_no, "insutype": "390", "medType": "11", "medfeeSumamt": Decimal("70.00"),
+        "medOrgOrd": order_no, "insutype": "390", "medType": "11", "medfeeSumamt": sum((Decimal(a) for _, a in lines), Decimal("0.00")),
         "idNo": ZHAXI["certno"], "userName": "扎西", "idType": "01", "iptOtpNo": f"OP{order_no}", "atddrNo": "D1",
         "drName": "医生", "deptCode": "D01", "deptName": "内科", "caty": "A03", "callbackUrl": callback_url,
         "diseinfoList": [{"diagType": "1", "diagSrtNo": 1, "diagCode": "J06.900", "diagName": "急性上呼吸道感染"}],
         "feedetailList": [
-            {"feedetlSn": f"{order_no}-1", "medListCodg": "001102000010000", "medinsListCodg": "M1", "detItemFeeSumamt": Decimal("20.00"), "cnt": 1, "pric": Decimal("20.00")},
-            {"feedetlSn": f"{order_no}-2", "medListCodg": "002501010010000", "medinsListCodg": "M2", "detItemFeeSumamt": Decimal("50.00"), "cnt": 1, "pric": Decimal("50.00")},
+            {"feedetlSn": f"{order_no}-{i}", "medListCodg": code, "medinsListCodg": f"M{i}", "detItemFeeSumamt": Decimal(amount), "cnt": 1, "pric": Decimal(amount)}
+            for i, (code, amount) in enumerate(lines, 1)
         ],
     })
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
-    order = uploaded["output"]
-    auth = phone.http.post(f"/mobile/v1/pay-orders/{order['payOrdId']}/authorisation", headers=phone.headers)
+    placed = uploaded["output"]
+    auth = phone.http.post(f"/mobile/v1/pay-orders/{placed['payOrdId']}/authorisation", headers=phone.headers)
     assert auth.status_code == 201, auth.text
-    placed = national(stack, "6202", {**order, "payAuthNo": auth.json()["payAuthNo"]})
+    return {**placed, "payAuthNo": auth.json()["payAuthNo"], "medOrgOrd": order_no}
+
+
+def test_a_mobile_payment_settles_through_the_real_front_door_once_even_when_6202_is_repeated(stack, phone, his_callbacks):
+    callback_url, received = his_callbacks
+    order = upload_order(stack, phone, callback_url, [("001102000010000", "20.00"), ("002501010010000", "50.00")])
+    order_no = order.pop("medOrgOrd")
+    placed = national(stack, "6202", order)
     assert placed["infcode"] == 0, placed["err_msg"]
     out = placed["output"]
     assert out["ordStas"] == "6"
     assert Decimal(str(out["fundPay"])) + Decimal(str(out["ownPayAmt"])) == Decimal("70.00")
-    again = national(stack, "6202", {**order, "payAuthNo": auth.json()["payAuthNo"]})
+    again = national(stack, "6202", order)
     assert again["output"]["setlId"] == out["setlId"]
     wait_for(lambda: received, timeout=15)
     notice = jsonutil.loads(received[0][0])
     assert (notice["medOrgOrd"], notice["ordStas"]) == (order_no, "6")
+
+
+def test_a_mobile_payment_the_provider_refuses_leaves_no_settlement_behind(stack, phone, his_callbacks):
+    callback_url, _ = his_callbacks
+    his = His(stack.urls["settlement"], HOSPITAL, "540100").sign_in()
+    year_month = f"{dt.date.today():%Y%m}"
+    before = his.ok("5206", {"data": {"psn_no": ZHAXI["psn_no"], "cum_ym": year_month}}, insuplc="540100")
+
+    refused_order = upload_order(stack, phone, callback_url, [("ZZ9999999999000", "77.70")])  # 丙类: all self-paid
+    refused_order.pop("medOrgOrd")
+    placed = national(stack, "6202", refused_order)
+    status = placed["output"]["ordStas"] if placed["infcode"] == 0 else None
+    queried = national(stack, "6301", {"payOrdId": refused_order["payOrdId"], "payToken": refused_order["payToken"]})["output"]
+    assert status != "6" and queried["ordStas"] != "6"
+
+    # The order was settled before the charge was tried, so the settlement must have been reversed.
+    assert queried["setlId"]
+    shown = his.ok("5203", {"data": {"psn_no": ZHAXI["psn_no"], "setl_id": queried["setlId"], "mdtrt_id": queried["mdtrtId"]}}, insuplc="540100")
+    assert shown["setlinfo"]["refd_setl_flag"] == "1"
+    after = his.ok("5206", {"data": {"psn_no": ZHAXI["psn_no"], "cum_ym": year_month}}, insuplc="540100")
+    assert after == before
