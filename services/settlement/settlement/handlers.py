@@ -101,8 +101,15 @@ def _new_id(prefix: str, moment: dt.datetime) -> str:
     return f"{prefix[:6]}{moment:%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}"
 
 
+# What makes two requests "the same" for msgid replay: the transaction and its content.
+# A HIS that retries after a timeout may stamp a new inf_time, sign in again or change
+# operator; that is still the same request and must get the original answer.
+_REQUEST_IDENTITY = ("infno", "fixmedins_code", "mdtrtarea_admvs", "insuplc_admdvs", "input")
+
+
 def body_hash(body: Any) -> str:
-    canonical = simplejson.dumps(body, sort_keys=True, use_decimal=True, ensure_ascii=False, separators=(",", ":"))
+    identity = {key: body.get(key) for key in _REQUEST_IDENTITY}
+    canonical = simplejson.dumps(identity, sort_keys=True, use_decimal=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -126,6 +126,17 @@ def test_a_replayed_msgid_returns_the_original_answer_and_settles_once(clinic, c
     assert counts(client.app) == before
 
 
+def test_a_retry_restamped_with_a_new_inf_time_gets_the_original_answer(clinic, client):
+    mdtrt_id = open_outpatient(clinic, ZHUOMA)
+    clinic.ok("2204", {"feedetail": [line("1", "002501010010000", "1", "30", mdtrt_id, ZHUOMA)]}, insuplc="540100")
+    envelope = clinic.envelope("2207", settle_input(ZHUOMA, mdtrt_id, "30"), insuplc="540100")
+    first = clinic.post(envelope)
+    before = counts(client.app)
+    again = clinic.post({**envelope, "inf_time": "2026-11-24 10:00:09", "opter": "002"})
+    assert again == first and first["infcode"] == 0
+    assert counts(client.app) == before
+
+
 def test_a_reused_msgid_with_a_different_body_is_refused(clinic, client):
     mdtrt_id = open_outpatient(clinic, ZHUOMA)
     clinic.ok("2204", {"feedetail": [line("1", "002501010010000", "1", "30", mdtrt_id, ZHUOMA)]}, insuplc="540100")
