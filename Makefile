@@ -28,5 +28,17 @@ test: install postgres-binaries ## import contracts, then every suite on SQLite 
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/test.py
 
+.PHONY: bench
+bench: install postgres-binaries ## PostgreSQL + broker + every service under load; writes docs/benchmarks.md (BENCH_QUICK=1: ~3 min)
+	cd scripts && ../$(BIN)/python -m bench
+
+.PHONY: chaos
+chaos: install postgres-binaries ## kill the broker, each service and PostgreSQL under settlement load; writes docs/reliability.md (Faults)
+	cd scripts && ../$(BIN)/python -m chaos
+
+.PHONY: fuzz
+fuzz: install postgres-binaries ## schemathesis + hypothesis on every service's OpenAPI and the national envelope, 200 examples each
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
+
 clean:
 	rm -rf var

@@ -16,14 +16,14 @@ import json
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
+from medshared import jsonutil
 
 from bench import his
 from bench.stats import summary_ms
-from medshared import jsonutil
 
 
 class Refused(Exception):
@@ -210,7 +210,7 @@ async def settle_only(cfg: dict[str, Any]) -> dict[str, Any]:
         t0 = time.monotonic()
         await asyncio.gather(*(settler() for _ in range(n_workers)))
         elapsed = time.monotonic() - t0
-    return rec.result(elapsed) | {"prepared": len(ready), "prepare_errors": prep.error_messages if hasattr(prep, "error_messages") else prep.messages}
+    return rec.result(elapsed) | {"prepared": len(ready), "prepare_errors": prep.messages}
 
 
 async def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -222,21 +222,21 @@ async def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
         front = Hospitals(client, cfg["run"])
         await front.sign_in(hospital)
         pending = list(cfg["certnos"])
+
+        async def worker(batch: Iterator[str], missing: list[str]) -> None:
+            for certno in batch:
+                try:
+                    out = await front.call(hospital, "1101", his.person_query_input(certno))
+                except (Refused, httpx.HTTPError):
+                    missing.append(certno)
+                    continue
+                insu = out["insuinfo"][0]
+                found[certno] = {"psn_no": out["baseinfo"]["psn_no"], "certno": certno, "pool": insu["insuplc_admdvs"], "insutype": insu["insutype"]}
+
         while pending and time.monotonic() < deadline:
             missing: list[str] = []
             batch = iter(pending)
-
-            async def worker() -> None:
-                for certno in batch:
-                    try:
-                        out = await front.call(hospital, "1101", his.person_query_input(certno))
-                    except (Refused, httpx.HTTPError):
-                        missing.append(certno)
-                        continue
-                    insu = out["insuinfo"][0]
-                    found[certno] = {"psn_no": out["baseinfo"]["psn_no"], "certno": certno, "pool": insu["insuplc_admdvs"], "insutype": insu["insutype"]}
-
-            await asyncio.gather(*(worker() for _ in range(16)))
+            await asyncio.gather(*(worker(batch, missing) for _ in range(16)))
             pending = missing
             if pending:
                 await asyncio.sleep(1.0)
@@ -250,15 +250,17 @@ async def mint(cfg: dict[str, Any]) -> dict[str, Any]:
     async with _client(cfg["url"], 16) as client:
 
         async def phone(i: int, name: str, certno: str) -> None:
-            login = await client.post("/mobile/v1/sessions", json={"code": f"code-bench-{cfg['run']}-{i}"})
+            # The same account each repeat: a person's voucher is bound to one WeChat account.
+            login = await client.post("/mobile/v1/sessions", json={"code": f"code-bench-{i}"})
             if login.status_code != 201:
                 messages.append(login.text[:200])
                 return
             auth = {"authorization": f"Bearer {login.json()['session_token']}"}
-            activated = await client.post("/mobile/v1/voucher/activation", json={"psn_name": name, "certno": certno}, headers=auth)
-            if activated.status_code not in (201, 409):
-                messages.append(activated.text[:200])
-                return
+            if login.json().get("voucher") is None:
+                activated = await client.post("/mobile/v1/voucher/activation", json={"psn_name": name, "certno": certno}, headers=auth)
+                if activated.status_code != 201:
+                    messages.append(f"activation: {activated.text[:200]}")
+                    return
             for _ in range(cfg["per_phone"]):
                 shown = await client.post("/mobile/v1/qrcodes", json={}, headers=auth)
                 if shown.status_code != 201:

@@ -14,11 +14,11 @@ PATH = "/fsi/api/rsfComIfsService/callService"
 DT = "%Y-%m-%d %H:%M:%S"
 # Five lines an outpatient visit typically carries: consultation, two drugs, a test, a dressing.
 VISIT_LINES = (
-    ("001102000010000", Decimal("1"), Decimal("20.00")),
-    ("XA10BAA059A001010100001", Decimal("2"), Decimal("15.50")),
-    ("XJ01DCC041B002010100002", Decimal("3"), Decimal("12.00")),
-    ("002501010010000", Decimal("1"), Decimal("45.00")),
-    ("C01010100001000", Decimal("1"), Decimal("8.00")),
+    ("001102000010000", Decimal(1), Decimal("20.00")),
+    ("XA10BAA059A001010100001", Decimal(2), Decimal("15.50")),
+    ("XJ01DCC041B002010100002", Decimal(3), Decimal("12.00")),
+    ("002501010010000", Decimal(1), Decimal("45.00")),
+    ("C01010100001000", Decimal(1), Decimal("8.00")),
 )
 VISIT_TOTAL = sum((cnt * pric for _, cnt, pric in VISIT_LINES), Decimal("0.00"))
 

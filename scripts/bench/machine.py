@@ -28,7 +28,13 @@ def describe() -> dict[str, str | int]:
         "memory_gb": round(_meminfo_kb("MemTotal") / 1024 / 1024, 1),
         "kernel": platform.release(),
         "python": platform.python_version(),
+        "load_average": load_average(),
     }
+
+
+def load_average() -> str:
+    """1/5/15-minute load: on a shared machine, other work competes for the same cores."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def rss_mb(pid: int) -> float:
@@ -37,3 +43,24 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(database_names: list[str]) -> list[int]:
+    """PostgreSQL backends serving these databases (their title names the database)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and any(f" {name} " in title for name in database_names):
+            pids.append(int(entry.name))
+    return pids

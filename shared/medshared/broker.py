@@ -42,6 +42,17 @@ def consumer(bootstrap: str, group_id: str) -> KafkaConsumer:
     )
 
 
+def admin(bootstrap: str) -> KafkaAdminClient:
+    return KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+
+
+def topic_ids(client: KafkaAdminClient, topics: Iterable[str]) -> dict[str, str | None]:
+    """Each topic's id (None when missing). A topic created again, as an embedded broker that
+    restarted empty does, has a new id: the one sign that offsets held from before mean nothing."""
+    described = client.describe_topics(list(topics))
+    return {t["name"]: (str(t["topic_id"]) if t["error_code"] == 0 else None) for t in described}
+
+
 def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS) -> None:
     """Create missing topics. The embedded broker keeps nothing across restarts, so callers
     run this whenever they (re)connect."""

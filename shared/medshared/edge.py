@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from medshared import problems
+from medshared import limits, observability, problems
 from medshared.runtime import Runtime, health_router
 
 
@@ -12,3 +12,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     """Problem details for every error, and the operations endpoints (/healthz, /readyz)."""
     problems.install(app)
     app.include_router(health_router(lambda: runtime))
+    limits.install(app)
+    # Last, so it wraps the others: refused requests are timed and logged with their request id too.
+    observability.install(app, runtime)

@@ -15,7 +15,11 @@ import simplejson
 
 
 def loads(raw: str | bytes) -> Any:
-    return simplejson.loads(raw, use_decimal=True)
+    """Decode JSON; anything undecodable, however deep, raises ValueError like malformed JSON does."""
+    try:
+        return simplejson.loads(raw, use_decimal=True)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to read") from None
 
 
 def _default(value: Any) -> Any:

@@ -13,7 +13,16 @@ import re
 import secrets
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from medshared import jsonutil
 
 INF_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_INPUT_CHARS = 40_000
@@ -122,9 +131,23 @@ def parse_request(body: Any) -> NationalRequest:
     if not isinstance(body, dict):
         raise EnvelopeError("the request body must be a JSON object holding the national envelope")
     try:
+        size = input_chars(body.get("input"))
+    except RecursionError:
+        raise EnvelopeError("input is nested too deeply; send the national input structure as documented") from None
+    if size > MAX_INPUT_CHARS:
+        raise EnvelopeError(
+            f"input is {size} characters; the national interface accepts at most {MAX_INPUT_CHARS}: "
+            "send fewer fee lines per call (split a long 2204/2301 upload into several)"
+        )
+    try:
         return NationalRequest.model_validate(body)
     except ValidationError as exc:
         raise EnvelopeError(describe_validation_error(exc)) from None
+
+
+def input_chars(value: Any) -> int:
+    """Length of `input` as compact JSON, so the limit does not depend on how the HIS spaced or escaped it."""
+    return 0 if value is None else len(jsonutil.dumps(value))
 
 
 def describe_validation_error(exc: ValidationError) -> str:

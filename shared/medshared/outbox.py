@@ -9,6 +9,7 @@ transaction as the effect, so a redelivered event has its effect once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -33,12 +34,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from medshared import broker
+from medshared import broker, observability
 from medshared.events import Event, UnreadableEvent, utcnow
 
 log = logging.getLogger(__name__)
 
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+
+# A topic only the relay creates, beside each topic it publishes: while it exists the broker
+# still holds what the relay gave it.
+MARKER_SUFFIX = ".relay-marker"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -53,6 +58,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("body", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        # JSON: the traceparent and request id of whatever staged the event, sent as Kafka headers.
+        Column("headers", Text, nullable=True),
     )
 
 
@@ -77,6 +84,7 @@ def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
             event_type=event.event_type,
             body=event.to_json(),
             created_at=utcnow(),
+            headers=observability.outbox_headers(),
         )
     )
 
@@ -93,6 +101,8 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         idle_seconds: float = 0.05,
+        republish_seconds: float = 3600.0,
+        check_seconds: float = 0.5,
     ) -> None:
         self._factory = factory
         self._outbox = outbox
@@ -101,6 +111,10 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle = idle_seconds
         self._producer: Any = None
+        self._admin: Any = None
+        self._republish = dt.timedelta(seconds=republish_seconds)
+        self._check_seconds = check_seconds
+        self._last_check = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,8 +127,13 @@ class OutboxRelay:
         if self._producer is None:
             broker.ensure_topics(self._bootstrap, self._topics)
             self._producer = broker.producer(self._bootstrap)
+            self._admin = broker.admin(self._bootstrap)
+            self._last_check = 0.0
+        if time.monotonic() - self._last_check >= self._check_seconds:
+            self.republish_if_broker_lost_events()
+            self._last_check = time.monotonic()
         query = (
-            select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body)
+            select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body, self._outbox.c.headers)
             .where(self._outbox.c.published_at.is_(None))
             .order_by(self._outbox.c.id)
             .limit(self._batch_size)
@@ -136,8 +155,44 @@ class OutboxRelay:
                 self._mark(session, rows)
             return len(rows)
 
+    def republish_if_broker_lost_events(self) -> int:
+        """Send the recent window of published rows again when the broker lost them.
+
+        An embedded broker restarts empty: events it took but nobody had read yet are gone
+        although their rows say published. A missing marker topic is the sign; the repeats are
+        harmless because consumers' inboxes skip event ids they have applied.
+        """
+        present = set(self._admin.list_topics())
+        lost = [t for t in self._topics if t + MARKER_SUFFIX not in present]
+        if not lost:
+            return 0
+        broker.ensure_topics(self._bootstrap, lost)
+        since = utcnow() - self._republish
+        o = self._outbox.c
+        sent, after = 0, 0
+        while True:
+            with self._factory() as session, session.begin():
+                rows = session.execute(
+                    select(o.id, o.topic, o.key, o.body, o.headers)
+                    .where(o.published_at >= since, o.topic.in_(lost), o.id > after)
+                    .order_by(o.id)
+                    .limit(self._batch_size)
+                ).all()
+            if not rows:
+                break
+            self._send(rows)
+            sent, after = sent + len(rows), rows[-1].id
+        # Only once everything is out again: a relay that dies half way repeats it on its next start.
+        broker.ensure_topics(self._bootstrap, [t + MARKER_SUFFIX for t in lost], partitions=1)
+        if sent:
+            log.warning("outbox relay: the broker had lost %s; republished %d recent events", ", ".join(lost), sent)
+        return sent
+
     def _send(self, rows: list[Any]) -> None:
-        futures = [self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode()) for r in rows]
+        futures = [
+            self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode(), headers=observability.kafka_headers(r.headers))
+            for r in rows
+        ]
         if futures:
             self._producer.flush(timeout=10)
         for future in futures:
@@ -171,6 +226,12 @@ class OutboxRelay:
             except Exception:  # noqa: BLE001 - closing a broken producer may fail too
                 pass
             self._producer = None
+        if self._admin is not None:
+            try:
+                self._admin.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._admin = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
@@ -229,8 +290,14 @@ class InboxConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._consumer: Any = None
+        self._admin: Any = None
+        self._topic_ids: dict[str, str | None] = {}
         self._last_reset_check = 0.0
         self.applied = 0
+        self.applied_by_topic: dict[str, int] = {}
+        # Per topic: the broker's high watermark minus our position, refreshed as we poll.
+        self.lag: dict[str, int] = {}
+        self._last_lag_check = 0.0
 
     def _connect(self) -> None:
         broker.ensure_topics(self._bootstrap, self._topics)
@@ -241,10 +308,18 @@ class InboxConsumer:
             for p in sorted(consumer.partitions_for_topic(topic) or ())
         ]
         consumer.assign(partitions)
+        self._admin = broker.admin(self._bootstrap)
+        self._topic_ids = broker.topic_ids(self._admin, self._topics)
         self._consumer = consumer
 
-    def apply(self, topic: str, raw: bytes) -> bool:
-        """Apply one message in its own transaction; True when it had an effect."""
+    def apply(self, topic: str, raw: bytes, headers: list[tuple[str, bytes]] | None = None) -> bool:
+        """Apply one message in its own transaction, continuing the trace that staged it; True when it had an effect."""
+        traceparent = observability.header_value(headers, observability.TRACEPARENT_HEADER)
+        request_id = observability.header_value(headers, observability.REQUEST_ID_HEADER)
+        with observability.continue_trace(traceparent, request_id):
+            return self._apply(topic, raw)
+
+    def _apply(self, topic: str, raw: bytes) -> bool:
         try:
             event = Event.from_json(raw)
         except UnreadableEvent as exc:
@@ -257,28 +332,57 @@ class InboxConsumer:
             except IntegrityError:  # another instance recorded it first
                 return False
             self._handle(session, event)
+        # One line per applied event: with the trace id it carries, it shows where a settlement went.
+        log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})
         self.applied += 1
+        self.applied_by_topic[topic] = self.applied_by_topic.get(topic, 0) + 1
         return True
 
     def poll_once(self) -> int:
         if self._consumer is None:
             self._connect()
         batches = self._consumer.poll(timeout_ms=self._poll_ms)
+        if batches:
+            batches = self._without_reads_from_recreated_topics(batches)
         count = 0
         for tp, records in batches.items():
             for record in records:
                 try:
-                    self.apply(tp.topic, record.value)
+                    self.apply(tp.topic, record.value, record.headers)
                 except Exception:
                     # Leave the offset where it is: the record is read again after a pause.
                     self._consumer.seek(tp, record.offset)
                     raise
                 self._consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
                 count += 1
+        if time.monotonic() - self._last_lag_check > 1.0:
+            self._last_lag_check = time.monotonic()
+            self._measure_lag()
         if not batches and time.monotonic() - self._last_reset_check > 2.0:
             self._last_reset_check = time.monotonic()
             self._rewind_if_log_was_reset()
         return count
+
+    def _measure_lag(self) -> None:
+        # highwater() is what the last fetch reported: no extra round trip to the broker.
+        lag: dict[str, int] = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                lag[tp.topic] = lag.get(tp.topic, 0) + max(end - self._consumer.position(tp), 0)
+        self.lag = lag
+
+    def _without_reads_from_recreated_topics(self, batches: dict[Any, Any]) -> dict[Any, Any]:
+        # A broker that restarted empty takes reads at the positions held from before, which
+        # would skip the start of its new log: read those topics again from their beginning.
+        current = broker.topic_ids(self._admin, {tp.topic for tp in batches})
+        recreated = {t for t, i in current.items() if i is not None and i != self._topic_ids.get(t)}
+        if not recreated:
+            return batches
+        log.warning("consumer %s: %s created again on the broker; reading from the start", self._group_id, ", ".join(sorted(recreated)))
+        self._topic_ids.update({t: current[t] for t in recreated})
+        self._consumer.seek_to_beginning(*[tp for tp in self._consumer.assignment() if tp.topic in recreated])
+        return {tp: records for tp, records in batches.items() if tp.topic not in recreated}
 
     def _rewind_if_log_was_reset(self) -> None:
         # An embedded broker that restarted empty has shorter logs than our positions.
@@ -306,6 +410,12 @@ class InboxConsumer:
             except Exception:  # noqa: BLE001
                 pass
             self._consumer = None
+        if self._admin is not None:
+            try:
+                self._admin.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._admin = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"consumer-{self._group_id}", daemon=True)

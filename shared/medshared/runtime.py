@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from medshared.db import make_engine, make_session_factory
 from medshared.events import Event
 from medshared.outbox import InboxConsumer, OutboxRelay
+from medshared.problems import Problem
 from medshared.settings import ServiceSettings
 
 
@@ -24,6 +26,8 @@ class Runtime:
     factory: sessionmaker[Session]
     relay: OutboxRelay | None = None
     consumers: list[InboxConsumer] = field(default_factory=list)
+    outbox: Table | None = None
+    bootstrap: str = ""
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -67,8 +71,8 @@ def build_runtime(
 ) -> Runtime:
     engine = engine or make_engine(settings.database_url)
     factory = make_session_factory(engine)
-    runtime = Runtime(service=service, engine=engine, factory=factory)
     bootstrap = settings.kafka_bootstrap_servers
+    runtime = Runtime(service=service, engine=engine, factory=factory, outbox=outbox, bootstrap=bootstrap)
     if bootstrap and settings.relay_enabled:
         runtime.relay = OutboxRelay(factory, outbox, bootstrap, publishes)
     if bootstrap and settings.consumers_enabled and consumes and inbox is not None and handle is not None:
@@ -86,13 +90,31 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
 
     @router.get("/readyz")
     def readyz() -> dict[str, str]:
-        """Readiness: the database answers."""
+        """Readiness: the database answers and the broker accepts connections (503 otherwise)."""
         runtime = get_runtime()
-        with runtime.engine.connect() as conn:
-            conn.execute(text("select 1"))
-        return {"status": "ready", "service": runtime.service}
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception:  # noqa: BLE001 - any failure here means "not ready", never a 500
+            raise Problem(503, "Not ready", "the database is unreachable", code="database_unreachable") from None
+        if runtime.bootstrap and not broker_reachable(runtime.bootstrap):
+            raise Problem(503, "Not ready", f"the broker at {runtime.bootstrap} is unreachable", code="broker_unreachable")
+        broker_state = "ok" if runtime.bootstrap else "not configured"
+        return {"status": "ready", "service": runtime.service, "database": "ok", "broker": broker_state}
 
     return router
+
+
+def broker_reachable(bootstrap: str, timeout: float = 0.5) -> bool:
+    """True when any bootstrap server accepts a TCP connection: enough to know the relay can resume."""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "localhost", int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def attach(app: FastAPI, runtime: Runtime) -> None:

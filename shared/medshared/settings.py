@@ -6,6 +6,9 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -23,14 +26,28 @@ class ServiceSettings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def is_development(self) -> bool:
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
     def secrets_with_development_defaults(self) -> dict[str, str]:
-        """Override to name secrets whose default only suits development."""
+        """Every secret the service holds, by the environment variable that sets it.
+
+        Each service names all of its secrets here: their defaults start with "dev", and
+        any environment but development and test refuses to start with one of those, or
+        with an empty secret.
+        """
         return {}
 
     @model_validator(mode="after")
-    def _refuse_development_secrets_in_production(self) -> ServiceSettings:
-        if self.is_production:
-            weak = [name for name, value in self.secrets_with_development_defaults().items() if value.startswith("dev")]
+    def _refuse_development_secrets_outside_development(self) -> ServiceSettings:
+        # A mistyped environment ("prod", "staging") is not development either: it refuses too.
+        if not self.is_development:
+            weak = [
+                name
+                for name, value in self.secrets_with_development_defaults().items()
+                if not value or value.startswith("dev")
+            ]
             if weak:
-                raise ValueError(f"production refuses development secrets: set {', '.join(weak)}")
+                raise ValueError(f"{self.environment} refuses development or empty secrets: set {', '.join(weak)}")
         return self

@@ -119,3 +119,73 @@ def test_events_staged_while_the_broker_is_down_arrive_once_it_is_back(factory):
             proc.wait()
     finally:
         relay.stop()
+
+
+# An embedded broker that restarts keeps nothing: the outbox and the inboxes make up for it.
+@pytest.fixture
+def restartable_broker():
+    """A broker of this test's own, so restarting it disturbs no other test."""
+    port = broker.free_port()
+    procs = [broker.start_embedded_broker(port)]
+
+    def restart():
+        procs[0].kill()
+        procs[0].wait()
+        procs[0] = broker.start_embedded_broker(port)
+
+    yield f"127.0.0.1:{port}", restart
+    procs[0].kill()
+    procs[0].wait()
+
+
+def stage_events(factory, topic, keys):
+    for key in keys:
+        with transaction(factory) as s:
+            stage(s, outbox, topic, Event("PersonRegistered", key, {"k": key}, "test"))
+
+
+def unpublished(factory):
+    with factory() as s:
+        return s.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+def test_events_published_but_unread_when_the_broker_restarts_still_reach_the_consumer(factory, restartable_broker):
+    bootstrap, restart = restartable_broker
+    topic = unique_topic()
+    relay = OutboxRelay(factory, outbox, bootstrap, [topic], check_seconds=0.1)
+    relay.start()
+    try:
+        stage_events(factory, topic, [f"P{i}" for i in range(20)])
+        assert wait_until(lambda: unpublished(factory) == 0)
+        restart()  # the 20 events were in the broker's memory only
+        consumer = InboxConsumer(factory, inbox, bootstrap, [topic], "g-" + topic, record)
+        consumer.start()
+        try:
+            assert wait_until(lambda: count(factory, effect) == 20, timeout=30)
+            time.sleep(0.5)
+            assert count(factory, effect) == 20
+        finally:
+            consumer.stop()
+    finally:
+        relay.stop()
+
+
+def test_a_consumer_running_across_a_broker_restart_misses_none_of_the_new_events(factory, restartable_broker):
+    bootstrap, restart = restartable_broker
+    topic = unique_topic()
+    relay = OutboxRelay(factory, outbox, bootstrap, [topic], check_seconds=0.1)
+    consumer = InboxConsumer(factory, inbox, bootstrap, [topic], "g-" + topic, record)
+    relay.start()
+    consumer.start()
+    try:
+        stage_events(factory, topic, [f"A{i}" for i in range(30)])
+        assert wait_until(lambda: count(factory, effect) == 30, timeout=30)
+        restart()
+        # More new events than the consumer's old positions: read from those, it would skip the first.
+        stage_events(factory, topic, [f"B{i}" for i in range(60)])
+        assert wait_until(lambda: count(factory, effect) == 90, timeout=30)
+        time.sleep(0.5)
+        assert count(factory, effect) == 90
+    finally:
+        consumer.stop()
+        relay.stop()

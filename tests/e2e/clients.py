@@ -34,6 +34,11 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 30.0, interval: flo
         time.sleep(interval)
 
 
+def new_msgid(fixmedins_code: str) -> str:
+    """fixmedins_code + yyyyMMddHHmmss + 4-digit sequence, unique across every caller in this run."""
+    return f"{fixmedins_code}{dt.datetime.now():%Y%m%d%H%M%S}{next(_seq) % 10000:04d}"
+
+
 class His:
     """A hospital HIS: national envelope, gateway signature, sign_no from 9001."""
 
@@ -46,7 +51,7 @@ class His:
 
     def call(self, infno: str, input_: dict[str, Any], *, insuplc: str = "", msgid: str | None = None) -> dict[str, Any]:
         now = dt.datetime.now()
-        self.last_msgid = msgid or f"{self.code}{now:%Y%m%d%H%M%S}{next(_seq) % 10000:04d}"
+        self.last_msgid = msgid or new_msgid(self.code)
         envelope = {
             "infno": infno,
             "msgid": self.last_msgid,

@@ -8,7 +8,7 @@ import random
 import httpx
 from clients import His, wait_for
 
-DESK = {"x-operator-token": "dev-operator-token"}
+DESK = {"x-operator-token": "dev-desk-token"}
 
 
 def id_number(region: str, birth: str, seq: int, female: bool) -> str:

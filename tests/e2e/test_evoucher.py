@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from clients import PEOPLE, His, Phone, fee_line, settle_data, wait_for
+from clients import PEOPLE, His, Phone, fee_line, new_msgid, settle_data, wait_for
 
 from medshared import jsonutil
 from medshared.national import gateway_headers
@@ -72,7 +72,7 @@ def _reused(stack, phone) -> str:
 def national(stack, infno: str, data: dict, org: str = HOSPITAL) -> dict:
     now = dt.datetime.now()
     envelope = {
-        "infno": infno, "msgid": f"{org}{now:%Y%m%d%H%M%S}{next(_orders) % 10000:04d}", "mdtrtarea_admvs": "540100",
+        "infno": infno, "msgid": new_msgid(org), "mdtrtarea_admvs": "540100",
         "insuplc_admdvs": "540100", "recer_sys_code": "YBXT", "infver": "V1.0", "opter_type": "1", "opter": "op1",
         "opter_name": "收费员", "inf_time": f"{now:%Y-%m-%d %H:%M:%S}", "fixmedins_code": org,
         "fixmedins_name": "拉萨市第一人民医院(演示)", "input": {"data": data},

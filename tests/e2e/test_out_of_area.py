@@ -78,7 +78,7 @@ def test_zhou_min_pays_15_points_less_unfiled_10_after_filing_and_0_with_a_refer
         items = httpx.get(
             stack.urls["remote-care"] + "/admin/v1/clearing/items",
             params={"period": period, "psn_no": ZHOU["psn_no"]},
-            headers={"x-operator-token": "dev-operator-token"},
+            headers={"x-operator-token": "dev-clearing-token"},
         ).json()
         return items if len(items) == 3 else None
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from medshared.security import OperatorCredential, development_operator_tokens, operator_token_secrets
 from medshared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -26,9 +27,17 @@ class Settings(ServiceSettings):
     ectoken_ttl_seconds: int = 4 * 3600
     pay_auth_ttl_seconds: int = 900
     internal_token: str = "dev-internal-token"
-    admin_token: str = "dev-admin-token"
-    # A gateway request older or newer than this is refused, so a captured one cannot be replayed later.
+    # Voucher desk work is the enrollment desk's. JSON in the environment:
+    # {"<token>": {"operator": "desk-07", "roles": ["enrollment_desk"]}}
+    operator_tokens: dict[str, OperatorCredential] = Field(default_factory=development_operator_tokens)
+    # A gateway request older or newer than this is refused, so a captured one cannot be replayed
+    # later; its nonce is remembered for twice this long, so it cannot be replayed sooner either.
     gateway_clock_skew_seconds: int = 300
+    # Token buckets, generous so benchmarks and tests never meet them: per institution, per openid.
+    institution_rate_per_second: float = 200.0
+    institution_rate_burst: int = 400
+    mobile_rate_per_second: float = 20.0
+    mobile_rate_burst: int = 60
 
     settlement_url: str = "http://127.0.0.1:8002"
     settlement_timeout_seconds: float = 10.0
@@ -50,6 +59,6 @@ class Settings(ServiceSettings):
             "EVOUCHER_MOBILE_SESSION_SECRET": self.mobile_session_secret,
             "EVOUCHER_QR_SIGNING_SECRET": self.qr_signing_secret,
             "EVOUCHER_INTERNAL_TOKEN": self.internal_token,
-            "EVOUCHER_ADMIN_TOKEN": self.admin_token,
             "EVOUCHER_MOBILE_PAY_TOKEN": self.mobile_pay_token,
+            **operator_token_secrets("EVOUCHER", self.operator_tokens),
         }

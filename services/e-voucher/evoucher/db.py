@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from medshared.db import new_metadata
 from medshared.outbox import inbox_table, outbox_table
+from medshared.security import gateway_nonce_table, operator_action_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -24,6 +25,8 @@ from sqlalchemy import (
 metadata = new_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+operator_action = operator_action_table(metadata)
+gateway_nonce = gateway_nonce_table(metadata)
 
 AMOUNT = Numeric(16, 2)
 

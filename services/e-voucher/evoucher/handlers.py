@@ -11,6 +11,7 @@ from typing import Any
 from medshared.national import signature_matches
 from medshared.outbox import stage
 from medshared.runtime import Runtime
+from medshared.security import MAX_NONCE_LENGTH, first_use_of_nonce
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from evoucher.db import (
     ec_token,
     family_binding,
+    gateway_nonce,
     institution,
     mobile_session,
     outbox,
@@ -469,23 +471,31 @@ def resolve_in(session: Session, token: str, fixmedins_code: str, now: dt.dateti
 def authenticate_institution(
     runtime: Runtime, headers: dict[str, str], claimed_code: str, *, production: bool, skew: int, now: dt.datetime
 ) -> Row[Any]:
-    """Gateway headers -> the institution, which must be the one the body speaks for."""
+    """Gateway headers -> the institution, which must be the one the body speaks for; each nonce serves once."""
     paasid = headers.get("x-tif-paasid", "")
     timestamp = headers.get("x-tif-timestamp", "")
     nonce = headers.get("x-tif-nonce", "")
     signature = headers.get("x-tif-signature", "")
     if not (paasid and timestamp and nonce and signature):
         raise Unauthenticated("gateway", "send the gateway headers x-tif-paasid, x-tif-timestamp, x-tif-nonce, x-tif-signature")
-    with runtime.unit_of_work() as session:
-        row = session.execute(select(institution).where(institution.c.fixmedins_code == paasid)).first()
-    if row is None:
-        raise Unauthenticated("gateway", f"x-tif-paasid {paasid} is not a registered institution")
-    if production and row.gateway_token.startswith("demo-"):
-        raise Unauthenticated("gateway", f"{paasid} still has its demo credential; ask the bureau for a production token")
-    if not signature_matches(signature, timestamp, row.gateway_token, nonce):
-        raise Unauthenticated("gateway", "x-tif-signature does not match; check the token and the signing order")
-    if not timestamp.isdigit() or abs(int(now.timestamp()) - int(timestamp)) > skew:
-        raise Unauthenticated("gateway", "x-tif-timestamp is not the current time (unix seconds); check the clock")
+    if len(nonce) > MAX_NONCE_LENGTH:
+        raise Unauthenticated("gateway", f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
+    try:
+        with runtime.unit_of_work() as session:
+            row = session.execute(select(institution).where(institution.c.fixmedins_code == paasid)).first()
+            if row is None:
+                raise Unauthenticated("gateway", f"x-tif-paasid {paasid} is not a registered institution")
+            if production and row.gateway_token.startswith("demo-"):
+                raise Unauthenticated("gateway", f"{paasid} still has its demo credential; ask the bureau for a production token")
+            if not signature_matches(signature, timestamp, row.gateway_token, nonce):
+                raise Unauthenticated("gateway", "x-tif-signature does not match; check the token and the signing order")
+            if not timestamp.isdigit() or abs(int(now.timestamp()) - int(timestamp)) > skew:
+                raise Unauthenticated("gateway", "x-tif-timestamp is not the current time (unix seconds); check the clock")
+            fresh = first_use_of_nonce(session, gateway_nonce, paasid, nonce, skew)
+    except IntegrityError:
+        fresh = False
+    if not fresh:
+        raise Unauthenticated("gateway", "x-tif-nonce was already used: sign every request, retries too, with a new nonce")
     if claimed_code != paasid:
         raise Forbidden("gateway", f"the credential of {paasid} cannot act for {claimed_code or 'an empty orgId'}")
     return row

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from medshared import edge, logs
 from medshared.runtime import Runtime, build_runtime
+from medshared.security import RateLimiter
 
 from evoucher import payments
 from evoucher.adapters.his import HisNotifier
@@ -18,6 +19,7 @@ from evoucher.adapters.payment import LocalPaymentProvider, PaymentProvider
 from evoucher.adapters.settlement import SettlementClient
 from evoucher.adapters.wechat import WeChatClient
 from evoucher.api import admin, internal, mobile, national
+from evoucher.api.deps import operators
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox
 from evoucher.messaging.consumer import handle
@@ -102,11 +104,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.wechat = wechat
     app.state.payment_deps = deps
     app.state.clock = lambda: dt.datetime.now(dt.UTC)
+    app.state.institution_limiter = RateLimiter(settings.institution_rate_per_second, settings.institution_rate_burst)
+    app.state.mobile_limiter = RateLimiter(settings.mobile_rate_per_second, settings.mobile_rate_burst)
     edge.install(app, runtime)
     app.include_router(mobile.router)
     app.include_router(national.router)
     app.include_router(internal.router)
     app.include_router(admin.router)
+    app.include_router(operators.audit_router())
     return app
 
 

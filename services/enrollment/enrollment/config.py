@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from medshared.security import (
+    OperatorCredential,
+    development_operator_tokens,
+    operator_token_secrets,
+)
 from medshared.settings import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
@@ -20,8 +25,11 @@ class Settings(ServiceSettings):
             "kafka_bootstrap_servers",
         ),
     )
-    # Operators send `x-operator-token: <operator_token>` on /admin/v1/.
-    operator_token: str = "dev-operator-token"
+    # Operators send `x-operator-token: <token>` on /admin/v1/. JSON in the environment:
+    # {"<token>": {"operator": "desk-07", "roles": ["enrollment_desk"]}}
+    operator_tokens: dict[str, OperatorCredential] = Field(
+        default_factory=development_operator_tokens
+    )
 
     def secrets_with_development_defaults(self) -> dict[str, str]:
-        return {"ENROLLMENT_OPERATOR_TOKEN": self.operator_token}
+        return operator_token_secrets("ENROLLMENT", self.operator_tokens)

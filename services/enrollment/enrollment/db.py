@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from medshared.db import new_metadata
 from medshared.outbox import outbox_table
+from medshared.security import operator_action_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
+operator_action = operator_action_table(metadata)
 
 AMOUNT = Numeric(16, 2)
 RATE = Numeric(8, 4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from medshared import edge, logs
 from medshared.runtime import Runtime, build_runtime
 
@@ -18,7 +18,7 @@ from enrollment.api import (
     money,
     people,
 )
-from enrollment.api.deps import require_operator
+from enrollment.api.deps import enrollment_desk, operators
 from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.messaging.contracts import TOPIC
@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     edge.install(app, runtime)
     errors.install(app)
     for module in (people, employers, enrollments, identities, money, imports):
-        app.include_router(module.router, dependencies=[Depends(require_operator)])
+        app.include_router(module.router, dependencies=[enrollment_desk])
+    app.include_router(operators.audit_router())
     return app
 
 

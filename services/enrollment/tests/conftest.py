@@ -13,7 +13,14 @@ from medshared.runtime import Runtime
 from sqlalchemy import func, select
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+AUDIT_TOKEN = "test-audit-token"
+REVIEW_TOKEN = "test-review-token"
 TOKEN = "test-operator-token"
+OPERATOR_TOKENS = {
+    TOKEN: {"operator": "desk-01", "roles": ["enrollment_desk"]},
+    AUDIT_TOKEN: {"operator": "auditor-01", "roles": ["audit"]},
+    REVIEW_TOKEN: {"operator": "review-01", "roles": ["filing_review"]},
+}
 AUTH = {"x-operator-token": TOKEN}
 
 
@@ -22,7 +29,7 @@ def settings_for(url: str, **overrides: object) -> Settings:
         "database_url": url,
         "kafka_bootstrap_servers": "",
         "environment": "test",
-        "operator_token": TOKEN,
+        "operator_tokens": OPERATOR_TOKENS,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

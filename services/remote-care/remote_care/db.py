@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from medshared.db import new_metadata
 from medshared.outbox import inbox_table, outbox_table
+from medshared.security import operator_action_table
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
+operator_action = operator_action_table(metadata)
 inbox = inbox_table(metadata)
 
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")

@@ -15,7 +15,16 @@ from remote_care.config import Settings
 from remote_care.db import inbox
 from remote_care.messaging import consumer
 
-OPERATOR = {"x-operator-token": "dev-operator-token", "x-operator-id": "desk-7"}
+OPERATOR = {"x-operator-token": "test-desk-7"}
+REVIEWER = {"x-operator-token": "test-review"}
+CLEARER = {"x-operator-token": "test-clearing"}
+AUDITOR = {"x-operator-token": "test-audit"}
+OPERATOR_TOKENS = {
+    "test-desk-7": {"operator": "desk-7", "roles": ["filing_review", "clearing"]},
+    "test-review": {"operator": "review-1", "roles": ["filing_review"]},
+    "test-clearing": {"operator": "clearing-1", "roles": ["clearing"]},
+    "test-audit": {"operator": "audit-1", "roles": ["audit"]},
+}
 INTERNAL = {"x-internal-token": "dev-internal-token"}
 
 ZHOU_MIN = "43060000000000000001"  # resident, 430600
@@ -24,7 +33,13 @@ ZHAXI = "54010000000000000001"  # resident, 540100
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"kafka_bootstrap_servers": "", "environment": "test", "log_json": False, **overrides}
+    values: dict[str, Any] = {
+        "kafka_bootstrap_servers": "",
+        "environment": "test",
+        "log_json": False,
+        "operator_tokens": OPERATOR_TOKENS,
+        **overrides,
+    }
     return Settings(database_url=url, **values)
 
 

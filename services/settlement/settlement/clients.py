@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from medshared import observability
 
 from settlement.domain.errors import Refused
 
@@ -79,4 +80,8 @@ def _detail(answer: httpx.Response) -> str:
 
 
 def make_http(timeout_seconds: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 2.0)), transport=transport)
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 2.0)),
+        transport=transport,
+        event_hooks=observability.HTTPX_EVENT_HOOKS,
+    )

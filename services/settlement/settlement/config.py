@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from medshared.security import OperatorCredential, development_operator_tokens, operator_token_secrets
 from medshared.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -16,8 +18,15 @@ class Settings(ServiceSettings):
     # The mobile-payment centre settles for any institution through the same front door.
     mobile_pay_paasid: str = "mobile-pay-centre"
     mobile_pay_token: str = "dev-mobile-pay"
-    # A gateway signature older or newer than this is refused (replayed or badly clocked).
+    # A gateway signature older or newer than this is refused (replayed or badly clocked);
+    # nonces are remembered for twice this long, so a signature is good for one call only.
     signature_max_skew_seconds: int = 300
+    # Token bucket per institution at the front door; generous, so only a runaway HIS meets it.
+    institution_rate_per_second: float = 200.0
+    institution_rate_burst: int = 400
+    # Catalogue and policy publishing is the bureau's policy role. JSON in the environment:
+    # {"<token>": {"operator": "policy-01", "roles": ["policy"]}}
+    operator_tokens: dict[str, OperatorCredential] = Field(default_factory=development_operator_tokens)
     # The receiver admdvs that starts every inf_refmsgid.
     platform_admdvs: str = "540000"
 
@@ -25,4 +34,5 @@ class Settings(ServiceSettings):
         return {
             "SETTLEMENT_INTERNAL_TOKEN": self.internal_token,
             "SETTLEMENT_MOBILE_PAY_TOKEN": self.mobile_pay_token,
+            **operator_token_secrets("SETTLEMENT", self.operator_tokens),
         }

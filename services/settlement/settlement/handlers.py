@@ -22,6 +22,7 @@ from medshared.money import ZERO, money
 from medshared.national import EnvelopeError, NationalRequest, parse_request, response, signature_matches
 from medshared.outbox import stage
 from medshared.runtime import Runtime
+from medshared.security import MAX_NONCE_LENGTH, RateLimiter, first_use_of_nonce, rate_limited_message
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +38,7 @@ from settlement.db import (
     chronic_filing,
     fee_line,
     gateway_credential,
+    gateway_nonce,
     institution,
     message_log,
     outbox,
@@ -121,6 +123,7 @@ class FrontDoor:
         self.settings = settings
         self.evoucher = evoucher
         self.remote_care = remote_care
+        self.limiter = RateLimiter(settings.institution_rate_per_second, settings.institution_rate_burst)
         self._handlers: dict[str, Callable[[Session, Call], Outcome]] = {
             "9001": self._sign_in,
             "9002": self._sign_out,
@@ -176,6 +179,7 @@ class FrontDoor:
         try:
             with self.runtime.factory() as session:
                 inst = self._authenticate(session, headers, req)
+                self._spend_nonce_within_rate(session, headers)
                 stored = self._replay(session, req, digest)
                 if stored is not None:
                     return 200, stored
@@ -262,6 +266,22 @@ class FrontDoor:
                 f"mdtrtarea_admvs must be {inst.admdvs}, the admdvs of {req.fixmedins_code}", code="WRONG_TREATING_AREA"
             )
         return inst
+
+    def _spend_nonce_within_rate(self, s: Session, headers: Mapping[str, str]) -> None:
+        """After the signature: the institution's rate, then the nonce, which is spent even if the call fails."""
+        paasid, nonce = headers.get("x-tif-paasid", ""), headers.get("x-tif-nonce", "")
+        wait = self.limiter.retry_after(paasid)
+        if wait:
+            raise Refused(rate_limited_message(paasid, wait), code="RATE_LIMITED", http_status=429)
+        if len(nonce) > MAX_NONCE_LENGTH:
+            raise Unauthenticated(f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
+        try:
+            fresh = first_use_of_nonce(s, gateway_nonce, paasid, nonce, self.settings.signature_max_skew_seconds)
+            s.commit()
+        except IntegrityError:
+            fresh = False
+        if not fresh:
+            raise Unauthenticated("x-tif-nonce was already used: sign every request, retries too, with a new nonce")
 
     def _replay(self, s: Session, req: NationalRequest, digest: str) -> dict[str, Any] | None:
         row = s.execute(select(message_log).where(message_log.c.msgid == req.msgid)).first()

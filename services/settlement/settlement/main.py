@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     edge.install(app, runtime)
     app.include_router(national.router(front_door))
     app.include_router(admin.router(runtime))
+    app.include_router(admin.operators.audit_router())
     return app
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from medshared import jsonutil
+from medshared import jsonutil, observability
 from medshared.national import gateway_headers
 
 from evoucher.domain.errors import Unavailable
@@ -29,7 +29,11 @@ class SettlementClient:
     def __init__(self, base_url: str, paasid: str, token: str, timeout: float) -> None:
         self._paasid = paasid
         self._token = token
-        self._http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
+        self._http = httpx.Client(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+            event_hooks=observability.HTTPX_EVENT_HOOKS,
+        )
 
     def call(
         self,

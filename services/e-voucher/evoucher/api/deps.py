@@ -9,10 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from medshared.problems import Problem
 from medshared.runtime import Runtime
+from medshared.security import OperatorGate, Role, rate_limited
 
 from evoucher import handlers
 from evoucher.api.errors import to_problem
 from evoucher.config import Settings
+from evoucher.db import operator_action
 from evoucher.domain.errors import DomainError
 
 
@@ -40,19 +42,28 @@ StateDep = Annotated[Any, Depends(get_app_state)]
 
 
 def current_openid(
-    runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = ""
+    request: Request, runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = ""
 ) -> str:
+    """The openid the session is bound to, within its rate."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
     try:
         with runtime.unit_of_work() as session:
-            return handlers.openid_for_session(session, token.strip(), now)
+            openid = handlers.openid_for_session(session, token.strip(), now)
     except DomainError as exc:
         raise to_problem(exc) from None
+    wait = request.app.state.mobile_limiter.retry_after(openid)
+    if wait:
+        raise rate_limited("this account", wait)
+    return openid
 
 
 OpenidDep = Annotated[str, Depends(current_openid)]
+
+operators = OperatorGate(operator_action)
+# Freezing, unfreezing and revoking a voucher on a person's behalf is desk work.
+VoucherDesk = operators.require(Role.ENROLLMENT_DESK)
 
 
 def require_token(expected: str, given: str, header: str) -> None:

@@ -12,6 +12,7 @@ STATUS = {
     "forbidden": (403, "Forbidden"),
     "conflict": (409, "Conflict"),
     "unauthenticated": (401, "Unauthenticated"),
+    "rate_limited": (429, "Too many requests"),
     "unavailable": (503, "Service unavailable"),
 }
 

@@ -12,10 +12,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from medshared import jsonutil
 from medshared.national import EnvelopeError, parse_request, response
+from medshared.runtime import Runtime
+from medshared.security import rate_limited_message
+from sqlalchemy.engine import Row
 
 from evoucher import handlers, payments
 from evoucher.api.deps import NowDep, RuntimeDep, SettingsDep, StateDep
-from evoucher.domain.errors import DomainError
+from evoucher.config import Settings
+from evoucher.domain.errors import DomainError, RateLimited
 
 router = APIRouter(tags=["institutions"])
 
@@ -36,6 +40,18 @@ async def raw_json(request: Request) -> Any:
 BodyDep = Annotated[Any, Depends(raw_json)]
 
 
+def _institution(request: Request, runtime: Runtime, settings: Settings, code: str, now: Any) -> Row[Any]:
+    """The signed-in institution, within its rate."""
+    inst = handlers.authenticate_institution(
+        runtime, dict(request.headers), code,
+        production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
+    )
+    wait = request.app.state.institution_limiter.retry_after(code)
+    if wait:
+        raise RateLimited("rate_limited", rate_limited_message(code, wait))
+    return inst
+
+
 @router.post("/fsi/api/hsecfc/localQrCodeQuery")
 def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> Response:
     """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
@@ -50,10 +66,7 @@ def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: Set
     if not data.get("qrCode"):
         return refuse("data.qrCode is required: scan the patient's e-voucher QR code")
     try:
-        handlers.authenticate_institution(
-            runtime, dict(request.headers), org_id,
-            production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
-        )
+        _institution(request, runtime, settings, org_id, now)
         identity = handlers.decode_qr(
             runtime,
             org_id,
@@ -87,10 +100,7 @@ def call_service(request: Request, body: BodyDep, runtime: RuntimeDep, settings:
 
     data = envelope.input.get("data")
     try:
-        inst = handlers.authenticate_institution(
-            runtime, dict(request.headers), envelope.fixmedins_code,
-            production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
-        )
+        inst = _institution(request, runtime, settings, envelope.fixmedins_code, now)
         if envelope.infno == "6201":
             return answer(payments.upload_order(runtime, inst, data, now))
         if envelope.infno == "6202":

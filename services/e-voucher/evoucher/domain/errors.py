@@ -35,6 +35,12 @@ class Unauthenticated(DomainError):
     kind = "unauthenticated"
 
 
+class RateLimited(DomainError):
+    """The caller (an institution, an openid) sent more than its share; it may try again shortly."""
+
+    kind = "rate_limited"
+
+
 class Unavailable(DomainError):
     """A partner system (WeChat, settlement, payment provider) did not answer."""
 

@@ -137,8 +137,8 @@ def test_an_operator_can_revoke_and_the_person_can_then_activate_again(client: T
     voucher_id = client.get("/mobile/v1/voucher", headers=headers).json()["voucher_id"]
     revoked = client.post(
         f"/admin/v1/vouchers/{voucher_id}/revoke",
-        json={"operator_id": "desk-7", "reason": "phone lost"},
-        headers={"x-admin-token": "dev-admin-token"},
+        json={"reason": "phone lost"},
+        headers={"x-operator-token": "dev-desk-token"},
     )
     assert revoked.json()["status"] == "revoked"
     assert client.get("/mobile/v1/voucher", headers=headers).status_code == 404

@@ -1,17 +1,18 @@
-"""Dependencies every admin router shares: the runtime, operator authentication, rendering."""
+"""Dependencies every admin router shares: the runtime, operator roles, rendering."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from medshared.money import NotMoney, to_decimal
-from medshared.problems import Problem
 from medshared.runtime import Runtime
+from medshared.security import OperatorGate, Role
 from pydantic import BeforeValidator
+
+from enrollment.db import operator_action
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -22,20 +23,9 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def require_operator(
-    request: Request, x_operator_token: Annotated[str | None, Header()] = None
-) -> None:
-    """Bureau operators send `x-operator-token: <ENROLLMENT_OPERATOR_TOKEN>` (as on remote-care)."""
-    expected = request.app.state.settings.operator_token
-    if not x_operator_token or not hmac.compare_digest(
-        x_operator_token.encode(), expected.encode()
-    ):
-        raise Problem(
-            401,
-            "Unauthorized",
-            "missing or wrong x-operator-token header",
-            code="unauthorized",
-        )
+operators = OperatorGate(operator_action)
+# Every enrollment surface is desk work; the audit role reads it all and changes nothing.
+enrollment_desk = operators.require(Role.ENROLLMENT_DESK)
 
 
 def _exact(value: Any) -> Decimal:

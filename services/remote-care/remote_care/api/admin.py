@@ -1,4 +1,4 @@
-"""Bureau operators: filing review and the monthly clearing."""
+"""Bureau operators: filing review (role filing_review) and the monthly clearing (role clearing)."""
 
 from __future__ import annotations
 
@@ -7,97 +7,97 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from remote_care import handlers
-from remote_care.api.deps import OperatorActor, RuntimeDep
+from remote_care.api.deps import ClearingOperator, FilingReviewer, RuntimeDep
 from remote_care.api.schemas import ChangeIn, ClearingRunIn, DisputeIn, FilingIn, RevokeIn
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
 
 @router.post("/filings", status_code=201)
-def create_filing(body: FilingIn, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def create_filing(body: FilingIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
     """File at the desk for any enrolled person."""
     return handlers.create_filing(runtime, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
 
 
 @router.get("/filings")
 def list_filings(
-    actor: OperatorActor, runtime: RuntimeDep, psn_no: str | None = None, status: str | None = None
+    actor: FilingReviewer, runtime: RuntimeDep, psn_no: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     """Filings, optionally of one person or in one status."""
     return handlers.list_filings(runtime, actor, psn_no=psn_no, status=status)
 
 
 @router.get("/filings/{filing_id}")
-def get_filing(filing_id: str, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def get_filing(filing_id: str, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
     """One filing with who filed it and through which channel."""
     return handlers.get_filing(runtime, actor, filing_id)
 
 
 @router.patch("/filings/{filing_id}")
-def change_filing(filing_id: str, body: ChangeIn, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def change_filing(filing_id: str, body: ChangeIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
     """Correct a filing's target or end it earlier."""
     return handlers.change_filing(runtime, actor, filing_id, target_admdvs=body.target_admdvs, enddate=body.enddate)
 
 
 @router.post("/filings/{filing_id}/revoke")
-def revoke_filing(filing_id: str, body: RevokeIn, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def revoke_filing(filing_id: str, body: RevokeIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
     """Revoke a filing from today."""
     return handlers.revoke_filing(runtime, actor, filing_id=filing_id, memo=body.memo)
 
 
 @router.post("/clearing/runs", status_code=201)
-def run_clearing(body: ClearingRunIn, actor: OperatorActor, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def run_clearing(body: ClearingRunIn, actor: ClearingOperator, runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Issue the statements of a closed month (again: issues only pairs that have none)."""
     return handlers.run_clearing(runtime, body.period, actor)
 
 
 @router.get("/clearing/statements")
-def list_statements(actor: OperatorActor, runtime: RuntimeDep, period: str | None = None) -> list[dict[str, Any]]:
+def list_statements(actor: ClearingOperator, runtime: RuntimeDep, period: str | None = None) -> list[dict[str, Any]]:
     """Statements, optionally of one month."""
     return handlers.list_statements(runtime, actor, period=period)
 
 
 @router.get("/clearing/statements/{statement_id}")
-def get_statement(statement_id: str, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def get_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
     """One statement with its totals by clr_type and by fund."""
     return handlers.get_statement(runtime, actor, statement_id)
 
 
 @router.get("/clearing/statements/{statement_id}/lines")
 def statement_lines(
-    statement_id: str, actor: OperatorActor, runtime: RuntimeDep, startrow: int = Query(1, ge=1)
+    statement_id: str, actor: ClearingOperator, runtime: RuntimeDep, startrow: int = Query(1, ge=1)
 ) -> dict[str, Any]:
     """A statement's lines, 100 per page from startrow (1-based)."""
     return handlers.statement_lines(runtime, actor, statement_id, startrow=startrow)
 
 
 @router.get("/clearing/statements/{statement_id}/audit")
-def statement_audit(statement_id: str, actor: OperatorActor, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def statement_audit(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Every step the statement went through, who took it and why."""
     return handlers.statement_audit_trail(runtime, actor, statement_id)
 
 
 @router.post("/clearing/statements/{statement_id}/confirm")
-def confirm_statement(statement_id: str, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def confirm_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
     """Confirm a statement."""
     return handlers.decide_statement(runtime, actor, statement_id, "confirm")
 
 
 @router.post("/clearing/statements/{statement_id}/dispute")
-def dispute_statement(statement_id: str, body: DisputeIn, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def dispute_statement(statement_id: str, body: DisputeIn, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
     """Dispute a statement with a reason."""
     return handlers.decide_statement(runtime, actor, statement_id, "dispute", body.reason)
 
 
 @router.post("/clearing/statements/{statement_id}/reissue")
-def reissue_statement(statement_id: str, actor: OperatorActor, runtime: RuntimeDep) -> dict[str, Any]:
+def reissue_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
     """Recompute a disputed statement from the settlements now on record and issue it again."""
     return handlers.decide_statement(runtime, actor, statement_id, "reissue")
 
 
 @router.get("/clearing/3260")
 def extract_clearing_lines(
-    actor: OperatorActor,
+    actor: ClearingOperator,
     runtime: RuntimeDep,
     trt_year: int = Query(ge=2000, le=2100),
     trt_month: int = Query(ge=1, le=12),
@@ -112,7 +112,7 @@ def extract_clearing_lines(
 
 @router.get("/clearing/items")
 def list_clearing_items(
-    actor: OperatorActor,
+    actor: ClearingOperator,
     runtime: RuntimeDep,
     period: str = Query(pattern=r"^\d{4}-\d{2}$", description="yyyy-MM of the settlement time"),
     psn_no: str | None = Query(None, max_length=30),

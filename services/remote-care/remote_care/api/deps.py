@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from medshared.problems import Problem
 from medshared.runtime import Runtime
+from medshared.security import Operator, OperatorGate, RateLimiter, Role, rate_limited
 
 from remote_care import handlers
 from remote_care.api import auth
 from remote_care.config import Settings
+from remote_care.db import operator_action
 from remote_care.domain.filings import Channel
 from remote_care.handlers import Actor
 
@@ -32,17 +34,26 @@ def internal_actor(settings: SettingsDep, x_internal_token: Annotated[str | None
     return Actor(channel=Channel.HIS, name="settlement-front-door")
 
 
-def operator_actor(
-    settings: SettingsDep,
-    x_operator_token: Annotated[str | None, Header()] = None,
-    x_operator_id: Annotated[str | None, Header()] = None,
-) -> Actor:
-    auth.check_token(x_operator_token, settings.operator_token, "x-operator-token")
-    return Actor(channel=Channel.ADMIN, name=x_operator_id or "operator")
+operators = OperatorGate(operator_action)
 
 
-def mobile_actor(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
+def _reviewer(operator: Annotated[Operator, operators.require(Role.FILING_REVIEW)]) -> Actor:
+    return Actor(channel=Channel.ADMIN, name=operator.operator)
+
+
+def _clearer(operator: Annotated[Operator, operators.require(Role.CLEARING)]) -> Actor:
+    return Actor(channel=Channel.ADMIN, name=operator.operator)
+
+
+def _limit(limiter: RateLimiter, key: str, who: str) -> None:
+    wait = limiter.retry_after(key)
+    if wait:
+        raise rate_limited(who, wait)
+
+
+def mobile_actor(request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     session = auth.read_mobile_token(authorization, settings.mobile_session_secret)
+    _limit(request.app.state.mobile_limiter, session.openid, "this account")
     return Actor(channel=Channel.MOBILE, name=f"openid:{session.openid}", psn_no=session.psn_no)
 
 
@@ -61,8 +72,12 @@ async def _signed(request: Request) -> auth.SignedRequest:
 
 
 def partner_actor(
-    runtime: RuntimeDep, settings: SettingsDep, signed: Annotated[auth.SignedRequest, Depends(_signed)]
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    signed: Annotated[auth.SignedRequest, Depends(_signed)],
 ) -> Actor:
+    _limit(request.app.state.partner_limiter, signed.key_id, f"partner key {signed.key_id}")
     if not handlers.record_partner_nonce(runtime, signed.key_id, signed.nonce, settings.partner_max_skew_seconds):
         raise Problem(
             401, "Unauthorized", "this x-partner-nonce was already used; send a fresh nonce", code="unauthorized"
@@ -71,6 +86,7 @@ def partner_actor(
 
 
 InternalActor = Annotated[Actor, Depends(internal_actor)]
-OperatorActor = Annotated[Actor, Depends(operator_actor)]
+FilingReviewer = Annotated[Actor, Depends(_reviewer)]
+ClearingOperator = Annotated[Actor, Depends(_clearer)]
 MobileActor = Annotated[Actor, Depends(mobile_actor)]
 PartnerActor = Annotated[Actor, Depends(partner_actor)]

@@ -1,4 +1,4 @@
-"""Bureau operators: list catalogue and policy versions, publish a new version."""
+"""Bureau operators: list catalogue and policy versions, publish a new version (role policy)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from medshared.problems import Problem
 from medshared.runtime import Runtime
+from medshared.security import OperatorGate, Role
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from settlement import reference
+from settlement.db import operator_action
 from settlement.policy import PolicyDataError
 
 
@@ -21,8 +23,11 @@ class PolicyPublication(BaseModel):
     policy: dict[str, Any]
 
 
+operators = OperatorGate(operator_action)
+
+
 def router(runtime: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/admin/v1", tags=["operators"])
+    api = APIRouter(prefix="/admin/v1", tags=["operators"], dependencies=[operators.require(Role.POLICY)])
 
     @api.get("/catalogues")
     def list_catalogues() -> list[dict[str, Any]]:

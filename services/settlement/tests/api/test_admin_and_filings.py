@@ -5,17 +5,18 @@ from __future__ import annotations
 import copy
 import json
 
-from support import ZHAXI, ZHUOMA, counts, line, open_outpatient, settle_input
+from support import POLICY, ZHAXI, ZHUOMA, counts, line, open_outpatient, settle_input
 
 
 def _zhuoma_policy(client):
-    return next(p for p in client.get("/admin/v1/policies").json() if p["policy_id"] == "540100-390-2026")
+    policies = client.get("/admin/v1/policies", headers=POLICY).json()
+    return next(p for p in policies if p["policy_id"] == "540100-390-2026")
 
 
 def test_operators_list_the_loaded_catalogue_and_policies(client):
-    catalogues = client.get("/admin/v1/catalogues").json()
+    catalogues = client.get("/admin/v1/catalogues", headers=POLICY).json()
     assert [(c["catalogue_id"], c["version"], c["items"]) for c in catalogues] == [("catalogue-2026", "1", 9)]
-    policies = client.get("/admin/v1/policies").json()
+    policies = client.get("/admin/v1/policies", headers=POLICY).json()
     assert {p["policy_id"] for p in policies} >= {"540100-390-2026", "540100-310-2026", "540100-maf-2026"}
 
 
@@ -23,7 +24,7 @@ def test_a_published_policy_version_applies_from_its_date_and_settlements_record
     policy = copy.deepcopy(_zhuoma_policy(client)["policy"])
     policy.update(version="2", effective_from="2026-06-01")
     policy["outpatient"]["deductible"] = "0"
-    answer = client.post("/admin/v1/policies", json={"kind": "region", "policy": policy})
+    answer = client.post("/admin/v1/policies", json={"kind": "region", "policy": policy}, headers=POLICY)
     assert answer.status_code == 201 and answer.json()["version"] == "2"
 
     mdtrt_id = open_outpatient(clinic, ZHUOMA)
@@ -34,10 +35,12 @@ def test_a_published_policy_version_applies_from_its_date_and_settlements_record
 
 def test_publishing_malformed_or_duplicate_versions_answers_problem_details(client):
     policy = _zhuoma_policy(client)["policy"]
-    duplicate = client.post("/admin/v1/policies", json={"kind": "region", "policy": policy})
+    duplicate = client.post("/admin/v1/policies", json={"kind": "region", "policy": policy}, headers=POLICY)
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "version_exists"
     before = counts(client.app)
-    broken = client.post("/admin/v1/policies", json={"kind": "region", "policy": dict(policy, version="9", ratios=1)})
+    broken = client.post(
+        "/admin/v1/policies", json={"kind": "region", "policy": dict(policy, version="9", ratios=1)}, headers=POLICY
+    )
     assert broken.status_code == 422 and "unknown field" in broken.json()["detail"]
     assert broken.headers["content-type"] == "application/problem+json"
     assert counts(client.app) == before

@@ -41,7 +41,10 @@ def test_the_mobile_payment_centre_may_act_for_any_institution(client, lhasa):
 
 def test_production_refuses_demo_credentials(migrated_url, partners):
     with make_client(
-        migrated_url, partners, environment="production", internal_token="s3cret", mobile_pay_token="s3cret"
+        migrated_url, partners, environment="production",
+        internal_token="s3cret",
+        mobile_pay_token="s3cret",
+        operator_tokens={"s3cret": {"operator": "policy-01", "roles": ["policy"]}},
     ) as prod:
         from settlement.demo import load_demo
 

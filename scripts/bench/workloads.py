@@ -1,0 +1,302 @@
+"""Each workload: generate its data, run it `repeats` times at each concurrency with the ceiling
+(GET /healthz of the same service, same client, same concurrency) measured right before it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import clearing, machine, people, profiling
+from bench.config import Plan
+from bench.lag import LagProbe
+from bench.runner import drive
+from bench.stats import median, summary_ms
+from bench.system import HOSPITALS, System
+
+YEAR = dt.date.today().year
+OPERATOR = {"x-operator-token": "dev-operator-token"}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Memory:
+    """Highest RSS seen per service, sampled after every measured run."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.peak: dict[str, float] = {}
+
+    def sample(self) -> None:
+        for service in self.system.services():
+            rss = machine.rss_mb(self.system.pid(service))
+            self.peak[service] = max(rss, self.peak.get(service, 0.0))
+
+
+def _hospitals() -> list[dict[str, str]]:
+    return [{"code": h.code, "admdvs": h.admdvs} for h in HOSPITALS]
+
+
+def import_csv(system: System, body: bytes) -> dict[str, Any]:
+    answer = httpx.post(
+        system.url("enrollment") + "/admin/v1/imports",
+        content=body,
+        headers={"content-type": "text/csv", **OPERATOR},
+        timeout=3600,
+    )
+    answer.raise_for_status()
+    return dict(answer.json())
+
+
+def population(system: System, plan: Plan) -> tuple[list[dict[str, str]], dict[str, float]]:
+    """Residents for the visit load: 80% of 拉萨, 20% of 宿州 (treated in 拉萨: cross-province).
+
+    Also times how long the people take to become settleable: the import commits at once, then
+    settlement learns each person from enrollment's events through its consumer.
+    """
+    local = plan.visit_people * 4 // 5
+    t0 = time.monotonic()
+    import_csv(system, people.csv_rows("540100", 0, local, YEAR))
+    import_csv(system, people.csv_rows("341300", 0, plan.visit_people - local, YEAR))
+    imported = time.monotonic() - t0
+    certnos = [people.certno("540100", i) for i in range(local)] + [people.certno("341300", i) for i in range(plan.visit_people - local)]
+    resolved = drive("resolve", url=system.url("settlement"), hospitals=_hospitals()[:1], certnos=certnos, timeout=1200)
+    settleable = time.monotonic() - t0
+    if resolved["missing"]:
+        raise RuntimeError(f"settlement never learned {resolved['missing']} imported people")
+    timing = {"people": plan.visit_people, "import_seconds": round(imported, 1), "settleable_seconds": round(settleable, 1)}
+    return list(resolved["people"]), timing
+
+
+def _level(runs: list[dict[str, Any]], ceilings: list[dict[str, Any]]) -> dict[str, Any]:
+    throughput = median([r["throughput"] for r in runs])
+    ceiling = median([c["throughput"] for c in ceilings])
+    calls = {name for r in runs for name in r["latency_ms"]}
+    return {
+        "throughput": throughput,
+        "ceiling": ceiling,
+        "ratio": throughput / ceiling if ceiling else math.nan,
+        "errors": sum(r["errors"] for r in runs),
+        "error_messages": [m for r in runs for m in r["error_messages"]][:3],
+        "all_calls_ms": {p: median([r["all_calls_ms"][p] for r in runs]) for p in ("p50", "p90", "p99")},
+        "ceiling_ms": {p: median([c["all_calls_ms"][p] for c in ceilings]) for p in ("p50", "p90", "p99")},
+        "per_call_ms": {
+            name: {p: median([r["latency_ms"][name][p] for r in runs if name in r["latency_ms"]]) for p in ("p50", "p90", "p99")}
+            for name in sorted(calls)
+        },
+        "runs": [r["throughput"] for r in runs],
+    }
+
+
+def visit_load(system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory) -> dict[str, Any]:
+    probe = LagProbe(system.stack.bootstrap if system.stack else "")
+    raw: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {c: ([], []) for c in plan.concurrency}
+    lags: dict[int, list[float]] = {c: [] for c in plan.concurrency}
+    try:
+        for rep in range(plan.repeats):
+            for c in plan.concurrency:
+                say(f"visit chain, concurrency {c}, repeat {rep + 1}/{plan.repeats}")
+                raw[c][1].append(drive("healthz", url=system.url("settlement"), concurrency=c, duration=plan.ceiling_duration))
+                probe.take()
+                raw[c][0].append(drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=c, duration=plan.duration))
+                time.sleep(1.0)  # the last settlements' events are still on their way
+                lags[c].extend(probe.take())
+                memory.sample()
+    finally:
+        probe.close()
+    levels = {c: _level(*raw[c]) | {"lag_ms": summary_ms(lags[c])} for c in plan.concurrency}
+    peak_c = max(levels, key=lambda c: levels[c]["throughput"])
+    peak = levels[peak_c]["throughput"]
+    # 70% of peak is read on the rising side of the curve, where more callers still bring more visits.
+    at70 = min((c for c in levels if c <= peak_c), key=lambda c: abs(levels[c]["throughput"] - 0.7 * peak))
+    return {"levels": levels, "peak": peak, "peak_concurrency": peak_c, "at_70_percent": at70}
+
+
+def settle_alone(system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory) -> dict[str, Any]:
+    c = 16 if not plan.quick else 8
+    runs, ceilings = [], []
+    for rep in range(plan.repeats):
+        say(f"2207 alone, concurrency {c}, repeat {rep + 1}/{plan.repeats}")
+        ceilings.append(drive("healthz", url=system.url("settlement"), concurrency=c, duration=plan.ceiling_duration))
+        runs.append(drive("settle", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=c, count=plan.settle_count))
+        memory.sample()
+    return {"concurrency": c} | _level(runs, ceilings)
+
+
+def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]], out: Path) -> dict[str, Any]:
+    say(f"profiling settlement under the visit load for {plan.profile_seconds} s")
+    raw = out / "settlement.pyspy.txt"
+    before = system.table_stats("settlement")
+    cpu = CpuMeter(system)
+    spy = profiling.record(system.pid("settlement"), plan.profile_seconds, raw)
+    run = drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=16, duration=plan.profile_seconds + 2, warmup=0.0)
+    time.sleep(2.0)  # PostgreSQL publishes table counters at most once a second
+    after = system.table_stats("settlement")
+    per_visit = per_unit(before, after, run["completed"] + 16)
+    profile = _profile_result(spy, raw, ("settlement", "medshared", "sqlalchemy", "psycopg", "pydantic", "fastapi", "starlette"))
+    shares = cpu.shares() | {"load generator": round(100 * run["client_cpu_seconds"] / (plan.profile_seconds + 2), 1)}
+    return profile | {"per_visit": per_visit, "cpu_share": shares, "visits_per_s": run["throughput"]}
+
+
+class CpuMeter:
+    """Who used the cores during a run: each service, PostgreSQL's backends, everything else."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.databases = [url.rsplit("/", 1)[1] for url in system.database_urls.values()]
+        self.t0 = time.monotonic()
+        self.start = self._sample()
+        self.busy0 = _machine_busy()
+
+    def _sample(self) -> dict[str, float]:
+        out = {s: machine.cpu_seconds(self.system.pid(s)) for s in self.system.services()}
+        out["postgresql"] = sum(_safe_cpu(pid) for pid in machine.backend_pids(self.databases))
+        return out
+
+    def shares(self) -> dict[str, float]:
+        """Per cent of one core, averaged over the run."""
+        wall = time.monotonic() - self.t0
+        end = self._sample()
+        out = {k: round(100 * (end[k] - self.start.get(k, 0.0)) / wall, 1) for k in end}
+        out["whole machine"] = round(100 * (_machine_busy() - self.busy0) / wall, 1)
+        return out
+
+
+def _safe_cpu(pid: int) -> float:
+    try:
+        return machine.cpu_seconds(pid)
+    except OSError:
+        return 0.0
+
+
+def _machine_busy() -> float:
+    """CPU seconds all cores spent not idle, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def per_unit(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], units: int) -> dict[str, dict[str, float]]:
+    """Counter deltas divided by the work done, tables that moved only."""
+    out: dict[str, dict[str, float]] = {}
+    for table, counters in after.items():
+        deltas = {k: (v - before.get(table, {}).get(k, 0)) / max(units, 1) for k, v in counters.items()}
+        if any(deltas.values()):
+            out[table] = {k: round(v, 2) for k, v in deltas.items()}
+    return out
+
+
+def _profile_result(spy: Any, raw: Path, own: tuple[str, ...], within: str = "") -> dict[str, Any]:
+    if spy is None:
+        return {"missing": "py-spy is not installed (pip install py-spy)"}
+    spy.wait(timeout=120)
+    if not raw.exists():
+        return {"missing": "py-spy could not attach (ptrace refused?)"}
+    return profiling.top_frames(raw, own_code=own, within=within)
+
+
+def decode_load(system: System, plan: Plan, memory: Memory, out: Path) -> dict[str, Any]:
+    phones = 50
+    names = [(f"测试{i}", people.certno("540100", i)) for i in range(phones)]
+    c = 16 if not plan.quick else 8
+    runs, ceilings = [], []
+    profile: dict[str, Any] = {}
+    for rep in range(plan.repeats):
+        say(f"e-voucher: minting {plan.decode_codes} QR codes, then decoding them (concurrency {c}), repeat {rep + 1}")
+        minted = drive("mint", url=system.url("e-voucher"), phones=names, per_phone=plan.decode_codes // phones)
+        if not minted["codes"]:
+            return {"missing": f"no QR code could be minted: {minted['error_messages']}"}
+        ceilings.append(drive("healthz", url=system.url("e-voucher"), concurrency=c, duration=plan.ceiling_duration))
+        spy = None
+        raw = out / "evoucher.pyspy.txt"
+        if rep == 0:
+            spy = profiling.record(system.pid("e-voucher"), 3, raw)
+        runs.append(drive("decode", url=system.url("e-voucher"), hospitals=_hospitals(), codes=minted["codes"], concurrency=c))
+        memory.sample()
+        if rep == 0:
+            profile = _profile_result(spy, raw, ("evoucher", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette"))
+    return {"concurrency": c, "profile": profile} | _level(runs, ceilings)
+
+
+def clearing_run(system: System, plan: Plan, memory: Memory, out: Path) -> dict[str, Any]:
+    today = dt.date.today()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    period = f"{last:%Y-%m}"
+    say(f"remote-care: writing {plan.clearing_rows:,} out-of-area settlements of {period}")
+    t0 = time.monotonic()
+    clearing.fill(system.database_urls["remote-care"], period, plan.clearing_rows)
+    fill_seconds = time.monotonic() - t0
+    say("remote-care: monthly clearing run")
+    raw = out / "remote_care.pyspy.txt"
+    spy = profiling.record(system.pid("remote-care"), 600, raw)
+    t0 = time.monotonic()
+    answer = httpx.post(system.url("remote-care") + "/admin/v1/clearing/runs", json={"period": period}, headers={**OPERATOR, "x-operator-id": "bench"}, timeout=3600)
+    seconds = time.monotonic() - t0
+    memory.sample()
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes what it sampled when interrupted
+    profile = _profile_result(spy, raw, ("remote_care", "sqlalchemy/engine/base.py"), within="run_clearing")
+    statements = answer.json() if answer.status_code == 201 else []
+    return {
+        "period": period,
+        "rows": plan.clearing_rows,
+        "fill_seconds": round(fill_seconds, 1),
+        "seconds": round(seconds, 2),
+        "status": answer.status_code,
+        "detail": "" if answer.status_code == 201 else answer.text[:300],
+        "statements": len(statements),
+        "setl_cnt": sum(int(s["setl_cnt"]) for s in statements),
+        "profile": profile,
+    }
+
+
+def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dict[str, Any]:
+    start = 100_000  # beyond the visit population
+    sizes: dict[int, list[float]] = {n: [] for n in plan.import_sizes}
+    ceilings = []
+    profile: dict[str, Any] = {}
+    for rep in range(plan.repeats):
+        for n in plan.import_sizes:
+            say(f"enrollment import of {n:,} residents, repeat {rep + 1}/{plan.repeats}")
+            body = people.csv_rows("540100", start, n, YEAR)
+            start += n
+            ceilings.append(drive("healthz", url=system.url("enrollment"), concurrency=1, duration=plan.ceiling_duration))
+            spy = None
+            raw = out / "enrollment.pyspy.txt"
+            last = rep == 0 and n == plan.import_sizes[-1]
+            if last:
+                spy = profiling.record(system.pid("enrollment"), plan.profile_seconds, raw)
+            t0 = time.monotonic()
+            report = import_csv(system, body)
+            sizes[n].append(time.monotonic() - t0)
+            memory.sample()
+            if report["rejected_count"]:
+                raise RuntimeError(f"the import rejected rows: {report['rejected'][:3]}")
+            if last:
+                profile = _profile_result(spy, raw, ("enrollment", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette"))
+    ceiling = median([c["throughput"] for c in ceilings])
+    by_size = {n: {"seconds": round(median(t), 2), "rows_per_s": round(n / median(t)), "runs": [round(x, 2) for x in t]} for n, t in sizes.items()}
+    return {"sizes": by_size, "ceiling_rps": ceiling, "profile": profile}
+
+
+def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
+    memory = Memory(system)
+    results: dict[str, Any] = {}
+    say(f"importing and resolving the visit population ({plan.visit_people} residents)")
+    population_, results["population"] = population(system, plan)
+    results["visits"] = visit_load(system, plan, population_, memory)
+    results["settle"] = settle_alone(system, plan, population_, memory)
+    results["profile_settlement"] = profile_visits(system, plan, population_, var)
+    results["decode"] = decode_load(system, plan, memory, var)
+    results["clearing"] = clearing_run(system, plan, memory, var)
+    results["import"] = import_scaling(system, plan, memory, var)
+    results["rss_mb"] = memory.peak
+    return results

@@ -1,0 +1,342 @@
+"""Request ids, W3C trace context and Prometheus metrics for every service.
+
+Trace context is a small W3C `traceparent` implementation rather than the OpenTelemetry
+SDK: the platform only needs the ids to travel (HTTP in, httpx out, Kafka headers through
+the outbox) and to appear in every log line; no spans are exported, so an SDK, its
+exporters and per-library instrumentations would add weight and no function. Any
+OpenTelemetry collector in front of or behind the services reads the same header.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medshared.logs import mask_name, mask_text
+
+if TYPE_CHECKING:
+    from medshared.runtime import Runtime
+
+log = logging.getLogger("access")
+
+REQUEST_ID_HEADER = "x-request-id"
+TRACEPARENT_HEADER = "traceparent"
+# National calls carry their infno in the body; every HIS-facing endpoint lives under this prefix.
+NATIONAL_PREFIX = "/fsi/api/"
+_NATIONAL_BODY_LIMIT = 256 * 1024
+
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+# A caller's request id is echoed into logs, so only a plain token is trusted.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_INFNO = re.compile(r"^[0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    trace_id: str
+    span_id: str
+    sampled: bool = True
+
+    @property
+    def traceparent(self) -> str:
+        return f"00-{self.trace_id}-{self.span_id}-{'01' if self.sampled else '00'}"
+
+    def child(self) -> TraceContext:
+        return TraceContext(self.trace_id, secrets.token_hex(8), self.sampled)
+
+
+def parse_traceparent(value: str | None) -> TraceContext | None:
+    """The caller's span, or None when the header is absent or not valid W3C (then a new trace starts)."""
+    match = _TRACEPARENT.match((value or "").strip())
+    if not match:
+        return None
+    version, trace_id, span_id, flags = match.groups()
+    if version == "ff" or trace_id == "0" * 32 or span_id == "0" * 16:
+        return None
+    return TraceContext(trace_id, span_id, bool(int(flags, 16) & 1))
+
+
+def new_trace() -> TraceContext:
+    return TraceContext(secrets.token_hex(16), secrets.token_hex(8))
+
+
+_trace: ContextVar[TraceContext | None] = ContextVar("trace", default=None)
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def current_trace() -> TraceContext | None:
+    return _trace.get()
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+@contextmanager
+def continue_trace(traceparent: str | None, request_id: str | None = None) -> Iterator[TraceContext]:
+    """Run the block as a new span under `traceparent` (or as the root of a new trace)."""
+    parent = parse_traceparent(traceparent)
+    span = parent.child() if parent else new_trace()
+    trace_token = _trace.set(span)
+    request_token = _request_id.set(request_id)
+    try:
+        yield span
+    finally:
+        _request_id.reset(request_token)
+        _trace.reset(trace_token)
+
+
+def propagation_headers() -> dict[str, str]:
+    """What an outgoing call or a staged event carries so the next service continues this trace."""
+    headers: dict[str, str] = {}
+    span = _trace.get()
+    if span is not None:
+        headers[TRACEPARENT_HEADER] = span.traceparent
+    request_id = _request_id.get()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    return headers
+
+
+def inject_headers(request: Any) -> None:
+    """httpx request hook: `httpx.Client(event_hooks=HTTPX_EVENT_HOOKS)`."""
+    for name, value in propagation_headers().items():
+        request.headers.setdefault(name, value)
+
+
+HTTPX_EVENT_HOOKS: dict[str, list[Any]] = {"request": [inject_headers]}
+
+
+class LogContextFilter(logging.Filter):
+    """Adds the request id and trace ids to every record logged while a request or event is handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context: dict[str, object] = {}
+        request_id = _request_id.get()
+        if request_id:
+            context["request_id"] = request_id
+        span = _trace.get()
+        if span is not None:
+            context["trace_id"] = span.trace_id
+            context["span_id"] = span.span_id
+        if context:
+            record.fields = {**context, **getattr(record, "fields", {})}
+        return True
+
+
+def install_log_context() -> None:
+    """Put the filter on the root handlers (logs.configure runs first); idempotent."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, LogContextFilter) for f in handler.filters):
+            handler.addFilter(LogContextFilter())
+
+
+class RuntimeCollector(Collector):
+    """Read at scrape time: the outbox backlog and what the consumers have applied and still lag."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def collect(self) -> Iterator[Any]:
+        runtime = self._runtime
+        if runtime.outbox is not None:
+            backlog = GaugeMetricFamily("outbox_backlog", "Outbox rows committed but not yet published")
+            try:
+                with runtime.engine.connect() as conn:
+                    query = select(func.count()).select_from(runtime.outbox).where(runtime.outbox.c.published_at.is_(None))
+                    backlog.add_metric([], conn.execute(query).scalar_one())
+                yield backlog
+            except Exception as exc:  # noqa: BLE001 - a scrape during a database outage still shows the rest
+                log.warning("metrics: outbox backlog unavailable: %s", exc.__class__.__name__)
+        applied = CounterMetricFamily("events_applied", "Events applied by this service's consumers", labels=["topic"])
+        lag = GaugeMetricFamily("consumer_lag", "Messages on the broker not yet applied, per topic", labels=["topic"])
+        for consumer in runtime.consumers:
+            for topic, count in sorted(consumer.applied_by_topic.items()):
+                applied.add_metric([topic], count)
+            for topic, behind in sorted(consumer.lag.items()):
+                lag.add_metric([topic], behind)
+        yield applied
+        yield lag
+
+
+class Metrics:
+    """One registry per app, so several apps in one test process never clash."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.registry = CollectorRegistry()
+        self.http = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency per route",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.national = Histogram(
+            "national_call_duration_seconds",
+            "National interface latency per infno",
+            ["infno"],
+            registry=self.registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+        )
+        self.national_calls = Counter(
+            "national_calls",
+            "National interface calls by infno and result (ok: infcode 0, refused: infcode -1, error: no envelope)",
+            ["infno", "result"],
+            registry=self.registry,
+        )
+        self.registry.register(RuntimeCollector(runtime))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def _infno(body: bytes) -> str:
+    try:
+        value = json.loads(body).get("infno")
+    except (ValueError, AttributeError):
+        return "unknown"
+    # Caller-controlled: only a well-formed infno becomes a label, so label sets stay bounded.
+    return value if isinstance(value, str) and _INFNO.match(value) else "unknown"
+
+
+def _national_result(status: int, body: bytes) -> str:
+    try:
+        infcode = json.loads(body).get("infcode")
+    except (ValueError, AttributeError):
+        return "error"
+    if status >= 400 or infcode is None:
+        return "error"
+    return "ok" if str(infcode) == "0" else "refused"
+
+
+def _masked_query(query_string: bytes) -> dict[str, str]:
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return {key: mask_name(value) if key.lower().endswith("name") else mask_text(value) for key, value in pairs}
+
+
+class EdgeMiddleware:
+    """Request id and trace context for the whole request, one access log line, HTTP and national metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        offered = headers.get(REQUEST_ID_HEADER, "")
+        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        national = scope["method"] == "POST" and scope["path"].startswith(NATIONAL_PREFIX)
+        request_body = bytearray()
+        response_body = bytearray()
+        status = 500
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(request_body) < _NATIONAL_BODY_LIMIT:
+                request_body.extend(message.get("body", b""))
+            return message
+
+        parent = parse_traceparent(headers.get(TRACEPARENT_HEADER))
+        span = parent.child() if parent else new_trace()
+        trace_token = _trace.set(span)
+        request_token = _request_id.set(request_id)
+
+        async def send_with_ids(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                raw.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                raw.append((TRACEPARENT_HEADER.encode(), span.traceparent.encode()))
+                message = {**message, "headers": raw}
+            elif national and message["type"] == "http.response.body" and len(response_body) < _NATIONAL_BODY_LIMIT:
+                response_body.extend(message.get("body", b""))
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive_and_keep if national else receive, send_with_ids)
+        finally:
+            self._record(scope, status, time.perf_counter() - started, national, bytes(request_body), bytes(response_body))
+        # Reset only on success: an unhandled error is logged by the outermost handler, after this
+        # middleware, and that line needs the ids too. Each request runs in its own task's context.
+        _request_id.reset(request_token)
+        _trace.reset(trace_token)
+
+    def _record(self, scope: Scope, status: int, seconds: float, national: bool, request: bytes, response: bytes) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        self.metrics.http.labels(scope["method"], route, str(status)).observe(seconds)
+        fields: dict[str, object] = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+        }
+        if scope.get("query_string"):
+            fields["query"] = _masked_query(scope["query_string"])
+        if national:
+            infno = _infno(request)
+            result = _national_result(status, response)
+            self.metrics.national.labels(infno).observe(seconds)
+            self.metrics.national_calls.labels(infno, result).inc()
+            fields.update(infno=infno, result=result)
+        log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Middleware for ids, traces and metrics; `GET /metrics` in the Prometheus text format."""
+    metrics = Metrics(runtime)
+    app.state.metrics = metrics
+    app.add_middleware(EdgeMiddleware, metrics=metrics)
+    install_log_context()
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics: HTTP and national latency, settlements, outbox backlog, consumer lag."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def outbox_headers() -> str | None:
+    """The headers an event staged now travels with (JSON), or None outside any request or event."""
+    headers = propagation_headers()
+    return json.dumps(headers) if headers else None
+
+
+def kafka_headers(stored: str | None) -> list[tuple[str, bytes]]:
+    if not stored:
+        return []
+    return [(name, str(value).encode()) for name, value in json.loads(stored).items()]
+
+
+def header_value(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:
+    for key, value in headers or []:
+        if key == name and value is not None:
+            return value.decode(errors="replace")
+    return None
+

@@ -1,0 +1,80 @@
+"""The benchmark's own arithmetic and payloads: wrong here means a wrong report."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from bench import his, people, profiling, stats
+from medshared.national import parse_request
+
+
+@pytest.mark.parametrize(
+    ("first17", "check"),
+    [("54010219800501011", "0"), ("54010219750312022", "X"), ("43060219700707092", "3")],
+)
+def test_generated_id_numbers_carry_the_gb11643_check_digit_of_real_demo_numbers(first17, check):
+    assert people.check_digit(first17) == check
+
+
+def test_every_generated_resident_has_a_different_id_number_in_and_across_pools():
+    numbers = [people.certno(pool, i) for pool in people.AREAS for i in range(5_000)]
+    assert len(set(numbers)) == len(numbers)
+    assert all(n[-1] == people.check_digit(n[:17]) for n in numbers)
+
+
+def test_the_import_file_has_the_columns_enrollment_reads_and_one_row_per_resident():
+    from enrollment.importing import COLUMNS, REQUIRED
+
+    lines = people.csv_rows("540100", 10, 3, 2026).decode().splitlines()
+    header = lines[0].split(",")
+    assert set(header) <= set(COLUMNS) and set(REQUIRED) <= set(header)
+    assert len(lines) == 4 and people.certno("540100", 12) in lines[3]
+
+
+@pytest.mark.parametrize(
+    ("values", "p", "expected"),
+    [([1, 2, 3, 4], 50, 2), ([1, 2, 3, 4], 99, 4), (list(range(1, 101)), 90, 90), ([7], 99, 7)],
+)
+def test_percentiles_are_nearest_rank(values, p, expected):
+    assert stats.percentile(values, p) == expected
+
+
+def test_the_median_of_repeats_ignores_runs_that_produced_nothing():
+    assert stats.median([3.0, 1.0, 2.0]) == 2.0
+    assert stats.median([4.0, 1.0, math.nan]) == 2.5
+    assert math.isnan(stats.median([]))
+
+
+def test_msgids_are_valid_national_msgids_and_never_repeat_within_or_across_runs():
+    hospital = his.Hospital("HB5401000001", "540100")
+    seen = set()
+    for run in (1, 2):
+        ids = his.MsgIds(run)
+        for _ in range(25_000):
+            seen.add(ids.next(hospital.code))
+    assert len(seen) == 50_000
+    body = his.envelope(hospital, "2207", max(seen), {"data": {}})
+    assert parse_request(body).msgid == max(seen)
+
+
+def test_the_settlement_total_sent_equals_the_fee_lines_uploaded():
+    p = his.Person("54010000000000000001", "540102198005010110", "540100")
+    lines = his.fees_input(p, "M1")["feedetail"]
+    assert len(lines) == 5
+    assert sum((line["det_item_fee_sumamt"] for line in lines), Decimal(0)) == his.settle_input(p, "M1")["data"]["medfee_sumamt"]
+    assert all(line["det_item_fee_sumamt"] == line["cnt"] * line["pric"] for line in lines)
+
+
+def test_profile_shares_count_busy_samples_only(tmp_path: Path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "main (app.py:1);handle (settlement/handlers.py:10);execute (psycopg/cursor.py:5) 6\n"
+        "main (app.py:1);handle (settlement/handlers.py:10);dumps (json.py:3) 2\n"
+        "_bootstrap (threading.py:1);wait (threading.py:320) 100\n"
+    )
+    top = profiling.top_frames(raw, own_code=("settlement",))
+    assert top["self"][0] == ("execute (psycopg/cursor.py:5)", 75.0)
+    assert top["inclusive"] == [("handle (settlement/handlers.py:10)", 100.0)]
