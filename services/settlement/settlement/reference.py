@@ -4,6 +4,7 @@ and find the one in force on a day. A settlement records the versions it used.""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from medshared import jsonutil
@@ -54,6 +55,23 @@ def publish_policy(session: Session, kind: str, body: dict[str, Any]) -> RegionP
     return policy
 
 
+# A published version never changes, so each distinct body is parsed once per process.
+# Keyed by the stored text itself: nothing stale can be served, whatever the database.
+@lru_cache(maxsize=256)
+def _catalogue(body: str) -> Catalogue:
+    return Catalogue.from_dict(jsonutil.loads(body))
+
+
+@lru_cache(maxsize=1024)
+def _region_policy(body: str) -> RegionPolicy:
+    return RegionPolicy.from_dict(jsonutil.loads(body))
+
+
+@lru_cache(maxsize=256)
+def _assistance_policy(body: str) -> AssistancePolicy:
+    return AssistancePolicy.from_dict(jsonutil.loads(body))
+
+
 def catalogue_on(session: Session, day: dt.date) -> Catalogue:
     row = session.execute(
         select(catalogue_version.c.body)
@@ -63,7 +81,7 @@ def catalogue_on(session: Session, day: dt.date) -> Catalogue:
     ).first()
     if row is None:
         raise Refused(f"no catalogue is in force on {day}; the bureau must publish one", code="NO_CATALOGUE")
-    return Catalogue.from_dict(jsonutil.loads(row.body))
+    return _catalogue(row.body)
 
 
 def _policy_row(session: Session, kind: str, admdvs: str, insutype: str | None, year: int, day: dt.date) -> Any:
@@ -89,12 +107,12 @@ def region_policy_on(session: Session, admdvs: str, insutype: str, day: dt.date)
         raise Refused(
             f"no {day.year} policy of {admdvs} for insutype {insutype} is in force on {day}", code="NO_POLICY"
         )
-    return RegionPolicy.from_dict(jsonutil.loads(row.body))
+    return _region_policy(row.body)
 
 
 def assistance_policy_on(session: Session, admdvs: str, day: dt.date) -> AssistancePolicy | None:
     row = _policy_row(session, ASSISTANCE, admdvs, None, day.year, day)
-    return None if row is None else AssistancePolicy.from_dict(jsonutil.loads(row.body))
+    return None if row is None else _assistance_policy(row.body)
 
 
 def list_catalogues(session: Session) -> list[dict[str, Any]]:
