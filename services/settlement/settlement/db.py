@@ -68,6 +68,8 @@ sign_in = Table(
 message_log = Table(
     "message_log",
     metadata,
+    # A msgid is unique per sender (the credential that signed the call), as the national spec has it.
+    Column("sender", String(64), primary_key=True, server_default=""),
     Column("msgid", String(30), primary_key=True),
     Column("fixmedins_code", String(30), nullable=False),
     Column("infno", String(6), nullable=False),

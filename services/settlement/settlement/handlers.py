@@ -78,6 +78,7 @@ class Call:
     req: NationalRequest
     inst: Row[Any]
     received: dt.datetime
+    sender: str = ""  # the x-tif-paasid that signed the call; msgids are unique per sender
     holder: dict[str, Any] | None = None  # the person an ecToken resolved to
     remote: dict[str, Any] | None = None  # remote-care's answer for 2501/2502
 
@@ -180,7 +181,8 @@ class FrontDoor:
             with self.runtime.factory() as session:
                 inst = self._authenticate(session, headers, req)
                 self._spend_nonce_within_rate(session, headers)
-                stored = self._replay(session, req, digest)
+                sender = headers.get("x-tif-paasid", "")
+                stored = self._replay(session, sender, req, digest)
                 if stored is not None:
                     return 200, stored
                 if req.infno != "9001":
@@ -192,7 +194,7 @@ class FrontDoor:
                     "for the transactions it answers",
                     code="INFNO_UNSUPPORTED",
                 )
-            c = Call(req=req, inst=inst, received=received)
+            c = Call(req=req, inst=inst, received=received, sender=sender)
             self._call_out(c)
             try:
                 with self.runtime.unit_of_work() as session:
@@ -200,6 +202,7 @@ class FrontDoor:
                     answer = response(admdvs=admdvs, received=received, output=outcome.output)
                     session.execute(
                         insert(message_log).values(
+                            sender=sender,
                             msgid=req.msgid,
                             fixmedins_code=req.fixmedins_code,
                             infno=req.infno,
@@ -213,7 +216,7 @@ class FrontDoor:
             except IntegrityError:
                 # The same msgid committed concurrently: answer as a replay would.
                 with self.runtime.factory() as session:
-                    stored = self._replay(session, req, digest)
+                    stored = self._replay(session, sender, req, digest)
                 if stored is None:
                     raise
                 return 200, stored
@@ -283,8 +286,10 @@ class FrontDoor:
         if not fresh:
             raise Unauthenticated("x-tif-nonce was already used: sign every request, retries too, with a new nonce")
 
-    def _replay(self, s: Session, req: NationalRequest, digest: str) -> dict[str, Any] | None:
-        row = s.execute(select(message_log).where(message_log.c.msgid == req.msgid)).first()
+    def _replay(self, s: Session, sender: str, req: NationalRequest, digest: str) -> dict[str, Any] | None:
+        row = s.execute(
+            select(message_log).where(message_log.c.sender == sender, message_log.c.msgid == req.msgid)
+        ).first()
         if row is None:
             return None
         if row.body_hash != digest:
@@ -951,7 +956,9 @@ class FrontDoor:
 
     def _reversal(self, s: Session, c: Call) -> Outcome:
         d = inp.read(inp.Reversal, c.node("data"), "input.data")
-        logged = s.execute(select(message_log).where(message_log.c.msgid == d.omsgid)).first()
+        logged = s.execute(
+            select(message_log).where(message_log.c.sender == c.sender, message_log.c.msgid == d.omsgid)
+        ).first()
         if logged is None or logged.fixmedins_code != c.req.fixmedins_code:
             raise Refused(
                 f"no successful call of {c.req.fixmedins_code} has msgid {d.omsgid}; nothing to reverse",

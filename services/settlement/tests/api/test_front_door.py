@@ -195,3 +195,32 @@ def test_registration_by_e_voucher_must_present_the_patients_own_token(lhasa, pa
     answer = lhasa.call("2201", {"data": data}, insuplc="540100")
     assert answer["infcode"] == -1 and "does not belong to psn_no 54010000000000000001" in answer["err_msg"]
     assert lhasa.ok("2201", {"data": dict(data, psn_no=ZHUOMA)}, insuplc="540100")["data"]["psn_no"] == ZHUOMA
+
+
+def test_the_mobile_payment_centre_and_the_hospital_each_have_their_own_msgids(clinic, client):
+    from support import His
+
+    centre = His(client, "H54010000002", "540100", paasid="mobile-pay-centre", token="dev-mobile-pay")
+    centre.sign_in()
+    msgid = clinic.msgid()
+    hospital_visit = clinic.call("2201", open_input(ZHUOMA, "OP-H"), insuplc="540100", msgid=msgid)
+    centre_visit = centre.call("2201", open_input(ZHUOMA, "OP-M"), insuplc="540100", msgid=msgid)
+    assert hospital_visit["infcode"] == 0 and centre_visit["infcode"] == 0, centre_visit["err_msg"]
+    assert hospital_visit["output"]["data"]["mdtrt_id"] != centre_visit["output"]["data"]["mdtrt_id"]
+    # A reversal by omsgid only ever finds the sender's own call.
+    undone = centre.call("2601", {"data": {"psn_no": ZHUOMA, "omsgid": msgid, "oinfno": "2201"}}, insuplc="540100")
+    assert undone["infcode"] == 0, undone["err_msg"]
+    assert clinic.call("2202", {"data": {"psn_no": ZHUOMA, "mdtrt_id": hospital_visit["output"]["data"]["mdtrt_id"], "ipt_otp_no": "OP-H"}}, insuplc="540100")["infcode"] == 0
+
+
+def open_input(psn_no, ipt_otp_no):
+    from support import PEOPLE
+
+    p = PEOPLE[psn_no]
+    return {
+        "data": {
+            "psn_no": psn_no, "insutype": p["insutype"], "begntime": "2026-11-24 09:00:00", "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": p["certno"], "ipt_otp_no": ipt_otp_no, "atddr_no": "DR1", "dr_name": "医生",
+            "dept_code": "D01", "dept_name": "内科", "caty": "A03",
+        }
+    }
