@@ -40,5 +40,8 @@ chaos: install postgres-binaries ## kill the broker, each service and PostgreSQL
 fuzz: install postgres-binaries ## schemathesis + hypothesis on every service's OpenAPI and the national envelope, 200 examples each
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
+.PHONY: reliability
+reliability: chaos fuzz test ## everything docs/reliability.md reports: fault runs, the long fuzz, the security tests
+
 clean:
 	rm -rf var
