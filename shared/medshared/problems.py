@@ -56,7 +56,10 @@ def install(app: FastAPI) -> None:
 
         from sqlalchemy.exc import OperationalError
 
-        logging.getLogger("problems").exception("unhandled error")
+        log = logging.getLogger("problems")
         if isinstance(exc, OperationalError):
+            # An outage, not a bug: one line per refused request, no traceback to wade through.
+            log.warning("database unavailable: %s", exc.__class__.__name__)
             return problem_response(503, "Service unavailable", "the database is unavailable; retry shortly", code="unavailable")
+        log.exception("unhandled error")
         return problem_response(500, "Internal error", "an unexpected error occurred; it has been logged", code="internal")
