@@ -9,7 +9,7 @@ import pytest
 from evoucher.config import Settings
 from evoucher.db import inbox
 from evoucher.demo import load_demo
-from evoucher.devtools.wechat_stub import StubServer
+from evoucher.devtools.wechat_stub import ThreadedServer, build_app
 from evoucher.main import create_app
 from evoucher.messaging.consumer import handle
 from fastapi.testclient import TestClient
@@ -19,7 +19,7 @@ from medshared.events import Event
 from medshared.national import gateway_headers
 from medshared.outbox import record_once
 
-from tests.doubles import EdgeState, ThreadedServer, build_edge_app
+from tests.doubles import EdgeState, build_edge_app
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 MOBILE_PAY_TOKEN = "test-mobile-pay"
@@ -37,7 +37,7 @@ def migrated_url(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def wechat_stub() -> Iterator[str]:
-    server = StubServer(free_port()).start()
+    server = ThreadedServer(build_app(), free_port()).start()
     yield server.url
     server.stop()
 
@@ -45,7 +45,7 @@ def wechat_stub() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def edge_server() -> Iterator[tuple[str, EdgeState]]:
     state = EdgeState()
-    server = ThreadedServer(build_edge_app(state, MOBILE_PAY_TOKEN)).start()
+    server = ThreadedServer(build_edge_app(state, MOBILE_PAY_TOKEN), free_port()).start()
     yield server.url, state
     server.stop()
 

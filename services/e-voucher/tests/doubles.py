@@ -6,16 +6,12 @@ repeated msgid with its first answer (as the real front door does), and counts w
 
 from __future__ import annotations
 
-import threading
-import time
 from decimal import Decimal
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from medshared import jsonutil
-from medshared.broker import free_port, wait_for_port
 from medshared.national import signature_matches
 
 
@@ -100,21 +96,3 @@ def _answer(state: EdgeState, infno: str, data: dict[str, Any]) -> Any:
         return {"setlinfo": {"setl_id": f"REV{state.seq}", "mdtrt_id": original["mdtrt_id"]}}
     raise AssertionError(f"the mobile-payment centre does not call {infno}")
 
-
-class ThreadedServer:
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def start(self) -> ThreadedServer:
-        self._thread.start()
-        wait_for_port("127.0.0.1", self.port, timeout=10)
-        while not self._server.started:
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)

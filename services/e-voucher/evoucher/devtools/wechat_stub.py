@@ -39,18 +39,18 @@ def app() -> FastAPI:
     return build_app()
 
 
-class StubServer:
-    """uvicorn in a thread; `url` is ready once start() returns."""
+class ThreadedServer:
+    """An ASGI app under uvicorn in a thread; `url` is ready once start() returns."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, app: Any, port: int) -> None:
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self._port = port
-        self._server = uvicorn.Server(uvicorn.Config(build_app(), host="127.0.0.1", port=port, log_level="warning"))
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
-    def start(self) -> StubServer:
+    def start(self) -> ThreadedServer:
         self._thread.start()
-        wait_for_port("127.0.0.1", self._port, timeout=10)
+        wait_for_port("127.0.0.1", self.port, timeout=10)
         while not self._server.started:
             time.sleep(0.01)
         return self
