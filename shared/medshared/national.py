@@ -7,6 +7,7 @@ sentence a hospital clerk can act on, naming the field and what it must look lik
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 import hashlib
 import hmac
 import re
@@ -206,6 +207,44 @@ def gateway_signature(timestamp: str, token: str, nonce: str) -> str:
 
 def signature_matches(signature: str, timestamp: str, token: str, nonce: str) -> bool:
     return hmac.compare_digest(signature.lower(), gateway_signature(timestamp, token, nonce))
+
+
+MAX_NONCE_LENGTH = 64
+
+
+class GatewayRefused(ValueError):
+    """The x-tif headers do not prove who is calling; the message names the header to fix."""
+
+
+class GatewayHeaders:
+    """The TIF gateway headers of one call: read them, then verify them against the caller's token.
+
+    Which token belongs to a paasid, and whether a nonce was seen before, are each service's
+    own business (its credential table and its nonce store).
+    """
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.paasid = headers.get("x-tif-paasid", "")
+        self.timestamp = headers.get("x-tif-timestamp", "")
+        self.nonce = headers.get("x-tif-nonce", "")
+        self.signature = headers.get("x-tif-signature", "")
+        if not (self.paasid and self.timestamp and self.nonce and self.signature):
+            raise GatewayRefused(
+                "the gateway headers x-tif-paasid, x-tif-timestamp, x-tif-nonce and x-tif-signature are all required"
+            )
+        if len(self.nonce) > MAX_NONCE_LENGTH:
+            raise GatewayRefused(f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
+        if not self.timestamp.isdigit():
+            raise GatewayRefused("x-tif-timestamp must be Unix seconds")
+
+    def verify(self, token: str, *, max_skew_seconds: int, now: float | None = None) -> None:
+        import time
+
+        current = time.time() if now is None else now
+        if abs(current - int(self.timestamp)) > max_skew_seconds:
+            raise GatewayRefused("x-tif-timestamp is too far from the platform clock; check the HIS clock and sign again")
+        if not signature_matches(self.signature, self.timestamp, token, self.nonce):
+            raise GatewayRefused("x-tif-signature does not match: sign sha256(timestamp + token + nonce + timestamp)")
 
 
 def gateway_headers(paasid: str, token: str, *, now: float | None = None) -> dict[str, str]:

@@ -274,7 +274,6 @@ def gateway_nonce_table(metadata: MetaData) -> Table:
     )
 
 
-MAX_NONCE_LENGTH = 64
 
 
 def first_use_of_nonce(session: Session, table: Table, paasid: str, nonce: str, window_seconds: int) -> bool:

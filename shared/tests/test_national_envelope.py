@@ -80,3 +80,29 @@ def test_the_gateway_signature_is_sha256_of_timestamp_token_nonce_timestamp():
     assert gateway_signature("1700000000", "token", "nonce") == expected
     assert signature_matches(expected.upper(), "1700000000", "token", "nonce")
     assert not signature_matches(expected, "1700000001", "token", "nonce")
+
+
+@pytest.mark.parametrize(
+    ("change", "names"),
+    [
+        ({"x-tif-nonce": ""}, "are all required"),
+        ({"x-tif-nonce": "n" * 65}, "x-tif-nonce must be at most 64"),
+        ({"x-tif-timestamp": "yesterday"}, "x-tif-timestamp must be Unix seconds"),
+    ],
+)
+def test_unusable_gateway_headers_are_refused_naming_the_header(change, names):
+    from medshared.national import GatewayHeaders, GatewayRefused, gateway_headers
+
+    with pytest.raises(GatewayRefused, match=names):
+        GatewayHeaders({**gateway_headers("H54010000001", "t0k"), **change})
+
+
+def test_gateway_headers_verify_the_token_and_the_clock():
+    from medshared.national import GatewayHeaders, GatewayRefused, gateway_headers
+
+    signed = GatewayHeaders(gateway_headers("H54010000001", "t0k", now=1_800_000_000))
+    signed.verify("t0k", max_skew_seconds=300, now=1_800_000_100)
+    with pytest.raises(GatewayRefused, match="x-tif-signature does not match"):
+        signed.verify("other", max_skew_seconds=300, now=1_800_000_100)
+    with pytest.raises(GatewayRefused, match="x-tif-timestamp is too far"):
+        signed.verify("t0k", max_skew_seconds=300, now=1_800_000_301)

@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from medshared.national import signature_matches
+from medshared.national import GatewayHeaders, GatewayRefused
 from medshared.outbox import stage
 from medshared.runtime import Runtime
-from medshared.security import MAX_NONCE_LENGTH, first_use_of_nonce
+from medshared.security import first_use_of_nonce
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -472,14 +472,11 @@ def authenticate_institution(
     runtime: Runtime, headers: dict[str, str], claimed_code: str, *, production: bool, skew: int, now: dt.datetime
 ) -> Row[Any]:
     """Gateway headers -> the institution, which must be the one the body speaks for; each nonce serves once."""
-    paasid = headers.get("x-tif-paasid", "")
-    timestamp = headers.get("x-tif-timestamp", "")
-    nonce = headers.get("x-tif-nonce", "")
-    signature = headers.get("x-tif-signature", "")
-    if not (paasid and timestamp and nonce and signature):
-        raise Unauthenticated("gateway", "send the gateway headers x-tif-paasid, x-tif-timestamp, x-tif-nonce, x-tif-signature")
-    if len(nonce) > MAX_NONCE_LENGTH:
-        raise Unauthenticated("gateway", f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
+    try:
+        gateway = GatewayHeaders(headers)
+    except GatewayRefused as exc:
+        raise Unauthenticated("gateway", str(exc)) from None
+    paasid, nonce = gateway.paasid, gateway.nonce
     try:
         with runtime.unit_of_work() as session:
             row = session.execute(select(institution).where(institution.c.fixmedins_code == paasid)).first()
@@ -487,10 +484,10 @@ def authenticate_institution(
                 raise Unauthenticated("gateway", f"x-tif-paasid {paasid} is not a registered institution")
             if production and row.gateway_token.startswith("demo-"):
                 raise Unauthenticated("gateway", f"{paasid} still has its demo credential; ask the bureau for a production token")
-            if not signature_matches(signature, timestamp, row.gateway_token, nonce):
-                raise Unauthenticated("gateway", "x-tif-signature does not match; check the token and the signing order")
-            if not timestamp.isdigit() or abs(int(now.timestamp()) - int(timestamp)) > skew:
-                raise Unauthenticated("gateway", "x-tif-timestamp is not the current time (unix seconds); check the clock")
+            try:
+                gateway.verify(row.gateway_token, max_skew_seconds=skew, now=now.timestamp())
+            except GatewayRefused as exc:
+                raise Unauthenticated("gateway", str(exc)) from None
             fresh = first_use_of_nonce(session, gateway_nonce, paasid, nonce, skew)
     except IntegrityError:
         fresh = False

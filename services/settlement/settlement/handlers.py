@@ -19,10 +19,17 @@ import simplejson
 from medshared import jsonutil
 from medshared.events import utcnow
 from medshared.money import ZERO, money
-from medshared.national import EnvelopeError, NationalRequest, parse_request, response, signature_matches
+from medshared.national import (
+    EnvelopeError,
+    GatewayHeaders,
+    GatewayRefused,
+    NationalRequest,
+    parse_request,
+    response,
+)
 from medshared.outbox import stage
 from medshared.runtime import Runtime
-from medshared.security import MAX_NONCE_LENGTH, RateLimiter, first_use_of_nonce, rate_limited_message
+from medshared.security import RateLimiter, first_use_of_nonce, rate_limited_message
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
@@ -227,32 +234,24 @@ class FrontDoor:
             return refuse(exc.message)
 
     def _authenticate(self, s: Session, headers: Mapping[str, str], req: NationalRequest) -> Row[Any]:
-        names = ("x-tif-paasid", "x-tif-timestamp", "x-tif-nonce", "x-tif-signature")
-        paasid, timestamp, nonce, signature = (headers.get(n, "") for n in names)
-        if not all((paasid, timestamp, nonce, signature)):
-            raise Unauthenticated(
-                "the gateway headers x-tif-paasid, x-tif-timestamp, x-tif-nonce and x-tif-signature are all required"
-            )
         try:
-            skew = abs(dt.datetime.now().timestamp() - int(timestamp))
-        except ValueError:
-            raise Unauthenticated("x-tif-timestamp must be Unix seconds") from None
-        if skew > self.settings.signature_max_skew_seconds:
-            raise Unauthenticated(
-                "x-tif-timestamp is too far from the platform clock; check the HIS clock and sign again"
-            )
-        acts_for: str | None
-        if paasid == self.settings.mobile_pay_paasid:
-            token, acts_for = self.settings.mobile_pay_token, None
-        else:
-            cred = s.execute(select(gateway_credential).where(gateway_credential.c.paasid == paasid)).first()
-            if cred is None:
-                raise Unauthenticated(f"x-tif-paasid {paasid} is not a registered credential")
-            if cred.demo and self.settings.is_production:
-                raise Unauthenticated("demo credentials are refused in production; ask the bureau for a credential")
-            token, acts_for = cred.token, cred.fixmedins_code
-        if not signature_matches(signature, timestamp, token, nonce):
-            raise Unauthenticated("x-tif-signature does not match: sign sha256(timestamp + token + nonce + timestamp)")
+            gateway = GatewayHeaders(headers)
+            acts_for: str | None
+            if gateway.paasid == self.settings.mobile_pay_paasid:
+                token, acts_for = self.settings.mobile_pay_token, None
+            else:
+                cred = s.execute(
+                    select(gateway_credential).where(gateway_credential.c.paasid == gateway.paasid)
+                ).first()
+                if cred is None:
+                    raise Unauthenticated(f"x-tif-paasid {gateway.paasid} is not a registered credential")
+                if cred.demo and self.settings.is_production:
+                    raise Unauthenticated("demo credentials are refused in production; ask the bureau for a credential")
+                token, acts_for = cred.token, cred.fixmedins_code
+            gateway.verify(token, max_skew_seconds=self.settings.signature_max_skew_seconds)
+        except GatewayRefused as exc:
+            raise Unauthenticated(str(exc)) from None
+        paasid = gateway.paasid
         if acts_for is not None and acts_for != req.fixmedins_code:
             raise Refused(
                 f"fixmedins_code {req.fixmedins_code} is not the institution of credential {paasid}",
@@ -276,8 +275,6 @@ class FrontDoor:
         wait = self.limiter.retry_after(paasid)
         if wait:
             raise Refused(rate_limited_message(paasid, wait), code="RATE_LIMITED", http_status=429)
-        if len(nonce) > MAX_NONCE_LENGTH:
-            raise Unauthenticated(f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
         try:
             fresh = first_use_of_nonce(s, gateway_nonce, paasid, nonce, self.settings.signature_max_skew_seconds)
             s.commit()
