@@ -19,9 +19,10 @@ class Plan:
     import_sizes: tuple[int, ...]
     clearing_rows: int
     profile_seconds: int
+    history_large: int  # settlements stored for the second settle-latency measurement
 
 
 def plan() -> Plan:
     if os.environ.get("BENCH_QUICK") == "1":
-        return Plan(True, 2, (1, 8, 32), 4, 2, 400, 150, 400, (2_000, 4_000, 8_000), 100_000, 8)
-    return Plan(False, 3, (1, 4, 16, 32, 64), 12, 5, 2000, 600, 2000, (10_000, 25_000, 50_000), 1_000_000, 20)
+        return Plan(True, 2, (1, 8, 32), 4, 2, 400, 150, 400, (2_000, 4_000, 8_000), 100_000, 8, 1_000_000)
+    return Plan(False, 3, (1, 4, 16, 32, 64), 12, 5, 2000, 600, 2000, (10_000, 25_000, 50_000), 1_000_000, 20, 10_000_000)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bench import clearing, machine, people, profiling
+from bench import clearing, history, machine, people, profiling
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive
@@ -129,6 +129,30 @@ def settle_alone(system: System, plan: Plan, population_: list[dict[str, str]], 
         runs.append(drive("settle", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=c, count=plan.settle_count))
         memory.sample()
     return {"concurrency": c} | _level(runs, ceilings)
+
+
+def settle_with_history(system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory) -> dict[str, Any]:
+    """2207 latency (one caller, so queueing does not blur it) with 10 thousand, then with
+    `plan.history_large` settlements already stored."""
+    url = system.database_urls["settlement"]
+    levels: dict[str, Any] = {}
+    for target in (10_000, plan.history_large):
+        say(f"settlement history: filling up to {target:,} stored settlements")
+        filled = history.fill(url, target, say=say)
+        runs = []
+        for rep in range(plan.repeats):
+            say(f"2207 with {target:,} settlements stored, repeat {rep + 1}/{plan.repeats}")
+            runs.append(drive("settle", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=1, count=plan.settle_count))
+            memory.sample()
+        levels[str(target)] = {
+            "stored": history.stored(url),
+            "fill": filled,
+            "p50": median([r["latency_ms"]["2207"]["p50"] for r in runs]),
+            "p99": median([r["latency_ms"]["2207"]["p99"] for r in runs]),
+            "errors": sum(r["errors"] for r in runs),
+        }
+    small, large = levels["10000"], levels[str(plan.history_large)]
+    return {"levels": levels, "p50_change": large["p50"] / small["p50"] - 1, "p99_change": large["p99"] / small["p99"] - 1}
 
 
 def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]], out: Path) -> dict[str, Any]:
@@ -294,6 +318,7 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     population_, results["population"] = population(system, plan)
     results["visits"] = visit_load(system, plan, population_, memory)
     results["settle"] = settle_alone(system, plan, population_, memory)
+    results["history"] = settle_with_history(system, plan, population_, memory)
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)

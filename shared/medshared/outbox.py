@@ -76,16 +76,18 @@ def inbox_table(metadata: MetaData) -> Table:
 
 def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
     """Add an event to the caller's transaction; it is published only if that commits."""
+    session.info["staged_events"] = True  # tells the unit of work to wake the relay
     session.execute(
-        insert(outbox).values(
-            event_id=event.event_id,
-            topic=topic,
-            key=event.key,
-            event_type=event.event_type,
-            body=event.to_json(),
-            created_at=utcnow(),
-            headers=observability.outbox_headers(),
-        )
+        insert(outbox),
+        {
+            "event_id": event.event_id,
+            "topic": topic,
+            "key": event.key,
+            "event_type": event.event_type,
+            "body": event.to_json(),
+            "created_at": utcnow(),
+            "headers": observability.outbox_headers(),
+        },
     )
 
 
@@ -100,7 +102,7 @@ class OutboxRelay:
         topics: Iterable[str],
         *,
         batch_size: int = 500,
-        idle_seconds: float = 0.05,
+        idle_seconds: float = 0.2,
         republish_seconds: float = 3600.0,
         check_seconds: float = 0.5,
     ) -> None:
@@ -210,8 +212,8 @@ class OutboxRelay:
             try:
                 published = self.publish_pending()
                 backoff = self._idle
-                if published:
-                    continue
+                if published >= self._batch_size:
+                    continue  # more are waiting; a smaller batch emptied the outbox
             except Exception as exc:  # broker down, database busy: retry, never drop
                 log.warning("outbox relay: %s; retrying", exc.__class__.__name__)
                 self._close_producer()
@@ -261,6 +263,28 @@ def record_once(session: Session, inbox: Table, topic: str, event: Event) -> boo
     return True
 
 
+def record_new(session: Session, inbox: Table, events: list[tuple[str, Event]]) -> set[str]:
+    """Insert the ids not yet in the inbox (repeats within the list count once); returns them."""
+    ids = {event.event_id for _, event in events}
+    seen = set(session.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_(ids))).scalars())
+    rows: dict[str, dict[str, Any]] = {}
+    now = utcnow()
+    for topic, event in events:
+        if event.event_id not in seen and event.event_id not in rows:
+            rows[event.event_id] = {"event_id": event.event_id, "topic": topic, "event_type": event.event_type, "received_at": now}
+    if rows:
+        session.execute(insert(inbox), list(rows.values()))
+    return set(rows)
+
+
+def _read(topic: str, raw: bytes) -> Event | None:
+    try:
+        return Event.from_json(raw)
+    except UnreadableEvent as exc:
+        log.error("skipping unreadable message on %s: %s", topic, exc)
+        return None
+
+
 class InboxConsumer:
     """Reads topics, applies each event once, and commits the offset after the database commit.
 
@@ -302,28 +326,21 @@ class InboxConsumer:
     def _connect(self) -> None:
         broker.ensure_topics(self._bootstrap, self._topics)
         consumer = broker.consumer(self._bootstrap, self._group_id)
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in self._topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
+        known = {topic: sorted(consumer.partitions_for_topic(topic) or ()) for topic in self._topics}
+        if not all(known.values()):
+            # A topic just created (a broker that restarted) may not be in the metadata yet:
+            # assigning now would leave it unread for good, so try again shortly.
+            consumer.close(autocommit=False)
+            raise RuntimeError(f"the broker lists no partitions yet for {', '.join(t for t, ps in known.items() if not ps)}")
+        consumer.assign([TopicPartition(topic, p) for topic, ps in known.items() for p in ps])
         self._admin = broker.admin(self._bootstrap)
         self._topic_ids = broker.topic_ids(self._admin, self._topics)
         self._consumer = consumer
 
     def apply(self, topic: str, raw: bytes, headers: list[tuple[str, bytes]] | None = None) -> bool:
         """Apply one message in its own transaction, continuing the trace that staged it; True when it had an effect."""
-        traceparent = observability.header_value(headers, observability.TRACEPARENT_HEADER)
-        request_id = observability.header_value(headers, observability.REQUEST_ID_HEADER)
-        with observability.continue_trace(traceparent, request_id):
-            return self._apply(topic, raw)
-
-    def _apply(self, topic: str, raw: bytes) -> bool:
-        try:
-            event = Event.from_json(raw)
-        except UnreadableEvent as exc:
-            log.error("skipping unreadable message on %s: %s", topic, exc)
+        event = _read(topic, raw)
+        if event is None:
             return False
         with self._factory() as session, session.begin():
             try:
@@ -331,12 +348,48 @@ class InboxConsumer:
                     return False
             except IntegrityError:  # another instance recorded it first
                 return False
+            self._handle_traced(session, topic, event, headers)
+        self._count(topic)
+        return True
+
+    def apply_batch(self, records: list[tuple[str, bytes, list[tuple[str, bytes]] | None]]) -> int:
+        """Apply what one poll returned in a single transaction; how many had an effect.
+
+        One commit per poll instead of one per event keeps a busy consumer off the database's
+        back. If anything in the batch fails, nothing of it stays and each message is applied
+        on its own, so the one at fault is retried alone and the others are not held up.
+        """
+        events = [(topic, event, headers) for topic, raw, headers in records if (event := _read(topic, raw)) is not None]
+        if not events:
+            return 0
+        try:
+            with self._factory() as session, session.begin():
+                fresh = record_new(session, self._inbox, [(topic, event) for topic, event, _ in events])
+                applied = []
+                for t, e, h in events:
+                    if e.event_id in fresh:
+                        fresh.discard(e.event_id)  # a message delivered twice in one batch counts once
+                        applied.append((t, e, h))
+                for topic, event, headers in applied:
+                    self._handle_traced(session, topic, event, headers)
+        except Exception as exc:  # noqa: BLE001 - fall back to one transaction per message
+            log.info("consumer %s: a batch of %d failed (%s); applying one by one", self._group_id, len(events), exc.__class__.__name__)
+            return sum(self.apply(topic, raw, headers) for topic, raw, headers in records)
+        for topic, _, _ in applied:
+            self._count(topic)
+        return len(applied)
+
+    def _handle_traced(self, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None) -> None:
+        traceparent = observability.header_value(headers, observability.TRACEPARENT_HEADER)
+        request_id = observability.header_value(headers, observability.REQUEST_ID_HEADER)
+        with observability.continue_trace(traceparent, request_id):
             self._handle(session, event)
-        # One line per applied event: with the trace id it carries, it shows where a settlement went.
-        log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})
+            # One line per applied event: with the trace id it carries, it shows where a settlement went.
+            log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})
+
+    def _count(self, topic: str) -> None:
         self.applied += 1
         self.applied_by_topic[topic] = self.applied_by_topic.get(topic, 0) + 1
-        return True
 
     def poll_once(self) -> int:
         if self._consumer is None:
@@ -344,24 +397,23 @@ class InboxConsumer:
         batches = self._consumer.poll(timeout_ms=self._poll_ms)
         if batches:
             batches = self._without_reads_from_recreated_topics(batches)
-        count = 0
-        for tp, records in batches.items():
-            for record in records:
-                try:
-                    self.apply(tp.topic, record.value, record.headers)
-                except Exception:
-                    # Leave the offset where it is: the record is read again after a pause.
-                    self._consumer.seek(tp, record.offset)
-                    raise
-                self._consumer.commit({tp: OffsetAndMetadata(record.offset + 1, "", -1)})
-                count += 1
+        records = [(tp.topic, r.value, r.headers) for tp, rs in batches.items() for r in rs]
+        if records:
+            try:
+                self.apply_batch(records)
+            except Exception:
+                # Leave the offsets where they are: the records are read again after a pause.
+                for tp, rs in batches.items():
+                    self._consumer.seek(tp, rs[0].offset)
+                raise
+            self._consumer.commit({tp: OffsetAndMetadata(rs[-1].offset + 1, "", -1) for tp, rs in batches.items()})
         if time.monotonic() - self._last_lag_check > 1.0:
             self._last_lag_check = time.monotonic()
             self._measure_lag()
         if not batches and time.monotonic() - self._last_reset_check > 2.0:
             self._last_reset_check = time.monotonic()
-            self._rewind_if_log_was_reset()
-        return count
+            self._rewind_recreated_topics()
+        return len(records)
 
     def _measure_lag(self) -> None:
         # highwater() is what the last fetch reported: no extra round trip to the broker.
@@ -375,24 +427,22 @@ class InboxConsumer:
     def _without_reads_from_recreated_topics(self, batches: dict[Any, Any]) -> dict[Any, Any]:
         # A broker that restarted empty takes reads at the positions held from before, which
         # would skip the start of its new log: read those topics again from their beginning.
-        current = broker.topic_ids(self._admin, {tp.topic for tp in batches})
-        recreated = {t for t, i in current.items() if i is not None and i != self._topic_ids.get(t)}
-        if not recreated:
-            return batches
-        log.warning("consumer %s: %s created again on the broker; reading from the start", self._group_id, ", ".join(sorted(recreated)))
-        self._topic_ids.update({t: current[t] for t in recreated})
-        self._consumer.seek_to_beginning(*[tp for tp in self._consumer.assignment() if tp.topic in recreated])
+        recreated = self._rewind_recreated_topics({tp.topic for tp in batches})
         return {tp: records for tp, records in batches.items() if tp.topic not in recreated}
 
-    def _rewind_if_log_was_reset(self) -> None:
-        # An embedded broker that restarted empty has shorter logs than our positions.
-        assigned = self._consumer.assignment()
-        if not assigned:
-            return
-        ends = self._consumer.end_offsets(list(assigned))
-        for tp, end in ends.items():
-            if self._consumer.position(tp) > end:
-                self._consumer.seek_to_beginning(tp)
+    def _rewind_recreated_topics(self, topics: set[str] | None = None) -> set[str]:
+        """Seek to the beginning of every topic whose id changed (created again); returns them.
+
+        The topic id, not the log end offset, is the sign: the embedded broker's ListOffsets
+        answers the base offset of the last batch, which would rewind a healthy consumer.
+        """
+        current = broker.topic_ids(self._admin, topics if topics is not None else set(self._topics))
+        recreated = {t for t, i in current.items() if i is not None and i != self._topic_ids.get(t)}
+        if recreated:
+            log.warning("consumer %s: %s created again on the broker; reading from the start", self._group_id, ", ".join(sorted(recreated)))
+            self._topic_ids.update({t: current[t] for t in recreated})
+            self._consumer.seek_to_beginning(*[tp for tp in self._consumer.assignment() if tp.topic in recreated])
+        return recreated
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -31,17 +31,19 @@ class Runtime:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """Commit on success, roll back on error, then nudge the relay."""
+        """Commit on success, roll back on error, then nudge the relay if events were staged."""
         session = self.factory()
         try:
             yield session
+            staged = session.info.pop("staged_events", False)
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
+            session.info.pop("staged_events", None)
             session.close()
-        if self.relay is not None:
+        if staged and self.relay is not None:
             self.relay.wake()
 
     def start(self) -> None:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from medshared.db import insert_if_absent
 from medshared.events import utcnow
 from medshared.logs import mask_text
 from medshared.problems import Problem
@@ -280,20 +281,20 @@ def first_use_of_nonce(session: Session, table: Table, paasid: str, nonce: str, 
     """Record the nonce; False when it was already used inside the window (a replayed request).
 
     Kept for twice the window: a nonce must outlive every timestamp the skew check still
-    accepts. Concurrent first uses of one nonce meet on the primary key: the second commit
-    raises IntegrityError, which the caller treats as a replay.
+    accepts. Concurrent first uses of one nonce meet on the primary key: the second insert
+    waits for the first and then finds its row (on SQLite the write lock orders them).
     """
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=2 * window_seconds)
-    seen = session.execute(select(table.c.seen_at).where(table.c.paasid == paasid, table.c.nonce == nonce)).first()
-    if seen is not None and _aware(seen.seen_at) >= cutoff:
-        return False
-    if seen is None:
-        session.execute(insert(table).values(paasid=paasid, nonce=nonce, seen_at=now))
+    if insert_if_absent(session, table, {"paasid": paasid, "nonce": nonce, "seen_at": now}):
+        fresh = True
     else:
-        session.execute(
-            update(table).where(table.c.paasid == paasid, table.c.nonce == nonce).values(seen_at=now)
-        )
+        seen = session.execute(select(table.c.seen_at).where(table.c.paasid == paasid, table.c.nonce == nonce)).first()
+        fresh = seen is None or _aware(seen.seen_at) < cutoff
+        if fresh:  # used before, but longer ago than any timestamp the skew check accepts
+            session.execute(update(table).where(table.c.paasid == paasid, table.c.nonce == nonce).values(seen_at=now))
+    if not fresh:
+        return False
     # Pruning now and then, not on every call, keeps concurrent callers off the same old rows.
     if next(_nonce_calls) % _PRUNE_EVERY == 0:
         session.execute(delete(table).where(table.c.seen_at < cutoff))

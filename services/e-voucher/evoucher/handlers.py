@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from medshared.national import GatewayHeaders, GatewayRefused
@@ -125,6 +126,19 @@ def _require_own_voucher(session: Session, openid: str) -> Row[Any]:
 
 def _person(session: Session, psn_no: str) -> Row[Any]:
     return session.execute(select(person).where(person.c.psn_no == psn_no)).one()
+
+
+def _voucher_and_person(session: Session, voucher_id: str) -> tuple[Any, Any]:
+    """A voucher and its holder in one statement (each row as a namespace of its own columns)."""
+    row = session.execute(
+        select(*[c.label(f"v_{c.name}") for c in voucher.c], *[c.label(f"p_{c.name}") for c in person.c])
+        .join_from(voucher, person, person.c.psn_no == voucher.c.psn_no)
+        .where(voucher.c.voucher_id == voucher_id)
+    ).one()._mapping
+    return (
+        SimpleNamespace(**{c.name: row[f"v_{c.name}"] for c in voucher.c}),
+        SimpleNamespace(**{c.name: row[f"p_{c.name}"] for c in person.c}),
+    )
 
 
 def _person_by_identity(session: Session, psn_name: str, certno: str) -> vouchers.PersonRecord | None:
@@ -390,22 +404,22 @@ def decode_qr(
         raise Invalid("operator", "operatorId and operatorName are required")
     qr_id = qr.verify(secret, request.qr_code, int(now.timestamp()))
     with runtime.unit_of_work() as session:
-        row = session.execute(select(qr_code).where(qr_code.c.qr_id == qr_id)).first()
-        if row is None:
-            raise Invalid("qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it")
+        # Claim the code first: of two institutions scanning it at once, one gets it.
         claimed = session.execute(
             update(qr_code)
             .where(qr_code.c.qr_id == qr_id, qr_code.c.decoded_at.is_(None))
             .values(decoded_at=now, decoded_by=fixmedins_code)
-        )
-        if claimed.rowcount != 1:
+            .returning(qr_code.c.voucher_id)
+        ).first()
+        if claimed is None:
+            if session.execute(select(qr_code.c.qr_id).where(qr_code.c.qr_id == qr_id)).first() is None:
+                raise Invalid("qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it")
             raise Invalid("qr_used", "this QR code has already been scanned; ask the patient to show a fresh code")
-        owner = session.execute(select(voucher).where(voucher.c.voucher_id == row.voucher_id)).one()
+        owner, who = _voucher_and_person(session, claimed.voucher_id)
         if owner.status != vouchers.ACTIVE:
             raise Invalid("voucher_state", f"this voucher is {owner.status}; the patient cannot use it now")
         token = mint_ec_token(session, owner, fixmedins_code, request, ectoken_ttl, now)
         stage(session, outbox, TOPIC, voucher_used_event(owner, fixmedins_code, now))
-        who = _person(session, owner.psn_no)
     return {
         "idNo": who.certno,
         "idType": who.psn_cert_type,
@@ -451,10 +465,9 @@ def resolve_in(session: Session, token: str, fixmedins_code: str, now: dt.dateti
         raise NotFound("ectoken_unknown", "this ecToken is unknown or has expired; scan the patient's QR code again")
     if row.fixmedins_code != fixmedins_code:
         raise Forbidden("ectoken_foreign", "this ecToken was issued to another institution; scan the patient's QR code here")
-    owner = session.execute(select(voucher).where(voucher.c.voucher_id == row.voucher_id)).one()
+    owner, who = _voucher_and_person(session, row.voucher_id)
     if owner.status != vouchers.ACTIVE:
         raise NotFound("ectoken_unknown", f"the patient's voucher is {owner.status}; this ecToken is no longer valid")
-    who = _person(session, row.psn_no)
     return {
         "psn_no": who.psn_no,
         "psn_cert_type": who.psn_cert_type,

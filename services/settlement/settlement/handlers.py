@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import simplejson
@@ -30,7 +31,7 @@ from medshared.national import (
 from medshared.outbox import stage
 from medshared.runtime import Runtime
 from medshared.security import RateLimiter, first_use_of_nonce, rate_limited_message
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, literal, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ ACCUMULATOR_FIELDS = tuple(c.name for c in accumulator.columns if c.name not in 
 @dataclass
 class Call:
     req: NationalRequest
-    inst: Row[Any]
+    inst: Any  # the institution's row
     received: dt.datetime
     sender: str = ""  # the x-tif-paasid that signed the call; msgids are unique per sender
     holder: dict[str, Any] | None = None  # the person an ecToken resolved to
@@ -121,6 +122,54 @@ def body_hash(body: Any) -> str:
     identity = {key: body.get(key) for key in _REQUEST_IDENTITY}
     canonical = simplejson.dumps(identity, sort_keys=True, use_decimal=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The rows an envelope names, each None when absent: its signer, institution, sign-in and msgid."""
+
+    credential: Any
+    institution: Any
+    sign_in: Any
+    message: Any
+
+
+_GATE_TABLES = (gateway_credential, institution, sign_in, message_log)
+
+
+def _gate_statement() -> Any:
+    anchor = select(literal(1).label("anchor")).subquery()
+    source = (
+        anchor.outerjoin(gateway_credential, gateway_credential.c.paasid == bindparam("sender"))
+        .outerjoin(institution, institution.c.fixmedins_code == bindparam("fixmedins_code"))
+        .outerjoin(sign_in, sign_in.c.sign_no == bindparam("sign_no"))
+        .outerjoin(message_log, and_(message_log.c.sender == bindparam("sender"), message_log.c.msgid == bindparam("msgid")))
+    )
+    return select(*[c.label(f"{t.name}__{c.name}") for t in _GATE_TABLES for c in t.c]).select_from(source)
+
+
+# Built once: constructing a statement of this size costs more than running it.
+_GATE = _gate_statement()
+
+
+def _read_gate(s: Session, req: NationalRequest, sender: str) -> Gate:
+    """Fetch the four rows in one statement: each is looked up by its key, joined to a one-row anchor."""
+    params = {"sender": sender, "fixmedins_code": req.fixmedins_code, "sign_no": req.sign_no, "msgid": req.msgid}
+    row = s.execute(_GATE, params).one()._mapping
+    parts = []
+    for t in _GATE_TABLES:
+        values = {c.name: row[f"{t.name}__{c.name}"] for c in t.c}
+        present = any(values[c.name] is not None for c in t.primary_key.columns)
+        parts.append(SimpleNamespace(**values) if present else None)
+    return Gate(*parts)
+
+
+_VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
+_VISIT_FOR_UPDATE = _VISIT.with_for_update()
+
+
+def _stored_message(s: Session, sender: str, msgid: str) -> Any:
+    return s.execute(select(message_log).where(message_log.c.sender == sender, message_log.c.msgid == msgid)).first()
 
 
 class FrontDoor:
@@ -184,16 +233,18 @@ class FrontDoor:
         except EnvelopeError as exc:
             return refuse(str(exc))
         digest = body_hash(body)
+        sender = headers.get("x-tif-paasid", "")
         try:
             with self.runtime.factory() as session:
-                inst = self._authenticate(session, headers, req)
+                # One read for every row the envelope names, then the nonce: one short transaction.
+                gate = _read_gate(session, req, sender)
+                inst = self._authenticate(gate, headers, req)
                 self._spend_nonce_within_rate(session, headers)
-                sender = headers.get("x-tif-paasid", "")
-                stored = self._replay(session, sender, req, digest)
-                if stored is not None:
-                    return 200, stored
-                if req.infno != "9001":
-                    self._check_sign_no(session, req)
+            stored = self._replay(gate.message, req, digest)
+            if stored is not None:
+                return 200, stored
+            if req.infno != "9001":
+                self._check_sign_no(gate.sign_in, req)
             handler = self._handlers.get(req.infno)
             if handler is None:
                 raise Refused(
@@ -208,22 +259,23 @@ class FrontDoor:
                     outcome = handler(session, c)
                     answer = response(admdvs=admdvs, received=received, output=outcome.output)
                     session.execute(
-                        insert(message_log).values(
-                            sender=sender,
-                            msgid=req.msgid,
-                            fixmedins_code=req.fixmedins_code,
-                            infno=req.infno,
-                            body_hash=digest,
-                            psn_no=outcome.psn_no,
-                            ref_id=outcome.ref_id,
-                            response=jsonutil.dumps(answer),
-                            received_at=utcnow(),
-                        )
+                        insert(message_log),
+                        {
+                            "sender": sender,
+                            "msgid": req.msgid,
+                            "fixmedins_code": req.fixmedins_code,
+                            "infno": req.infno,
+                            "body_hash": digest,
+                            "psn_no": outcome.psn_no,
+                            "ref_id": outcome.ref_id,
+                            "response": jsonutil.dumps(answer),
+                            "received_at": utcnow(),
+                        },
                     )
             except IntegrityError:
                 # The same msgid committed concurrently: answer as a replay would.
                 with self.runtime.factory() as session:
-                    stored = self._replay(session, sender, req, digest)
+                    stored = self._replay(_stored_message(session, sender, req.msgid), req, digest)
                 if stored is None:
                     raise
                 return 200, stored
@@ -233,16 +285,14 @@ class FrontDoor:
         except SettlementRuleError as exc:
             return refuse(exc.message)
 
-    def _authenticate(self, s: Session, headers: Mapping[str, str], req: NationalRequest) -> Row[Any]:
+    def _authenticate(self, gate: Gate, headers: Mapping[str, str], req: NationalRequest) -> Any:
         try:
             gateway = GatewayHeaders(headers)
             acts_for: str | None
             if gateway.paasid == self.settings.mobile_pay_paasid:
                 token, acts_for = self.settings.mobile_pay_token, None
             else:
-                cred = s.execute(
-                    select(gateway_credential).where(gateway_credential.c.paasid == gateway.paasid)
-                ).first()
+                cred = gate.credential
                 if cred is None:
                     raise Unauthenticated(f"x-tif-paasid {gateway.paasid} is not a registered credential")
                 if cred.demo and self.settings.is_production:
@@ -258,7 +308,7 @@ class FrontDoor:
                 code="FORBIDDEN",
                 http_status=403,
             )
-        inst = s.execute(select(institution).where(institution.c.fixmedins_code == req.fixmedins_code)).first()
+        inst = gate.institution
         if inst is None:
             raise Refused(
                 f"fixmedins_code {req.fixmedins_code} is not a designated institution", code="UNKNOWN_INSTITUTION"
@@ -283,10 +333,7 @@ class FrontDoor:
         if not fresh:
             raise Unauthenticated("x-tif-nonce was already used: sign every request, retries too, with a new nonce")
 
-    def _replay(self, s: Session, sender: str, req: NationalRequest, digest: str) -> dict[str, Any] | None:
-        row = s.execute(
-            select(message_log).where(message_log.c.sender == sender, message_log.c.msgid == req.msgid)
-        ).first()
+    def _replay(self, row: Any, req: NationalRequest, digest: str) -> dict[str, Any] | None:
         if row is None:
             return None
         if row.body_hash != digest:
@@ -297,8 +344,7 @@ class FrontDoor:
             )
         return dict(jsonutil.loads(row.response))
 
-    def _check_sign_no(self, s: Session, req: NationalRequest) -> None:
-        row = s.execute(select(sign_in).where(sign_in.c.sign_no == req.sign_no)).first() if req.sign_no else None
+    def _check_sign_no(self, row: Any, req: NationalRequest) -> None:
         if row is None or row.fixmedins_code != req.fixmedins_code or row.signed_out_at is not None:
             raise Refused(
                 "sign_no is missing, unknown or signed out; sign in with 9001 and send its sign_no",
@@ -331,10 +377,8 @@ class FrontDoor:
             raise _cert_unsupported(cert_type)
 
     def _visit(self, s: Session, c: Call, mdtrt_id: str, psn_no: str, *, lock: bool = False) -> Row[Any]:
-        query = select(visit).where(visit.c.mdtrt_id == mdtrt_id)
-        if lock and s.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = s.execute(query).first()
+        query = _VISIT_FOR_UPDATE if lock and s.get_bind().dialect.name == "postgresql" else _VISIT
+        row = s.execute(query, {"mdtrt_id": mdtrt_id}).first()
         if row is None or row.fixmedins_code != c.req.fixmedins_code:
             raise Refused(f"mdtrt_id {mdtrt_id} is not a visit of {c.req.fixmedins_code}", code="VISIT_UNKNOWN")
         if row.psn_no != psn_no:
@@ -366,22 +410,23 @@ class FrontDoor:
         rm.insured_on(s, psn, insutype, c.req.insuplc_admdvs, begntime.date())
         mdtrt_id = _new_id(c.inst.admdvs, c.now)
         s.execute(
-            insert(visit).values(
-                mdtrt_id=mdtrt_id,
-                psn_no=psn_no,
-                insutype=insutype,
-                kind=kind,
-                status=status,
-                fixmedins_code=c.req.fixmedins_code,
-                mdtrtarea_admvs=c.inst.admdvs,
-                insuplc_admdvs=c.req.insuplc_admdvs,
-                ipt_otp_no=ipt_otp_no,
-                mdtrt_cert_type=cert_type,
-                med_type=med_type,
-                dise_codg=dise_codg,
-                begntime=begntime,
-                created_at=utcnow(),
-            )
+            insert(visit),
+            {
+                "mdtrt_id": mdtrt_id,
+                "psn_no": psn_no,
+                "insutype": insutype,
+                "kind": kind,
+                "status": status,
+                "fixmedins_code": c.req.fixmedins_code,
+                "mdtrtarea_admvs": c.inst.admdvs,
+                "insuplc_admdvs": c.req.insuplc_admdvs,
+                "ipt_otp_no": ipt_otp_no,
+                "mdtrt_cert_type": cert_type,
+                "med_type": med_type,
+                "dise_codg": dise_codg,
+                "begntime": begntime,
+                "created_at": utcnow(),
+            },
         )
         return mdtrt_id
 
@@ -546,7 +591,7 @@ class FrontDoor:
         existing = {r.feedetl_sn: r for r in s.execute(select(fee_line).where(fee_line.c.mdtrt_id == v.mdtrt_id)).all()}
         seen: set[str] = set()
         catalogue = reference.catalogue_on(s, c.now.date())
-        result = []
+        result, rows = [], []
         for x in lines:
             if x.feedetl_sn in existing or x.feedetl_sn in seen:
                 raise Refused(
@@ -564,26 +609,26 @@ class FrontDoor:
                 catalogue,
                 c.inst.admdvs,
             )
-            s.execute(
-                insert(fee_line).values(
-                    mdtrt_id=v.mdtrt_id,
-                    feedetl_sn=x.feedetl_sn,
-                    chrg_bchno=x.chrg_bchno,
-                    init_feedetl_sn=x.init_feedetl_sn,
-                    med_list_codg=x.med_list_codg,
-                    medins_list_codg=x.medins_list_codg,
-                    cnt=x.cnt,
-                    pric=x.pric,
-                    det_item_fee_sumamt=x.det_item_fee_sumamt,
-                    fulamt_ownpay_amt=classified.fulamt_ownpay_amt,
-                    overlmt_amt=classified.overlmt_amt,
-                    preselfpay_amt=classified.preselfpay_amt,
-                    inscp_scp_amt=classified.inscp_scp_amt,
-                    chrgitm_lv=classified.chrgitm_lv,
-                    selfpay_prop=classified.selfpay_prop,
-                    pric_uplmt_amt=classified.pric_uplmt_amt,
-                    fee_ocur_time=x.fee_ocur_time,
-                )
+            rows.append(
+                {
+                    "mdtrt_id": v.mdtrt_id,
+                    "feedetl_sn": x.feedetl_sn,
+                    "chrg_bchno": x.chrg_bchno,
+                    "init_feedetl_sn": x.init_feedetl_sn,
+                    "med_list_codg": x.med_list_codg,
+                    "medins_list_codg": x.medins_list_codg,
+                    "cnt": x.cnt,
+                    "pric": x.pric,
+                    "det_item_fee_sumamt": x.det_item_fee_sumamt,
+                    "fulamt_ownpay_amt": classified.fulamt_ownpay_amt,
+                    "overlmt_amt": classified.overlmt_amt,
+                    "preselfpay_amt": classified.preselfpay_amt,
+                    "inscp_scp_amt": classified.inscp_scp_amt,
+                    "chrgitm_lv": classified.chrgitm_lv,
+                    "selfpay_prop": classified.selfpay_prop,
+                    "pric_uplmt_amt": classified.pric_uplmt_amt,
+                    "fee_ocur_time": x.fee_ocur_time,
+                }
             )
             result.append(
                 {
@@ -601,6 +646,7 @@ class FrontDoor:
                     "memo": None,
                 }
             )
+        s.execute(insert(fee_line), rows)  # every line in one statement
         return Outcome({"result": result}, psn_no=first.psn_no, ref_id=v.mdtrt_id)
 
     @staticmethod
@@ -818,31 +864,32 @@ class FrontDoor:
         assert setl_id is not None
         record = _event_settlement(setlinfo, details, v, c, bd, versions, reversed_=False)
         s.execute(
-            insert(settlement).values(
-                setl_id=setl_id,
-                mdtrt_id=v.mdtrt_id,
-                psn_no=psn.psn_no,
-                infno=infno,
-                medins_setl_id=c.req.msgid,
-                fixmedins_code=c.req.fixmedins_code,
-                insutype=v.insutype,
-                med_type=v.med_type,
-                clr_type=bd.clr_type,
-                clr_optins=c.inst.admdvs,
-                pay_loc=PAY_LOC[bd.location.value],
-                setl_time=c.now,
-                year=day.year,
-                medfee_sumamt=bd.medfee_sumamt,
-                fund_pay_sumamt=bd.fund_pay_sumamt,
-                acct_pay=bd.acct_pay,
-                psn_cash_pay=bd.psn_cash_pay,
-                act_pay_dedc=bd.act_pay_dedc if inpatient else ZERO,
-                mid_setl_flag="1" if mid else "0",
-                setlinfo=jsonutil.dumps(setlinfo),
-                setldetail=jsonutil.dumps(details),
-                delta=jsonutil.dumps(bd.delta.to_dict()),
-                policy_versions=jsonutil.dumps(versions),
-            )
+            insert(settlement),
+            {
+                "setl_id": setl_id,
+                "mdtrt_id": v.mdtrt_id,
+                "psn_no": psn.psn_no,
+                "infno": infno,
+                "medins_setl_id": c.req.msgid,
+                "fixmedins_code": c.req.fixmedins_code,
+                "insutype": v.insutype,
+                "med_type": v.med_type,
+                "clr_type": bd.clr_type,
+                "clr_optins": c.inst.admdvs,
+                "pay_loc": PAY_LOC[bd.location.value],
+                "setl_time": c.now,
+                "year": day.year,
+                "medfee_sumamt": bd.medfee_sumamt,
+                "fund_pay_sumamt": bd.fund_pay_sumamt,
+                "acct_pay": bd.acct_pay,
+                "psn_cash_pay": bd.psn_cash_pay,
+                "act_pay_dedc": bd.act_pay_dedc if inpatient else ZERO,
+                "mid_setl_flag": "1" if mid else "0",
+                "setlinfo": jsonutil.dumps(setlinfo),
+                "setldetail": jsonutil.dumps(details),
+                "delta": jsonutil.dumps(bd.delta.to_dict()),
+                "policy_versions": jsonutil.dumps(versions),
+            },
         )
         s.execute(update(fee_line).where(fee_line.c.id.in_([r.id for r in rows])).values(setl_id=setl_id))
         after = accum + bd.delta
@@ -915,32 +962,33 @@ class FrontDoor:
             for x in jsonutil.loads(orig.setldetail)
         ]
         s.execute(
-            insert(settlement).values(
-                setl_id=new_id,
-                mdtrt_id=orig.mdtrt_id,
-                psn_no=orig.psn_no,
-                infno=c.req.infno,
-                medins_setl_id=c.req.msgid,
-                fixmedins_code=orig.fixmedins_code,
-                insutype=orig.insutype,
-                med_type=orig.med_type,
-                clr_type=orig.clr_type,
-                clr_optins=orig.clr_optins,
-                pay_loc=orig.pay_loc,
-                setl_time=c.now,
-                year=orig.year,
-                medfee_sumamt=-orig.medfee_sumamt,
-                fund_pay_sumamt=-orig.fund_pay_sumamt,
-                acct_pay=-orig.acct_pay,
-                psn_cash_pay=-orig.psn_cash_pay,
-                act_pay_dedc=-orig.act_pay_dedc,
-                mid_setl_flag=orig.mid_setl_flag,
-                setlinfo=jsonutil.dumps(info),
-                setldetail=jsonutil.dumps(details),
-                delta=orig.delta,
-                policy_versions=orig.policy_versions,
-                init_setl_id=setl_id,
-            )
+            insert(settlement),
+            {
+                "setl_id": new_id,
+                "mdtrt_id": orig.mdtrt_id,
+                "psn_no": orig.psn_no,
+                "infno": c.req.infno,
+                "medins_setl_id": c.req.msgid,
+                "fixmedins_code": orig.fixmedins_code,
+                "insutype": orig.insutype,
+                "med_type": orig.med_type,
+                "clr_type": orig.clr_type,
+                "clr_optins": orig.clr_optins,
+                "pay_loc": orig.pay_loc,
+                "setl_time": c.now,
+                "year": orig.year,
+                "medfee_sumamt": -orig.medfee_sumamt,
+                "fund_pay_sumamt": -orig.fund_pay_sumamt,
+                "acct_pay": -orig.acct_pay,
+                "psn_cash_pay": -orig.psn_cash_pay,
+                "act_pay_dedc": -orig.act_pay_dedc,
+                "mid_setl_flag": orig.mid_setl_flag,
+                "setlinfo": jsonutil.dumps(info),
+                "setldetail": jsonutil.dumps(details),
+                "delta": orig.delta,
+                "policy_versions": orig.policy_versions,
+                "init_setl_id": setl_id,
+            },
         )
         s.execute(update(settlement).where(settlement.c.setl_id == setl_id).values(reversed_by=new_id))
         s.execute(update(fee_line).where(fee_line.c.setl_id == setl_id).values(setl_id=None))

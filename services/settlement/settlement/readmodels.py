@@ -10,7 +10,7 @@ from typing import Any
 
 from medshared import jsonutil
 from medshared.money import ZERO
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -30,8 +30,15 @@ FILING_KINDS = {
 }
 
 
+# The lookups every settlement makes are built once; each call only binds its values.
+_PERSON = select(person).where(person.c.psn_no == bindparam("psn_no"))
+_ENROLLMENTS = select(enrollment).where(enrollment.c.psn_no == bindparam("psn_no")).order_by(enrollment.c.begndate)
+_IDENTITIES = select(identity).where(identity.c.psn_no == bindparam("psn_no"), identity.c.revoked.is_(False))
+_FILINGS = select(filing).where(filing.c.psn_no == bindparam("psn_no"), filing.c.status == "active")
+
+
 def person_by_psn_no(session: Session, psn_no: str) -> Row[Any]:
-    row = session.execute(select(person).where(person.c.psn_no == psn_no)).first()
+    row = session.execute(_PERSON, {"psn_no": psn_no}).first()
     if row is None:
         raise Refused(
             f"psn_no {psn_no} is not known to the platform; look the person up with 1101 first", code="PERSON_UNKNOWN"
@@ -50,9 +57,7 @@ def person_by_certno(session: Session, certno: str) -> Row[Any]:
 
 
 def enrollments(session: Session, psn_no: str) -> list[Row[Any]]:
-    return list(
-        session.execute(select(enrollment).where(enrollment.c.psn_no == psn_no).order_by(enrollment.c.begndate)).all()
-    )
+    return list(session.execute(_ENROLLMENTS, {"psn_no": psn_no}).all())
 
 
 def status_on(row: Row[Any], day: dt.date) -> str | None:
@@ -100,7 +105,7 @@ def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: s
 
 
 def identities_on(session: Session, psn_no: str, moment: dt.datetime) -> list[Row[Any]]:
-    rows = session.execute(select(identity).where(identity.c.psn_no == psn_no, identity.c.revoked.is_(False))).all()
+    rows = session.execute(_IDENTITIES, {"psn_no": psn_no}).all()
     return [r for r in rows if r.begntime <= moment and (r.endtime is None or moment <= r.endtime)]
 
 
@@ -120,7 +125,7 @@ def balance(session: Session, psn_no: str, insutype: str = "310") -> Decimal:
 
 
 def filings(session: Session, psn_no: str) -> list[FilingRecord]:
-    rows = session.execute(select(filing).where(filing.c.psn_no == psn_no, filing.c.status == "active")).all()
+    rows = session.execute(_FILINGS, {"psn_no": psn_no}).all()
     return [
         FilingRecord(FILING_KINDS[r.filing_type], r.target_admdvs, r.begndate, r.enddate)
         for r in rows

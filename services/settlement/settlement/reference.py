@@ -4,12 +4,11 @@ and find the one in force on a day. A settlement records the versions it used.""
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any
 
 from medshared import jsonutil
 from medshared.events import utcnow
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from settlement.db import catalogue_version, policy_version
@@ -55,50 +54,56 @@ def publish_policy(session: Session, kind: str, body: dict[str, Any]) -> RegionP
     return policy
 
 
-# A published version never changes, so each distinct body is parsed once per process.
-# Keyed by the stored text itself: nothing stale can be served, whatever the database.
-@lru_cache(maxsize=256)
-def _catalogue(body: str) -> Catalogue:
-    return Catalogue.from_dict(jsonutil.loads(body))
+# A published version never changes, so each is parsed once per process. The lookup reads
+# only the version's id; its body is fetched and parsed on first use. The key carries the
+# publication time too, so two databases numbering their versions alike cannot mix.
+_parsed: dict[tuple[str, int, Any], Any] = {}
 
 
-@lru_cache(maxsize=1024)
-def _region_policy(body: str) -> RegionPolicy:
-    return RegionPolicy.from_dict(jsonutil.loads(body))
+def _parsed_version(session: Session, table: Any, row: Any, parse: Any) -> Any:
+    key = (table.name, row.id, row.published_at)
+    found = _parsed.get(key)
+    if found is None:
+        body = session.execute(select(table.c.body).where(table.c.id == row.id)).scalar_one()
+        found = parse(jsonutil.loads(body))
+        if len(_parsed) > 4096:  # a long-lived process that saw thousands of versions starts afresh
+            _parsed.clear()
+        _parsed[key] = found
+    return found
 
 
-@lru_cache(maxsize=256)
-def _assistance_policy(body: str) -> AssistancePolicy:
-    return AssistancePolicy.from_dict(jsonutil.loads(body))
+_CATALOGUE_ON = (
+    select(catalogue_version.c.id, catalogue_version.c.published_at)
+    .where(catalogue_version.c.effective_from <= bindparam("day"))
+    .order_by(catalogue_version.c.effective_from.desc(), catalogue_version.c.id.desc())
+    .limit(1)
+)
+_POLICY_ON = (
+    select(policy_version.c.id, policy_version.c.published_at)
+    .where(
+        policy_version.c.kind == bindparam("kind"),
+        policy_version.c.admdvs == bindparam("admdvs"),
+        policy_version.c.year == bindparam("year"),
+        policy_version.c.effective_from <= bindparam("day"),
+    )
+    .order_by(policy_version.c.effective_from.desc(), policy_version.c.id.desc())
+    .limit(1)
+)
+_POLICY_FOR_INSUTYPE_ON = _POLICY_ON.where(policy_version.c.insutype == bindparam("insutype"))
 
 
 def catalogue_on(session: Session, day: dt.date) -> Catalogue:
-    row = session.execute(
-        select(catalogue_version.c.body)
-        .where(catalogue_version.c.effective_from <= day)
-        .order_by(catalogue_version.c.effective_from.desc(), catalogue_version.c.id.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_CATALOGUE_ON, {"day": day}).first()
     if row is None:
         raise Refused(f"no catalogue is in force on {day}; the bureau must publish one", code="NO_CATALOGUE")
-    return _catalogue(row.body)
+    return _parsed_version(session, catalogue_version, row, Catalogue.from_dict)  # type: ignore[no-any-return]
 
 
 def _policy_row(session: Session, kind: str, admdvs: str, insutype: str | None, year: int, day: dt.date) -> Any:
-    query = (
-        select(policy_version.c.body)
-        .where(
-            policy_version.c.kind == kind,
-            policy_version.c.admdvs == admdvs,
-            policy_version.c.year == year,
-            policy_version.c.effective_from <= day,
-        )
-        .order_by(policy_version.c.effective_from.desc(), policy_version.c.id.desc())
-        .limit(1)
-    )
-    if insutype is not None:
-        query = query.where(policy_version.c.insutype == insutype)
-    return session.execute(query).first()
+    params = {"kind": kind, "admdvs": admdvs, "year": year, "day": day}
+    if insutype is None:
+        return session.execute(_POLICY_ON, params).first()
+    return session.execute(_POLICY_FOR_INSUTYPE_ON, params | {"insutype": insutype}).first()
 
 
 def region_policy_on(session: Session, admdvs: str, insutype: str, day: dt.date) -> RegionPolicy:
@@ -107,12 +112,12 @@ def region_policy_on(session: Session, admdvs: str, insutype: str, day: dt.date)
         raise Refused(
             f"no {day.year} policy of {admdvs} for insutype {insutype} is in force on {day}", code="NO_POLICY"
         )
-    return _region_policy(row.body)
+    return _parsed_version(session, policy_version, row, RegionPolicy.from_dict)  # type: ignore[no-any-return]
 
 
 def assistance_policy_on(session: Session, admdvs: str, day: dt.date) -> AssistancePolicy | None:
     row = _policy_row(session, ASSISTANCE, admdvs, None, day.year, day)
-    return None if row is None else _assistance_policy(row.body)
+    return None if row is None else _parsed_version(session, policy_version, row, AssistancePolicy.from_dict)
 
 
 def list_catalogues(session: Session) -> list[dict[str, Any]]:
