@@ -57,6 +57,9 @@ class Stack:
     broker_port: int = 0
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    # uvicorn worker processes per service directory (1 when absent); one of them runs the
+    # relay and the consumers (medshared.runtime.BackgroundLease).
+    workers: dict[str, int] = field(default_factory=dict)
 
     def _port(self, name: str, default: int) -> int:
         if self.free_ports:
@@ -118,7 +121,8 @@ class Stack:
         port = self.urls[s.directory].rsplit(":", 1)[1]
         proc = self._spawn(
             s.package,
-            ["-m", "uvicorn", "--factory", f"{s.package}.main:app", "--host", "127.0.0.1", "--port", port, "--log-level", "warning"],
+            ["-m", "uvicorn", "--factory", f"{s.package}.main:app", "--host", "127.0.0.1", "--port", port, "--log-level", "warning"]
+            + (["--workers", str(self.workers[s.directory])] if self.workers.get(s.directory, 1) > 1 else []),
             self.env,
         )
         self._wait_healthy(s, proc)

@@ -48,6 +48,14 @@ class System:
         package = next(s.package for s in self.stack.services if s.directory == service_dir)
         return self.stack.children[package].pid
 
+    def restart(self, service_dir: str, *, workers: int) -> None:
+        """Start one service again with `workers` uvicorn worker processes."""
+        assert self.stack is not None
+        service = next(s for s in self.stack.services if s.directory == service_dir)
+        self.stack.workers[service_dir] = workers
+        self.stack.stop_process(service.package)
+        self.stack.start_service(service)
+
     def services(self) -> list[str]:
         assert self.stack is not None
         return [s.directory for s in self.stack.services]

@@ -131,6 +131,20 @@ def settle_alone(system: System, plan: Plan, population_: list[dict[str, str]], 
     return {"concurrency": c} | _level(runs, ceilings)
 
 
+def two_workers(system: System, plan: Plan, population_: list[dict[str, str]], concurrency: int) -> dict[str, Any]:
+    """The visit chain again with settlement on two uvicorn workers (`--workers 2`): how far the
+    second core carries it. Measured last, so every other figure is of one process per service."""
+    say("settlement restarted with two workers")
+    system.restart("settlement", workers=2)
+    runs, ceilings, rss = [], [], []
+    for rep in range(plan.repeats):
+        say(f"visit chain, settlement on two workers, concurrency {concurrency}, repeat {rep + 1}/{plan.repeats}")
+        ceilings.append(drive("healthz", url=system.url("settlement"), concurrency=concurrency, duration=plan.ceiling_duration))
+        runs.append(drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=concurrency, duration=plan.duration))
+        rss.append(machine.rss_mb(system.pid("settlement")))
+    return {"concurrency": concurrency, "rss_mb": max(rss)} | _level(runs, ceilings)
+
+
 def settle_with_history(system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory) -> dict[str, Any]:
     """2207 latency (one caller, so queueing does not blur it) with 10 thousand, then with
     `plan.history_large` settlements already stored."""
@@ -324,4 +338,5 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["clearing"] = clearing_run(system, plan, memory, var)
     results["import"] = import_scaling(system, plan, memory, var)
     results["rss_mb"] = memory.peak
+    results["two_workers"] = two_workers(system, plan, population_, results["visits"]["peak_concurrency"])
     return results

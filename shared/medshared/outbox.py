@@ -316,6 +316,7 @@ class InboxConsumer:
         self._consumer: Any = None
         self._admin: Any = None
         self._topic_ids: dict[str, str | None] = {}
+        self._rewind_on_connect: set[str] = set()
         self._last_reset_check = 0.0
         self.applied = 0
         self.applied_by_topic: dict[str, int] = {}
@@ -333,6 +334,9 @@ class InboxConsumer:
             consumer.close(autocommit=False)
             raise RuntimeError(f"the broker lists no partitions yet for {', '.join(t for t, ps in known.items() if not ps)}")
         consumer.assign([TopicPartition(topic, p) for topic, ps in known.items() for p in ps])
+        if self._rewind_on_connect:
+            consumer.seek_to_beginning(*[tp for tp in consumer.assignment() if tp.topic in self._rewind_on_connect])
+            self._rewind_on_connect = set()
         self._admin = broker.admin(self._bootstrap)
         self._topic_ids = broker.topic_ids(self._admin, self._topics)
         self._consumer = consumer
@@ -395,8 +399,8 @@ class InboxConsumer:
         if self._consumer is None:
             self._connect()
         batches = self._consumer.poll(timeout_ms=self._poll_ms)
-        if batches:
-            batches = self._without_reads_from_recreated_topics(batches)
+        if batches and self._rewind_recreated_topics({tp.topic for tp in batches}):
+            return 0  # nothing of this batch was applied or committed; the next poll reconnects
         records = [(tp.topic, r.value, r.headers) for tp, rs in batches.items() for r in rs]
         if records:
             try:
@@ -419,29 +423,27 @@ class InboxConsumer:
         # highwater() is what the last fetch reported: no extra round trip to the broker.
         lag: dict[str, int] = {}
         for tp in self._consumer.assignment():
-            end = self._consumer.highwater(tp)
-            if end is not None:
-                lag[tp.topic] = lag.get(tp.topic, 0) + max(end - self._consumer.position(tp), 0)
+            end, position = self._consumer.highwater(tp), self._consumer.position(tp)
+            if end is not None and position is not None:  # no position while a seek is pending
+                lag[tp.topic] = lag.get(tp.topic, 0) + max(end - position, 0)
         self.lag = lag
 
-    def _without_reads_from_recreated_topics(self, batches: dict[Any, Any]) -> dict[Any, Any]:
-        # A broker that restarted empty takes reads at the positions held from before, which
-        # would skip the start of its new log: read those topics again from their beginning.
-        recreated = self._rewind_recreated_topics({tp.topic for tp in batches})
-        return {tp: records for tp, records in batches.items() if tp.topic not in recreated}
-
     def _rewind_recreated_topics(self, topics: set[str] | None = None) -> set[str]:
-        """Seek to the beginning of every topic whose id changed (created again); returns them.
+        """Start over on every topic whose id changed (created again); returns them.
 
-        The topic id, not the log end offset, is the sign: the embedded broker's ListOffsets
-        answers the base offset of the last batch, which would rewind a healthy consumer.
+        A broker that restarted empty takes reads at the positions held from before, which
+        would skip the start of its new log, and the client keeps fetching by the old topic
+        id. So the consumer is closed, and the next poll connects afresh and reads those
+        topics from their beginning (the inbox skips what was applied already). The topic id,
+        not the log end offset, is the sign: the embedded broker's ListOffsets answers the base
+        offset of the last batch, which would rewind a healthy consumer.
         """
         current = broker.topic_ids(self._admin, topics if topics is not None else set(self._topics))
         recreated = {t for t, i in current.items() if i is not None and i != self._topic_ids.get(t)}
         if recreated:
             log.warning("consumer %s: %s created again on the broker; reading from the start", self._group_id, ", ".join(sorted(recreated)))
-            self._topic_ids.update({t: current[t] for t in recreated})
-            self._consumer.seek_to_beginning(*[tp for tp in self._consumer.assignment() if tp.topic in recreated])
+            self._rewind_on_connect |= recreated
+            self._close()
         return recreated
 
     def _run(self) -> None:

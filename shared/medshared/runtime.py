@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import multiprocessing
 import socket
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there each worker runs its own relay and consumers
+    fcntl = None  # type: ignore[assignment]
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, text
@@ -17,6 +29,8 @@ from medshared.events import Event
 from medshared.outbox import InboxConsumer, OutboxRelay
 from medshared.problems import Problem
 from medshared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,18 +60,91 @@ class Runtime:
         if staged and self.relay is not None:
             self.relay.wake()
 
+    lease: BackgroundLease | None = None
+
     def start(self) -> None:
+        """Start the relay and the consumers, in one worker only when uvicorn runs several."""
+        if self.relay is None and not self.consumers:
+            return
+        self.lease = BackgroundLease.for_worker(self.service, str(self.engine.url))
+        if self.lease is None:
+            self._start_background()
+        else:
+            self.lease.when_held(self._start_background)
+
+    def _start_background(self) -> None:
         if self.relay is not None:
             self.relay.start()
         for consumer in self.consumers:
             consumer.start()
 
     def stop(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
         for consumer in self.consumers:
             consumer.stop()
         if self.relay is not None:
             self.relay.stop()
         self.engine.dispose()
+
+
+class BackgroundLease:
+    """Which of uvicorn's worker processes runs the relay and the consumers.
+
+    `uvicorn --workers N` starts N copies of the app; N relays would be safe on PostgreSQL, but
+    N consumers would each apply every event (the inbox absorbs the repeats, at N times the
+    cost). The workers of one server take an exclusive lock on a file named after the server
+    process, the service and its database: the holder runs the background work, the others
+    wait for the lock and take over if the holder dies. A single process needs no lease.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._file: IO[bytes] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def for_worker(cls, service: str, database: str) -> BackgroundLease | None:
+        parent = multiprocessing.parent_process()
+        if parent is None or fcntl is None:
+            return None
+        digest = hashlib.sha256(f"{parent.pid}|{service}|{database}".encode()).hexdigest()[:16]
+        return cls(Path(tempfile.gettempdir()) / f"medins-{service}-{digest}.lock")
+
+    def try_acquire(self) -> bool:
+        handle = open(self._path, "ab")  # noqa: SIM115 - held for the life of the lease
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def when_held(self, start: Callable[[], None], retry_seconds: float = 2.0) -> None:
+        """Run `start` now if the lock is free, otherwise as soon as it becomes free."""
+        if self.try_acquire():
+            start()
+            return
+
+        def wait() -> None:
+            while not self._stop.wait(retry_seconds):
+                if self.try_acquire():
+                    log.info("this worker now runs the relay and the consumers")
+                    start()
+                    return
+
+        self._thread = threading.Thread(target=wait, name="background-lease", daemon=True)
+        self._thread.start()
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._file is not None:
+            self._file.close()  # closing the file releases the lock
+            self._file = None
 
 
 def build_runtime(
