@@ -109,7 +109,7 @@ def findings(r: dict[str, Any]) -> list[str]:
     if two:
         out += [
             "- **A second worker process is the largest single step.** With `--workers 2` settlement served",
-            f"  {_fmt(two['throughput'])} visits/s at concurrency {two['concurrency']} (one process: {_fmt(levels[two['concurrency']]['throughput'] if two['concurrency'] in levels else visits['peak'])}),",
+            f"  {_fmt(two['throughput'])} visits/s at concurrency {two['concurrency']} (one process: {_fmt(two['one_process'])}),",
             f"  using {two['rss_mb']:.0f} MB for its processes together; the rest of the machine (PostgreSQL, the broker,",
             "  the load generator, the consumers of every settlement event) shares the same two cores.",
         ]

@@ -166,6 +166,13 @@ def _read_gate(s: Session, req: NationalRequest, sender: str) -> Gate:
 
 _VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
 _VISIT_FOR_UPDATE = _VISIT.with_for_update()
+# Updates take their SET columns from the parameters; the keys they match on are b_-prefixed.
+_SET_VISIT = update(visit).where(visit.c.mdtrt_id == bindparam("b_mdtrt_id"))
+_ACCUMULATOR = select(accumulator).where(accumulator.c.psn_no == bindparam("psn_no"), accumulator.c.year == bindparam("year"))
+_ACCUMULATOR_FOR_UPDATE = _ACCUMULATOR.with_for_update()
+_STORE_ACCUMULATORS = update(accumulator).where(
+    accumulator.c.psn_no == bindparam("b_psn_no"), accumulator.c.year == bindparam("b_year")
+)
 
 
 def _stored_message(s: Session, sender: str, msgid: str) -> Any:
@@ -390,7 +397,7 @@ class FrontDoor:
         return row
 
     def _set_status(self, s: Session, mdtrt_id: str, status: str, **values: Any) -> None:
-        s.execute(update(visit).where(visit.c.mdtrt_id == mdtrt_id).values(status=status, **values))
+        s.execute(_SET_VISIT, {"b_mdtrt_id": mdtrt_id, "status": status, **values})
 
     def _open_visit(
         self,
@@ -1277,7 +1284,7 @@ def _event_settlement(
 
 
 def _read_accumulators(s: Session, psn_no: str, year: int) -> Accumulators:
-    row = s.execute(select(accumulator).where(accumulator.c.psn_no == psn_no, accumulator.c.year == year)).first()
+    row = s.execute(_ACCUMULATOR, {"psn_no": psn_no, "year": year}).first()
     if row is None:
         return Accumulators()
     return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
@@ -1285,28 +1292,21 @@ def _read_accumulators(s: Session, psn_no: str, year: int) -> Accumulators:
 
 def _lock_accumulators(s: Session, psn_no: str, year: int) -> Accumulators:
     """Take the person's yearly row lock (PostgreSQL); SQLite already serialises writers."""
-    query = select(accumulator).where(accumulator.c.psn_no == psn_no, accumulator.c.year == year)
-    if s.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = s.execute(query).first()
+    query = _ACCUMULATOR_FOR_UPDATE if s.get_bind().dialect.name == "postgresql" else _ACCUMULATOR
+    key = {"psn_no": psn_no, "year": year}
+    row = s.execute(query, key).first()
     if row is None:
         try:
             with s.begin_nested():
-                s.execute(
-                    insert(accumulator).values(psn_no=psn_no, year=year, **{name: ZERO for name in ACCUMULATOR_FIELDS})
-                )
+                s.execute(insert(accumulator), key | dict.fromkeys(ACCUMULATOR_FIELDS, ZERO))
         except IntegrityError:
             pass  # another settlement created it first; its lock is taken below
-        row = s.execute(query).first()
+        row = s.execute(query, key).first()
     return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
 
 
 def _store_accumulators(s: Session, psn_no: str, year: int, value: Accumulators) -> None:
-    s.execute(
-        update(accumulator)
-        .where(accumulator.c.psn_no == psn_no, accumulator.c.year == year)
-        .values(**{name: getattr(value, name) for name in ACCUMULATOR_FIELDS})
-    )
+    s.execute(_STORE_ACCUMULATORS, {"b_psn_no": psn_no, "b_year": year} | {name: getattr(value, name) for name in ACCUMULATOR_FIELDS})
 
 
 def _post_account(s: Session, entry_id: str, psn_no: str, amount: Decimal, kind: str, memo: str) -> None:
