@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from bench import his, people, profiling, stats
+from bench import his, history, people, profiling, report, stats
 from medshared.national import parse_request
 
 
@@ -78,3 +78,20 @@ def test_profile_shares_count_busy_samples_only(tmp_path: Path):
     top = profiling.top_frames(raw, own_code=("settlement",))
     assert top["self"][0] == ("execute (psycopg/cursor.py:5)", 75.0)
     assert top["inclusive"] == [("handle (settlement/handlers.py:10)", 100.0)]
+
+
+def test_history_copies_every_column_of_a_template_row_and_replaces_only_the_keys():
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("k", String), Column("a", String), Column("b", String))
+    sql = history._copy(table, "t.id = :template", {"k": "'HK' || g"})
+    assert sql.startswith('INSERT INTO "t" ("k", "a", "b") SELECT ')  # the serial id numbers itself
+    assert "'HK' || g, t.\"a\", t.\"b\"" in sql
+    assert "generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint))" in sql and sql.endswith("WHERE t.id = :template")
+
+
+@pytest.mark.parametrize(("p50_change", "p99_change", "verdict"), [(0.18, 0.05, "**met**"), (0.05, -0.25, "**not met**")])
+def test_history_is_met_only_when_both_percentiles_stay_within_20_percent(p50_change, p99_change, verdict):
+    level = {"stored": 10_000, "fill": {"seconds": 1.0}, "p50": 10.0, "p99": 20.0, "errors": 0}
+    row = report._history_row({"levels": {"10000": level, "10000000": level | {"stored": 10_000_000}}, "p50_change": p50_change, "p99_change": p99_change})
+    assert row.endswith(f"| {verdict} |") and "10,000,000" in row
