@@ -1,7 +1,7 @@
 """`make bench`: start the system, generate data, drive each workload, write docs/benchmarks.md.
 
-    BENCH_QUICK=1 python -m bench      (from scripts/; ~3 minutes)
-    python -m bench                    (the full run; ~15 minutes on 2 cores)
+    BENCH_QUICK=1 python -m bench      (from scripts/; ~5 minutes)
+    python -m bench                    (the full run; ~30 minutes on 2 cores)
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How big a run is: BENCH_QUICK=1 for a ~3 minute smoke run, otherwise the full benchmark."""
+"""How big a run is: BENCH_QUICK=1 for a ~5 minute smoke run, otherwise the full benchmark."""
 
 from __future__ import annotations
 

@@ -271,7 +271,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
         "## Commands",
         "```",
         "make bench                 # full run, rewrites docs/benchmarks.md and docs/bench/*.png",
-        "BENCH_QUICK=1 make bench   # ~3 minutes, same report with fewer and shorter runs",
+        "BENCH_QUICK=1 make bench   # ~5 minutes, same report with fewer and shorter runs",
         "```",
         "Raw numbers of the last run: `docs/bench/results.json`. The services run with their defaults except",
         "`*_DATABASE_URL` (one PostgreSQL database each), `KAFKA_BOOTSTRAP_SERVERS` (the embedded broker) and",
