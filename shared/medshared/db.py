@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, event
@@ -68,6 +69,22 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
     # SQLAlchemy keeps an INSERT's rowcount only when asked to.
     result = session.execute(statement, values, execution_options={"preserve_rowcount": True})
     return result.rowcount == 1
+
+
+def labelled_columns(*tables: Table) -> list[Any]:
+    """Every column of `tables`, labelled table__column, to select rows of several tables in one statement."""
+    return [c.label(f"{t.name}__{c.name}") for t in tables for c in t.c]
+
+
+def split_row(row: Any, *tables: Table) -> list[SimpleNamespace | None]:
+    """One namespace per table from a row of `labelled_columns`; None where an outer join found nothing."""
+    m = row._mapping
+    parts: list[SimpleNamespace | None] = []
+    for t in tables:
+        values = {c.name: m[f"{t.name}__{c.name}"] for c in t.c}
+        found = any(values[c.name] is not None for c in t.primary_key.columns)
+        parts.append(SimpleNamespace(**values) if found else None)
+    return parts
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

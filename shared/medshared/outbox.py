@@ -76,19 +76,22 @@ def inbox_table(metadata: MetaData) -> Table:
 
 def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
     """Add an event to the caller's transaction; it is published only if that commits."""
-    session.info["staged_events"] = True  # tells the unit of work to wake the relay
-    session.execute(
-        insert(outbox),
-        {
-            "event_id": event.event_id,
-            "topic": topic,
-            "key": event.key,
-            "event_type": event.event_type,
-            "body": event.to_json(),
-            "created_at": utcnow(),
-            "headers": observability.outbox_headers(),
-        },
-    )
+    session.execute(insert(outbox), outbox_rows(session, topic, [event]))
+
+
+def outbox_rows(
+    session: Session, topic: str, events: Iterable[Event], body: Callable[[Event], str] = Event.to_json
+) -> list[dict[str, Any]]:
+    """The outbox rows for `events`, for a caller that inserts many at once (a bulk import).
+
+    Marks the session so the unit of work wakes the relay when it commits.
+    """
+    session.info["staged_events"] = True
+    now, headers = utcnow(), observability.outbox_headers()
+    return [
+        {"event_id": e.event_id, "topic": topic, "key": e.key, "event_type": e.event_type, "body": body(e), "created_at": now, "headers": headers}
+        for e in events
+    ]
 
 
 class OutboxRelay:
@@ -252,15 +255,7 @@ Handler = Callable[[Session, Event], None]
 
 def record_once(session: Session, inbox: Table, topic: str, event: Event) -> bool:
     """Insert the event id into the inbox; False when it was already there (a redelivery)."""
-    seen = session.execute(select(inbox.c.event_id).where(inbox.c.event_id == event.event_id)).first()
-    if seen:
-        return False
-    session.execute(
-        insert(inbox).values(
-            event_id=event.event_id, topic=topic, event_type=event.event_type, received_at=utcnow()
-        )
-    )
-    return True
+    return bool(record_new(session, inbox, [(topic, event)]))
 
 
 def record_new(session: Session, inbox: Table, events: list[tuple[str, Event]]) -> set[str]:

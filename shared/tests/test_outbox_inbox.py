@@ -189,3 +189,34 @@ def test_a_consumer_running_across_a_broker_restart_misses_none_of_the_new_event
     finally:
         consumer.stop()
         relay.stop()
+
+
+class _Relay:
+    def __init__(self) -> None:
+        self.woken = 0
+
+    def wake(self) -> None:
+        self.woken += 1
+
+
+def test_a_unit_of_work_wakes_the_relay_only_when_it_staged_events(factory):
+    from medshared.outbox import outbox_rows
+    from medshared.runtime import Runtime
+
+    relay = _Relay()
+    runtime = Runtime(service="test", engine=factory.kw["bind"], factory=factory, relay=relay)  # type: ignore[arg-type]
+    with runtime.unit_of_work() as s:
+        s.execute(select(func.count()).select_from(outbox))
+    assert relay.woken == 0
+    with runtime.unit_of_work() as s:
+        stage(s, outbox, "t", Event("PersonRegistered", "P1", {}, "test"))
+    assert relay.woken == 1
+    with runtime.unit_of_work() as s:  # a bulk import stages its rows itself
+        s.execute(insert(outbox), outbox_rows(s, "t", [Event("PersonRegistered", f"P{i}", {}, "test") for i in range(3)]))
+    assert relay.woken == 2
+    with pytest.raises(RuntimeError), runtime.unit_of_work() as s:  # rolled back: nothing to publish
+        stage(s, outbox, "t", Event("PersonRegistered", "P9", {}, "test"))
+        raise RuntimeError("refused")
+    assert relay.woken == 2
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(outbox)).scalar_one() == 4

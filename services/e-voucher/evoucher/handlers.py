@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
+from medshared.db import labelled_columns, split_row
 from medshared.national import GatewayHeaders, GatewayRefused
 from medshared.outbox import stage
 from medshared.runtime import Runtime
@@ -129,16 +129,14 @@ def _person(session: Session, psn_no: str) -> Row[Any]:
 
 
 def _voucher_and_person(session: Session, voucher_id: str) -> tuple[Any, Any]:
-    """A voucher and its holder in one statement (each row as a namespace of its own columns)."""
+    """A voucher and its holder in one statement."""
     row = session.execute(
-        select(*[c.label(f"v_{c.name}") for c in voucher.c], *[c.label(f"p_{c.name}") for c in person.c])
+        select(*labelled_columns(voucher, person))
         .join_from(voucher, person, person.c.psn_no == voucher.c.psn_no)
         .where(voucher.c.voucher_id == voucher_id)
-    ).one()._mapping
-    return (
-        SimpleNamespace(**{c.name: row[f"v_{c.name}"] for c in voucher.c}),
-        SimpleNamespace(**{c.name: row[f"p_{c.name}"] for c in person.c}),
-    )
+    ).one()
+    owner, who = split_row(row, voucher, person)
+    return owner, who
 
 
 def _person_by_identity(session: Session, psn_name: str, certno: str) -> vouchers.PersonRecord | None:

@@ -29,7 +29,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from medshared.events import Event, utcnow
+from medshared.events import Event
+from medshared.outbox import outbox_rows
 from medshared.runtime import Runtime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -186,26 +187,6 @@ def _reject(report: Report, line: int, exc: DomainError) -> None:
     report.rejected.append(Rejected(line, field_name, reason, exc.code))
 
 
-def _stage_many(session: Session, events: list[Event]) -> None:
-    """medshared.outbox.stage for many events in one round trip (same columns, same transaction)."""
-    now = utcnow()
-    store.bulk_insert(
-        session,
-        outbox,
-        [
-            {
-                "event_id": e.event_id,
-                "topic": contracts.TOPIC,
-                "key": e.key,
-                "event_type": e.event_type,
-                "body": contracts.body(e),
-                "created_at": now,
-            }
-            for e in events
-        ],
-    )
-
-
 def _commit_batch(
     session: Session,
     rows: list[Row],
@@ -270,7 +251,7 @@ def _commit_batch(
     if new_people:
         store.add_people(session, new_people)
     store.add_enrollments(session, enrollments)
-    _stage_many(session, events)
+    store.bulk_insert(session, outbox, outbox_rows(session, contracts.TOPIC, events, body=contracts.body))
     return len(new_people), len(enrollments)
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from medshared.db import insert_if_absent
 from medshared.events import utcnow
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,14 +139,9 @@ def save_person(session: Session, person: Person) -> None:
     )
 
 
-def _insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
-
-
 def reserve_serials(session: Session, admdvs: str, count: int) -> int:
     """Reserve `count` serials for a pool in one statement; returns the first one."""
-    _insert_ignore(session, db.psn_no_serial, {"admdvs": admdvs, "last_serial": 0})
+    insert_if_absent(session, db.psn_no_serial, {"admdvs": admdvs, "last_serial": 0})
     last = session.execute(
         update(db.psn_no_serial)
         .where(db.psn_no_serial.c.admdvs == admdvs)
@@ -158,7 +153,7 @@ def reserve_serials(session: Session, admdvs: str, count: int) -> int:
 
 def raise_serial_to(session: Session, admdvs: str, serial: int) -> None:
     """A person registered with an existing psn_no: never issue that number again."""
-    _insert_ignore(session, db.psn_no_serial, {"admdvs": admdvs, "last_serial": 0})
+    insert_if_absent(session, db.psn_no_serial, {"admdvs": admdvs, "last_serial": 0})
     session.execute(
         update(db.psn_no_serial)
         .where(

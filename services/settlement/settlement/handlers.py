@@ -13,11 +13,11 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import simplejson
 from medshared import jsonutil
+from medshared.db import labelled_columns, split_row
 from medshared.events import utcnow
 from medshared.money import ZERO, money
 from medshared.national import (
@@ -145,7 +145,7 @@ def _gate_statement() -> Any:
         .outerjoin(sign_in, sign_in.c.sign_no == bindparam("sign_no"))
         .outerjoin(message_log, and_(message_log.c.sender == bindparam("sender"), message_log.c.msgid == bindparam("msgid")))
     )
-    return select(*[c.label(f"{t.name}__{c.name}") for t in _GATE_TABLES for c in t.c]).select_from(source)
+    return select(*labelled_columns(*_GATE_TABLES)).select_from(source)
 
 
 # Built once: constructing a statement of this size costs more than running it.
@@ -155,13 +155,7 @@ _GATE = _gate_statement()
 def _read_gate(s: Session, req: NationalRequest, sender: str) -> Gate:
     """Fetch the four rows in one statement: each is looked up by its key, joined to a one-row anchor."""
     params = {"sender": sender, "fixmedins_code": req.fixmedins_code, "sign_no": req.sign_no, "msgid": req.msgid}
-    row = s.execute(_GATE, params).one()._mapping
-    parts = []
-    for t in _GATE_TABLES:
-        values = {c.name: row[f"{t.name}__{c.name}"] for c in t.c}
-        present = any(values[c.name] is not None for c in t.primary_key.columns)
-        parts.append(SimpleNamespace(**values) if present else None)
-    return Gate(*parts)
+    return Gate(*split_row(s.execute(_GATE, params).one(), *_GATE_TABLES))
 
 
 _VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
