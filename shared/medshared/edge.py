@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fastapi import FastAPI
 
 from medshared import limits, observability, problems
 from medshared.runtime import Runtime, health_router
 
 
-def install(app: FastAPI, runtime: Runtime) -> None:
-    """Problem details for every error, and the operations endpoints (/healthz, /readyz)."""
+def install(
+    app: FastAPI,
+    runtime: Runtime,
+    *,
+    offered_infnos: observability.OfferedInfnos = None,
+    upload_paths: Iterable[str] = (),
+    may_upload: limits.MayUpload | None = None,
+) -> None:
+    """Problem details for every error, and the operations endpoints (/healthz, /readyz).
+
+    - `offered_infnos`: the national transactions this service answers (a set, or a callable
+      returning one); metrics label only those and count every other infno as "unknown".
+    - `upload_paths` / `may_upload`: the routes that take bulk bodies (limits.MAX_UPLOAD_BYTES)
+      and, optionally, which requests may send them there; every other body is held to 1 MiB.
+    """
     problems.install(app)
     app.include_router(health_router(lambda: runtime))
-    limits.install(app)
+    limits.install(app, upload_paths=upload_paths, may_upload=may_upload)
     # Last, so it wraps the others: refused requests are timed and logged with their request id too.
-    observability.install(app, runtime)
+    observability.install(app, runtime, offered_infnos=offered_infnos)

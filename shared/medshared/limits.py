@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -27,9 +27,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 1024 * 1024
-# Bulk uploads (the yearly resident collection as CSV) are the one place a large body is expected.
+# Bulk uploads (the yearly resident collection as CSV) are the one place a large body is expected:
+# only the paths a service names as its upload routes take this much, whatever the content type says.
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
-UPLOAD_TYPES = ("text/csv", "multipart/form-data")
 # The national envelope nests three levels; REST payloads a few more. Deep nesting only serves to
 # exhaust recursive parsers and validators.
 MAX_JSON_DEPTH = 32
@@ -43,17 +43,46 @@ class Refusal(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
-def install(app: Any, *, max_body_bytes: int = MAX_BODY_BYTES, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    app.add_middleware(RequestGuard, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes)
+# Whether this request may send an upload-sized body (e.g. it carries a credential allowed to import).
+MayUpload = Callable[[Scope], bool]
+
+
+def install(
+    app: Any,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    upload_paths: Iterable[str] = (),
+    may_upload: MayUpload | None = None,
+) -> None:
+    """`upload_paths`: the routes (a path and everything under it) that take bodies up to
+    `max_upload_bytes`; with `may_upload`, only for requests it allows. Everything else: `max_body_bytes`."""
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=max_body_bytes,
+        max_upload_bytes=max_upload_bytes,
+        upload_paths=tuple(upload_paths),
+        may_upload=may_upload,
+    )
 
 
 class RequestGuard:
     """ASGI middleware: reads the body once (bounded), checks it, then replays it to the app."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = MAX_BODY_BYTES, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        upload_paths: tuple[str, ...] = (),
+        may_upload: MayUpload | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.upload_paths = tuple(path.rstrip("/") for path in upload_paths)
+        self.may_upload = may_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,8 +98,15 @@ class RequestGuard:
             return
         await self.app(scope, _replay(body, receive), send)
 
+    def _limit(self, scope: Scope) -> int:
+        path = str(scope["path"]).rstrip("/")
+        on_upload_route = any(path == p or path.startswith(p + "/") for p in self.upload_paths)
+        if on_upload_route and (self.may_upload is None or self.may_upload(scope)):
+            return self.max_upload_bytes
+        return self.max_body_bytes
+
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        limit = self.max_upload_bytes if _content_type(scope).startswith(UPLOAD_TYPES) else self.max_body_bytes
+        limit = self._limit(scope)
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large(limit)

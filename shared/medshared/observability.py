@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medshared.logs import mask_name, mask_text
+from medshared.logs import MASK, is_secret_key, mask_name, mask_text
 
 if TYPE_CHECKING:
     from medshared.runtime import Runtime
@@ -52,7 +52,10 @@ _NATIONAL_BODY_LIMIT = 256 * 1024
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 # A caller's request id is echoed into logs, so only a plain token is trusted.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_INFNO = re.compile(r"^[0-9]{4}$")
+UNKNOWN_INFNO = "unknown"
+# The transactions a service's national door answers: a set, or a callable read on each call (so a
+# door that learns a transaction later is labelled from then on). None labels every call "unknown".
+OfferedInfnos = Container[str] | Callable[[], Container[str]] | None
 
 
 @dataclass(frozen=True)
@@ -213,19 +216,22 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def _infno(body: bytes) -> str:
+def _infno(body: bytes, offered: OfferedInfnos) -> str:
+    """The call's infno when the door offers it, else "unknown": the caller never mints a label series."""
+    if offered is None:
+        return UNKNOWN_INFNO
     try:
         value = json.loads(body).get("infno")
-    except (ValueError, AttributeError):
-        return "unknown"
-    # Caller-controlled: only a well-formed infno becomes a label, so label sets stay bounded.
-    return value if isinstance(value, str) and _INFNO.match(value) else "unknown"
+    except (ValueError, AttributeError, RecursionError):
+        return UNKNOWN_INFNO
+    known = offered() if callable(offered) else offered
+    return value if isinstance(value, str) and value in known else UNKNOWN_INFNO
 
 
 def _national_result(status: int, body: bytes) -> str:
     try:
         infcode = json.loads(body).get("infcode")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return "error"
     if status >= 400 or infcode is None:
         return "error"
@@ -234,15 +240,22 @@ def _national_result(status: int, body: bytes) -> str:
 
 def _masked_query(query_string: bytes) -> dict[str, str]:
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return {key: mask_name(value) if key.lower().endswith("name") else mask_text(value) for key, value in pairs}
+    return {key: _masked_parameter(key, value) for key, value in pairs}
+
+
+def _masked_parameter(key: str, value: str) -> str:
+    if is_secret_key(key):
+        return MASK if value else value
+    return mask_name(value) if key.lower().endswith("name") else mask_text(value)
 
 
 class EdgeMiddleware:
     """Request id and trace context for the whole request, one access log line, HTTP and national metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, offered_infnos: OfferedInfnos = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.offered_infnos = offered_infnos
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -283,7 +296,11 @@ class EdgeMiddleware:
         try:
             await self.app(scope, receive_and_keep if national else receive, send_with_ids)
         finally:
-            self._record(scope, status, time.perf_counter() - started, national, bytes(request_body), bytes(response_body))
+            seconds = time.perf_counter() - started
+            try:
+                self._record(scope, status, seconds, national, bytes(request_body), bytes(response_body))
+            except Exception as exc:  # noqa: BLE001 - the answer is already sent; it must still be counted
+                log.warning("access log for %s %s failed: %s", scope["method"], scope["path"], exc.__class__.__name__)
         # Reset only on success: an unhandled error is logged by the outermost handler, after this
         # middleware, and that line needs the ids too. Each request runs in its own task's context.
         _request_id.reset(request_token)
@@ -301,7 +318,7 @@ class EdgeMiddleware:
         if scope.get("query_string"):
             fields["query"] = _masked_query(scope["query_string"])
         if national:
-            infno = _infno(request)
+            infno = _infno(request, self.offered_infnos)
             result = _national_result(status, response)
             self.metrics.national.labels(infno).observe(seconds)
             self.metrics.national_calls.labels(infno, result).inc()
@@ -309,11 +326,15 @@ class EdgeMiddleware:
         log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
 
 
-def install(app: FastAPI, runtime: Runtime) -> None:
-    """Middleware for ids, traces and metrics; `GET /metrics` in the Prometheus text format."""
+def install(app: FastAPI, runtime: Runtime, *, offered_infnos: OfferedInfnos = None) -> None:
+    """Middleware for ids, traces and metrics; `GET /metrics` in the Prometheus text format.
+
+    `offered_infnos`: the transactions the service's national door answers; only those become
+    infno labels, every other infno is counted as "unknown".
+    """
     metrics = Metrics(runtime)
     app.state.metrics = metrics
-    app.add_middleware(EdgeMiddleware, metrics=metrics)
+    app.add_middleware(EdgeMiddleware, metrics=metrics, offered_infnos=offered_infnos)
     install_log_context()
 
     @app.get("/metrics", tags=["operations"], response_class=Response)

@@ -64,7 +64,7 @@ def make_app(database_url: str, bootstrap: str = "") -> FastAPI:
     runtime = build_runtime(settings, service="toy", outbox=outbox, publishes=["toy.events.v1"], engine=engine)
     app = FastAPI()
     app.state.runtime = runtime
-    edge.install(app, runtime)
+    edge.install(app, runtime, offered_infnos={"2207", "2201"})
 
     @app.get("/people")
     def people(certno: str = "") -> dict[str, str]:
