@@ -18,7 +18,7 @@ from enrollment.api import (
     money,
     people,
 )
-from enrollment.api.deps import enrollment_desk, operators
+from enrollment.api.deps import enrollment_desk, may_import, operators
 from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.messaging.contracts import TOPIC
@@ -45,7 +45,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    edge.install(app, runtime)
+    # The yearly resident collection is the one bulk body; only a desk operator may send it.
+    edge.install(
+        app,
+        runtime,
+        upload_paths=[imports.router.prefix],
+        may_upload=may_import(settings.operator_tokens),
+    )
     errors.install(app)
     for module in (people, employers, enrollments, identities, money, imports):
         app.include_router(module.router, dependencies=[enrollment_desk])

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from enrollment import handlers, queries
-from enrollment.api.deps import Exact, RuntimeDep, render
+from enrollment.api.deps import Amount, Rate, RuntimeDep, render
 from enrollment.domain import commands as c
 
 router = APIRouter(prefix="/admin/v1", tags=["contributions"])
@@ -25,7 +25,7 @@ class ResidentContributionIn(BaseModel):
 class EmployeeContributionIn(BaseModel):
     psn_no: str
     month: str = Field(examples=["2026-03"])
-    base: Exact = Field(
+    base: Amount = Field(
         description="monthly contribution base, a decimal string", examples=["8000.00"]
     )
 
@@ -36,7 +36,7 @@ class CreditIn(BaseModel):
         description="opening | refund | retiree_monthly (amount from policy)"
     )
     credited_on: dt.date
-    amount: Exact | None = Field(None, examples=["5000.00"])
+    amount: Amount | None = Field(None, examples=["5000.00"])
     memo: str = ""
 
 
@@ -44,16 +44,16 @@ class PolicyIn(BaseModel):
     insuplc_admdvs: str
     insutype: str
     year: int = Field(ge=2000, le=2100)
-    tiers: dict[str, Exact] = Field(
+    tiers: dict[str, Amount] = Field(
         default_factory=dict, examples=[{"130": "130.00", "320": "320.00"}]
     )
-    employer_rate: Exact = Field(Decimal(0), examples=["0.06"])
-    employee_rate: Exact = Field(Decimal(0), examples=["0.02"])
-    retiree_monthly_credit: Exact = Field(Decimal(0), examples=["100.00"])
+    employer_rate: Rate = Field(Decimal(0), examples=["0.06"])
+    employee_rate: Rate = Field(Decimal(0), examples=["0.02"])
+    retiree_monthly_credit: Amount = Field(Decimal(0), examples=["100.00"])
     subsidised_identities: list[str] = Field(
         default_factory=list, examples=[["2201", "2202", "2203", "2204"]]
     )
-    assistance_share: Exact = Field(Decimal(0), examples=["0.90"])
+    assistance_share: Rate = Field(Decimal(0), examples=["0.90"])
 
 
 @router.post("/contributions/resident", status_code=201)
