@@ -45,6 +45,7 @@ class Role(StrEnum):
     FILING_REVIEW = "filing_review"  # out-of-area filings at the bureau desk
     CLEARING = "clearing"  # inter-region clearing statements
     POLICY = "policy"  # catalogue and policy publishing (the bureau's rule makers)
+    OPERATIONS = "operations"  # the platform itself: consumers' dead letters, their replay
     AUDIT = "audit"  # reads every operator surface and the audit trail, changes nothing
 
 
@@ -64,6 +65,7 @@ def development_operator_tokens() -> dict[str, OperatorCredential]:
             ("review", Role.FILING_REVIEW),
             ("clearing", Role.CLEARING),
             ("policy", Role.POLICY),
+            ("operations", Role.OPERATIONS),
             ("audit", Role.AUDIT),
         )
     }
@@ -277,22 +279,26 @@ def gateway_nonce_table(metadata: MetaData) -> Table:
 
 
 
-def first_use_of_nonce(session: Session, table: Table, paasid: str, nonce: str, window_seconds: int) -> bool:
+def first_use_of_nonce(
+    session: Session, table: Table, paasid: str, nonce: str, window_seconds: int, *, caller_column: str = "paasid"
+) -> bool:
     """Record the nonce; False when it was already used inside the window (a replayed request).
 
     Kept for twice the window: a nonce must outlive every timestamp the skew check still
     accepts. Concurrent first uses of one nonce meet on the primary key: the second insert
     waits for the first and then finds its row (on SQLite the write lock orders them).
+    `caller_column` names the table's column for who signed (a gateway paasid, a partner key).
     """
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=2 * window_seconds)
-    if insert_if_absent(session, table, {"paasid": paasid, "nonce": nonce, "seen_at": now}):
+    caller = table.c[caller_column]
+    if insert_if_absent(session, table, {caller_column: paasid, "nonce": nonce, "seen_at": now}):
         fresh = True
     else:
-        seen = session.execute(select(table.c.seen_at).where(table.c.paasid == paasid, table.c.nonce == nonce)).first()
+        seen = session.execute(select(table.c.seen_at).where(caller == paasid, table.c.nonce == nonce)).first()
         fresh = seen is None or _aware(seen.seen_at) < cutoff
         if fresh:  # used before, but longer ago than any timestamp the skew check accepts
-            session.execute(update(table).where(table.c.paasid == paasid, table.c.nonce == nonce).values(seen_at=now))
+            session.execute(update(table).where(caller == paasid, table.c.nonce == nonce).values(seen_at=now))
     if not fresh:
         return False
     # Pruning now and then, not on every call, keeps concurrent callers off the same old rows.

@@ -12,6 +12,7 @@ from typing import Any
 from medshared.events import Event, utcnow
 from medshared.outbox import stage
 from medshared.runtime import Runtime
+from medshared.security import first_use_of_nonce
 from sqlalchemy import Row, and_, case, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -662,16 +663,10 @@ def treating_side_lines(
 
 
 def record_partner_nonce(runtime: Runtime, key_id: str, nonce: str, window_seconds: int) -> bool:
-    """False when the nonce was already used inside the window (a replayed request)."""
-    now = utcnow()
+    """False when the nonce was already used inside the window (a replayed request).
+
+    The common nonce store: two replicas that see one nonce at the same instant meet on the
+    primary key (INSERT ... ON CONFLICT DO NOTHING), so one serves and the other refuses.
+    """
     with runtime.unit_of_work() as session:
-        session.execute(
-            delete(partner_nonce).where(partner_nonce.c.seen_at < now - dt.timedelta(seconds=2 * window_seconds))
-        )
-        seen = session.execute(
-            select(partner_nonce.c.nonce).where(partner_nonce.c.key_id == key_id, partner_nonce.c.nonce == nonce)
-        ).first()
-        if seen is not None:
-            return False
-        session.execute(insert(partner_nonce).values(key_id=key_id, nonce=nonce, seen_at=now))
-        return True
+        return first_use_of_nonce(session, partner_nonce, key_id, nonce, window_seconds, caller_column="key_id")
