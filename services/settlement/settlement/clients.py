@@ -4,12 +4,18 @@ own httpx transport."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from medshared import observability
 
 from settlement.domain.errors import Refused
+
+
+# A filing serial travels in a URL path: only what a serial can be, so no caller steers the path.
+_SERIAL = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 
 
 class EvoucherClient:
@@ -55,8 +61,16 @@ class RemoteCareClient:
     def file_referral(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._post(self._base, body)
 
-    def revoke_referral(self, trt_dcla_detl_sn: str, psn_no: str, memo: str) -> dict[str, Any]:
-        return self._post(f"{self._base}/{trt_dcla_detl_sn}/revoke", {"psn_no": psn_no, "memo": memo})
+    def revoke_referral(self, trt_dcla_detl_sn: str, psn_no: str, memo: str, fixmedins_code: str) -> dict[str, Any]:
+        """Only the filing institution may revoke; remote-care checks `fixmedins_code` against the filing."""
+        if not _SERIAL.match(trt_dcla_detl_sn):
+            raise Refused(
+                f"trt_dcla_detl_sn must be the serial 2501 answered (letters and digits, at most 30; got "
+                f"{trt_dcla_detl_sn[:40]!r})",
+                code="INPUT_INVALID",
+            )
+        url = f"{self._base}/{quote(trt_dcla_detl_sn, safe='')}/revoke"
+        return self._post(url, {"psn_no": psn_no, "memo": memo, "fixmedins_code": fixmedins_code})
 
     def _post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         try:

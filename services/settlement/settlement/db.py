@@ -70,7 +70,7 @@ message_log = Table(
     metadata,
     # A msgid is unique per sender (the credential that signed the call), as the national spec has it.
     Column("sender", String(64), primary_key=True, server_default=""),
-    Column("msgid", String(30), primary_key=True),
+    Column("msgid", String(64), primary_key=True),  # medshared.national.MSGID_MAX_LENGTH
     Column("fixmedins_code", String(30), nullable=False),
     Column("infno", String(6), nullable=False),
     Column("body_hash", String(64), nullable=False),
@@ -254,7 +254,7 @@ settlement = Table(
     Column("mdtrt_id", String(30), nullable=False, index=True),
     Column("psn_no", String(30), nullable=False, index=True),
     Column("infno", String(6), nullable=False),
-    Column("medins_setl_id", String(30), nullable=False),
+    Column("medins_setl_id", String(64), nullable=False),
     Column("fixmedins_code", String(30), nullable=False, index=True),
     Column("insutype", String(6), nullable=False),
     Column("med_type", String(6), nullable=False),
@@ -275,6 +275,8 @@ settlement = Table(
     Column("policy_versions", Text, nullable=False),
     Column("init_setl_id", String(30), nullable=True),  # set on a reversal: the original
     Column("reversed_by", String(30), nullable=True, unique=True),  # set on an original once reversed
+    # "his", or "mobile_pay" when the mobile-payment centre settled it (then only 6203 refunds it)
+    Column("channel", String(12), nullable=False, server_default="his"),
 )
 
 accumulator = Table(

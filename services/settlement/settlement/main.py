@@ -14,7 +14,7 @@ from settlement.api import admin, national
 from settlement.clients import EvoucherClient, RemoteCareClient, make_http
 from settlement.config import Settings
 from settlement.db import inbox, outbox
-from settlement.handlers import FrontDoor
+from settlement.door import OFFERED, FrontDoor
 from settlement.messaging import consumer
 from settlement.messaging.contracts import FILINGS_TOPIC, PEOPLE_TOPIC, SETTLEMENTS_TOPIC
 
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.front_door = front_door
-    edge.install(app, runtime)
+    edge.install(app, runtime, offered_infnos=OFFERED)
+    app.state.metrics.registry.register(front_door)
     app.include_router(national.router(front_door))
     app.include_router(admin.router(runtime))
     app.include_router(admin.operators.audit_router())

@@ -7,11 +7,21 @@ every field the platform relies on is required and checked, and the error names 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from decimal import ROUND_DOWN, Decimal
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from medshared.national import describe_validation_error
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from medshared.national import as_text, describe_validation_error
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .errors import Refused
 
@@ -45,10 +55,37 @@ def _exact(value: Any) -> Any:
     return value
 
 
+def _bounded(integer_digits: int, places: int) -> Any:
+    """The national N(p,s) bound: at most `integer_digits` digits before the point and `places` after
+    (trailing zeros are fine: 12.5000 is 12.50)."""
+    limit = Decimal(10) ** integer_digits
+    step = Decimal(1).scaleb(-places)
+
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError("must be a finite decimal number")
+        if abs(value) >= limit:
+            raise ValueError(f"must be below {limit:,} in magnitude (national N({integer_digits + places},{places}))")
+        if value != value.quantize(step, rounding=ROUND_DOWN):
+            raise ValueError(f"has more than {places} decimal places (national N({integer_digits + places},{places}))")
+        return value
+
+    return AfterValidator(check)
+
+
 DateTime = Annotated[dt.datetime, BeforeValidator(_datetime)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
-Amount = Annotated[Decimal, BeforeValidator(_exact)]
+# Money on the national interface is N(16,2); quantities N(16,4); unit prices N(16,6).
+Amount = Annotated[Decimal, BeforeValidator(_exact), _bounded(14, 2)]
+Quantity = Annotated[Decimal, BeforeValidator(_exact), _bounded(12, 4)]
+Price = Annotated[Decimal, BeforeValidator(_exact), _bounded(10, 6)]
 Flag = Annotated[str, Field(pattern=r"^[01]$")]
+
+
+def _wants_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    return get_origin(annotation) in (Union, UnionType) and str in get_args(annotation)
 
 
 class _In(BaseModel):
@@ -56,10 +93,18 @@ class _In(BaseModel):
 
 
 class _Required(_In):
+    """Liberal where the meaning is plain: "" and null mean "not sent"; a number sent for a text
+    field (psn_setlway 1, acct_used_flag 0) is its digits as text."""
+
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_missing(cls, v: Any) -> Any:
-        return None if v == "" else v
+    def _liberal(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, str) and v.strip() == "":
+            return None
+        if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and info.field_name is not None:
+            if _wants_text(cls.model_fields[info.field_name].annotation):
+                return as_text(v)
+        return v
 
 
 class SignIn(_Required):
@@ -132,8 +177,8 @@ class FeeDetail(_Required):
     med_list_codg: str
     medins_list_codg: str
     det_item_fee_sumamt: Amount
-    cnt: Amount
-    pric: Amount
+    cnt: Quantity
+    pric: Price
     fee_ocur_time: DateTime
 
 
@@ -261,7 +306,7 @@ class SettlementQuery(_Required):
 
 class CumulativeQuery(_Required):
     psn_no: str
-    cum_ym: str = Field(pattern=r"^\d{6}$")
+    cum_ym: str | None = Field(default=None, pattern=r"^\d{6}$")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -274,11 +319,13 @@ def read(model: type[M], node: Any, where: str) -> M:
     try:
         return model.model_validate(node)
     except ValidationError as exc:
-        parts = describe_validation_error(exc).replace("Input should be a valid string", "is required").split("; ")
+        parts = describe_validation_error(exc).split("; ")
         raise Refused("; ".join(f"{where}.{p}" for p in parts), code="INPUT_INVALID") from None
 
 
 def read_list(model: type[M], node: Any, where: str) -> list[M]:
+    if isinstance(node, dict):
+        node = [node]  # one line sent as an object rather than a list of one: unambiguous
     if not isinstance(node, list) or not node:
         raise Refused(f"{where} must be a non-empty list", code="INPUT_INVALID")
     return [read(model, item, f"{where}[{i}]") for i, item in enumerate(node)]

@@ -119,6 +119,14 @@ class CatalogueItem(_Json):
     chrgitm_lv: str  # 01 甲类, 02 乙类, 03 丙类
     selfpay_prop: Decimal
     pric_uplmt_amt: Decimal | None = None
+    # 医疗收费项目类别 and the item flags the national 2204/2301 answer carries ("0"/"1").
+    med_chrgitm_type: str | None = None
+    bas_medn_flag: str = "0"
+    hi_nego_drug_flag: str = "0"
+    chld_medc_flag: str = "0"
+    list_sp_item_flag: str = "0"
+    lmt_used_flag: str = "0"
+    drt_reim_flag: str = "0"
 
 
 @dataclass(frozen=True)

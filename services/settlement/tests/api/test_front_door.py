@@ -164,7 +164,8 @@ def test_2001_says_whether_the_person_may_be_treated(lhasa):
         },
         insuplc="540100",
     )
-    assert out[0]["trt_enjymnt_flag"] == "1" and out[0]["fund_pay_type"] == "310100"
+    rows = out["trtinfo"]
+    assert rows[0]["trt_enjymnt_flag"] == "1" and rows[0]["fund_pay_type"] == "310100"
 
 
 def test_registration_by_e_voucher_must_present_the_patients_own_token(lhasa, partners):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
+from settlement.door import TRANSACTIONS
 from fastapi.testclient import TestClient
 from medshared import jsonutil, logs
 from medshared.db import upgrade
@@ -119,10 +122,12 @@ def printed() -> Iterator[io.StringIO]:
 def test_a_certno_in_a_national_call_is_masked_in_the_logs(client, lhasa, printed, monkeypatch) -> None:
     front_door = client.app.state.front_door
 
-    def broken(_session, call):
+    def broken(_session, call, _data):
         raise RuntimeError(f"lookup failed for {call.req.input['data']['mdtrt_cert_no']}")
 
-    monkeypatch.setitem(front_door._handlers, "1101", broken)
+    row = TRANSACTIONS["1101"]
+    monkeypatch.setitem(TRANSACTIONS, "1101", dataclasses.replace(row, use_case=broken))
+    assert front_door is not None
     caller = His(TestClient(client.app, raise_server_exceptions=False), "H54010000001", "540100")
     caller.sign_no = lhasa.sign_no
     caller.post(caller.envelope("1101", QUERY_ZHAXI))

@@ -1,0 +1,131 @@
+"""Fee lines: upload (2204 outpatient, 2301 inpatient, classified line by line) and withdrawal (2205, 2302)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from settlement import outputs, reference
+from settlement.db import fee_line
+from settlement.domain import inputs as inp
+from settlement.domain import visits as vs
+from settlement.domain.errors import Refused
+from settlement.policy import FeeLine, classify_line
+
+from .common import Call, Outcome, find_visit
+
+WITHDRAW_ALL = "0000"
+
+
+def outpatient_fees(session: Session, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
+    return _upload(session, call, lines, "2204")
+
+
+def inpatient_fees(session: Session, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
+    return _upload(session, call, lines, "2301")
+
+
+def _upload(session: Session, call: Call, lines: list[inp.FeeDetail], infno: str) -> Outcome:
+    """All lines or none: one refused line refuses the upload, naming the line."""
+    first = lines[0]
+    if any(x.mdtrt_id != first.mdtrt_id or x.psn_no != first.psn_no for x in lines):
+        raise Refused("all lines of one upload must carry the same mdtrt_id and psn_no", code="INPUT_INVALID")
+    row = find_visit(session, call, first.mdtrt_id, first.psn_no, lock=True)
+    vs.require(infno, row.kind, row.status, row.mdtrt_id)
+    existing = {r.feedetl_sn: r for r in session.execute(select(fee_line).where(fee_line.c.mdtrt_id == row.mdtrt_id))}
+    seen: set[str] = set()
+    catalogue = reference.catalogue_on(session, call.now.date())
+    result, rows = [], []
+    for line in lines:
+        if line.feedetl_sn in existing or line.feedetl_sn in seen:
+            raise Refused(
+                f"feedetl_sn {line.feedetl_sn} was already uploaded for this visit; each line needs its own feedetl_sn",
+                code="DUPLICATE_LINE",
+            )
+        seen.add(line.feedetl_sn)
+        if infno == "2204" and not line.chrg_bchno:
+            raise Refused(f"fee line {line.feedetl_sn}: chrg_bchno is required", code="INPUT_INVALID")
+        if line.cnt < 0 or line.det_item_fee_sumamt < 0:
+            _check_refund(line, existing, infno)
+        classified = classify_line(
+            FeeLine(line.feedetl_sn, line.med_list_codg, line.cnt, line.pric, line.det_item_fee_sumamt, line.init_feedetl_sn),
+            catalogue,
+            call.inst.admdvs,
+        )
+        rows.append(_stored(row.mdtrt_id, line, classified))
+        result.append(outputs.fee_result(line, classified, catalogue.lookup(line.med_list_codg, call.inst.admdvs)))
+    session.execute(insert(fee_line), rows)  # every line in one statement
+    return Outcome({"result": result}, psn_no=first.psn_no, ref_id=row.mdtrt_id)
+
+
+def _stored(mdtrt_id: str, line: inp.FeeDetail, classified: Any) -> dict[str, Any]:
+    return {
+        "mdtrt_id": mdtrt_id,
+        "feedetl_sn": line.feedetl_sn,
+        "chrg_bchno": line.chrg_bchno,
+        "init_feedetl_sn": line.init_feedetl_sn,
+        "med_list_codg": line.med_list_codg,
+        "medins_list_codg": line.medins_list_codg,
+        "cnt": line.cnt,
+        "pric": line.pric,
+        "det_item_fee_sumamt": line.det_item_fee_sumamt,
+        "fulamt_ownpay_amt": classified.fulamt_ownpay_amt,
+        "overlmt_amt": classified.overlmt_amt,
+        "preselfpay_amt": classified.preselfpay_amt,
+        "inscp_scp_amt": classified.inscp_scp_amt,
+        "chrgitm_lv": classified.chrgitm_lv,
+        "selfpay_prop": classified.selfpay_prop,
+        "pric_uplmt_amt": classified.pric_uplmt_amt,
+        "fee_ocur_time": line.fee_ocur_time,
+    }
+
+
+def _check_refund(line: inp.FeeDetail, existing: Mapping[str, Row[Any]], infno: str) -> None:
+    if infno != "2301":
+        raise Refused(
+            f"fee line {line.feedetl_sn}: outpatient lines cannot be negative; withdraw lines with 2205",
+            code="INPUT_INVALID",
+        )
+    original = existing.get(line.init_feedetl_sn or "")
+    if original is None:
+        raise Refused(
+            f"refund line {line.feedetl_sn} must name the uploaded line it refunds in init_feedetl_sn",
+            code="INPUT_INVALID",
+        )
+    if original.med_list_codg != line.med_list_codg or -line.cnt > original.cnt:
+        raise Refused(
+            f"refund line {line.feedetl_sn} must refund the same item as line {original.feedetl_sn} "
+            f"and at most its quantity {original.cnt}",
+            code="INPUT_INVALID",
+        )
+
+
+def withdraw_outpatient_fees(session: Session, call: Call, data: inp.CancelFees2205) -> Outcome:
+    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+    vs.require("2205", row.kind, row.status, row.mdtrt_id)
+    where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
+    if data.chrg_bchno != WITHDRAW_ALL:
+        where.append(fee_line.c.chrg_bchno == data.chrg_bchno)
+    return _delete_lines(session, row, where, data.chrg_bchno == WITHDRAW_ALL, f"chrg_bchno {data.chrg_bchno}")
+
+
+def withdraw_inpatient_fees(session: Session, call: Call, data: inp.CancelFees2302) -> Outcome:
+    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+    vs.require("2302", row.kind, row.status, row.mdtrt_id)
+    where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
+    if data.feedetl_sn != WITHDRAW_ALL:
+        where.append(fee_line.c.feedetl_sn == data.feedetl_sn)
+    return _delete_lines(session, row, where, data.feedetl_sn == WITHDRAW_ALL, f"feedetl_sn {data.feedetl_sn}")
+
+
+def _delete_lines(session: Session, row: Row[Any], where: list[Any], withdraw_all: bool, what: str) -> Outcome:
+    """Withdraw unsettled lines. Withdrawing all (0000) of a visit that has none is a success that
+    withdraws nothing: deployed HIS software sends it before every upload. A named line must exist."""
+    deleted = session.execute(delete(fee_line).where(*where)).rowcount
+    if not deleted and not withdraw_all:
+        raise Refused(f"no unsettled fee lines match {what} on mdtrt_id {row.mdtrt_id}", code="NOTHING_TO_DELETE")
+    return Outcome(None, psn_no=row.psn_no, ref_id=row.mdtrt_id)
