@@ -20,13 +20,13 @@ except ImportError:  # not on Windows: there each worker runs its own relay and 
     fcntl = None  # type: ignore[assignment]
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import Table, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from medshared.db import make_engine, make_session_factory
 from medshared.events import Event
-from medshared.outbox import InboxConsumer, OutboxRelay
+from medshared.outbox import DEAD_LETTER_PENDING, InboxConsumer, OutboxRelay
 from medshared.problems import Problem
 from medshared.settings import ServiceSettings
 
@@ -42,6 +42,8 @@ class Runtime:
     consumers: list[InboxConsumer] = field(default_factory=list)
     outbox: Table | None = None
     bootstrap: str = ""
+    # Set by medshared.deadletters.install: readiness reports how many wait for an operator.
+    dead_letters: Table | None = None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -165,7 +167,9 @@ def build_runtime(
     if bootstrap and settings.relay_enabled:
         runtime.relay = OutboxRelay(factory, outbox, bootstrap, publishes)
     if bootstrap and settings.consumers_enabled and consumes and inbox is not None and handle is not None:
-        runtime.consumers.append(InboxConsumer(factory, inbox, bootstrap, consumes, f"{service}-consumer", handle))
+        runtime.consumers.append(
+            InboxConsumer(factory, inbox, bootstrap, consumes, f"{service}-consumer", handle, max_tries=settings.consumer_max_tries)
+        )
     return runtime
 
 
@@ -178,8 +182,8 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
         return {"status": "ok", "service": get_runtime().service}
 
     @router.get("/readyz")
-    def readyz() -> dict[str, str]:
-        """Readiness: the database answers and the broker accepts connections (503 otherwise)."""
+    def readyz() -> dict[str, str | int]:
+        """Readiness: the database answers and the broker accepts connections (503 otherwise); pending dead letters."""
         runtime = get_runtime()
         try:
             with runtime.engine.connect() as conn:
@@ -189,7 +193,17 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
         if runtime.bootstrap and not broker_reachable(runtime.bootstrap):
             raise Problem(503, "Not ready", f"the broker at {runtime.bootstrap} is unreachable", code="broker_unreachable")
         broker_state = "ok" if runtime.bootstrap else "not configured"
-        return {"status": "ready", "service": runtime.service, "database": "ok", "broker": broker_state}
+        ready: dict[str, str | int] = {"status": "ready", "service": runtime.service, "database": "ok", "broker": broker_state}
+        if runtime.dead_letters is not None:
+            # Still ready: the service answers; the count (and the dead_letters metric) calls an operator.
+            table = runtime.dead_letters
+            try:
+                with runtime.engine.connect() as conn:
+                    query = select(func.count()).select_from(table).where(table.c.status == DEAD_LETTER_PENDING)
+                    ready["dead_letters"] = int(conn.execute(query).scalar_one())
+            except Exception:  # noqa: BLE001 - never a 500 from readiness; the table is migrated before start
+                ready["dead_letters"] = "unknown"
+        return ready
 
     return router
 

@@ -19,6 +19,8 @@ class ServiceSettings(BaseSettings):
         default="", validation_alias=AliasChoices("kafka_bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS")
     )
     consumers_enabled: bool = True
+    # Tries before a consumer sets an event aside as a dead letter (<PREFIX>CONSUMER_MAX_TRIES).
+    consumer_max_tries: int = Field(default=3, ge=1, le=100)
     relay_enabled: bool = True
     log_json: bool = True
 
