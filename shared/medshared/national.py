@@ -93,6 +93,8 @@ class NationalRequest(BaseModel):
     def _input(cls, v: Any) -> Any:
         if v is None or v == "":
             return {}
+        if isinstance(v, str) and v.strip() in ("{}", "null"):
+            return {}
         if isinstance(v, str):
             # Some HIS software sends `input` as a JSON string: unambiguous when it holds an object.
             try:
@@ -191,6 +193,7 @@ def parse_request(body: Any, *, infno: str | None = None) -> NationalRequest:
     """
     if not isinstance(body, dict):
         raise EnvelopeError("the request body must be a JSON object holding the national envelope")
+    body = _known_keys_any_case(body)
     if infno is not None:
         sent = as_text(body.get("infno"))
         if sent in (None, ""):
@@ -210,6 +213,18 @@ def parse_request(body: Any, *, infno: str | None = None) -> NationalRequest:
         return NationalRequest.model_validate(body)
     except ValidationError as exc:
         raise EnvelopeError(describe_validation_error(exc)) from None
+
+
+def _known_keys_any_case(body: dict[str, Any]) -> dict[str, Any]:
+    """`Input` or `MSGID` for `input` or `msgid`: the spec's field, whatever its case, unless it was also sent."""
+    odd = [key for key in body if isinstance(key, str) and key not in NationalRequest.model_fields and key.lower() in NationalRequest.model_fields]
+    if not odd:
+        return body
+    fixed = dict(body)
+    for key in odd:
+        if key.lower() not in fixed:
+            fixed[key.lower()] = fixed.pop(key)
+    return fixed
 
 
 def extra_fields(body: Any) -> list[str]:
@@ -259,6 +274,8 @@ def describe_validation_error(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"])
         kind = err["type"]
         got = err.get("input")
+        if kind == "string_type" and got is None:
+            kind = "missing"
         shown = "" if kind == "missing" or isinstance(got, (dict, list)) else f" (got {_shown(got)})"
         if kind in ("value_error", "assertion_error"):
             msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")

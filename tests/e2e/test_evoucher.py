@@ -28,7 +28,7 @@ def phone(stack):
 
 def decode(stack, qr_code: str, org: str = HOSPITAL) -> dict:
     body = {"orgId": org, "transType": "ec.query", "data": {"qrCode": qr_code, "businessType": "01301", "operatorId": "op1", "operatorName": "收费员", "officeId": "D01", "officeName": "内科"}}
-    answer = httpx.post(stack.urls["e-voucher"] + "/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers(org, f"demo-{org}"))
+    answer = httpx.post(stack.urls["e-voucher"] + "/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers(org, f"demo-ec-{org}"))
     assert answer.status_code == 200
     return answer.json()
 
@@ -77,7 +77,7 @@ def national(stack, infno: str, data: dict, org: str = HOSPITAL) -> dict:
         "opter_name": "收费员", "inf_time": f"{now:%Y-%m-%d %H:%M:%S}", "fixmedins_code": org,
         "fixmedins_name": "拉萨市第一人民医院(演示)", "input": {"data": data},
     }
-    answer = httpx.post(stack.urls["e-voucher"] + "/fsi/api/rsfComIfsService/callService", content=jsonutil.dumps(envelope), headers={"content-type": "application/json", **gateway_headers(org, f"demo-{org}")}, timeout=30)
+    answer = httpx.post(stack.urls["e-voucher"] + "/fsi/api/rsfComIfsService/callService", content=jsonutil.dumps(envelope), headers={"content-type": "application/json", **gateway_headers(org, f"demo-ec-{org}")}, timeout=30)
     assert answer.status_code == 200, answer.text
     return dict(jsonutil.loads(answer.content))
 

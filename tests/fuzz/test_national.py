@@ -87,7 +87,9 @@ def envelope(infno: str, input_: Any, sign_no: str, **overrides: Any) -> dict[st
 
 def post(service: Service, path: str, body: Any, **headers: str) -> Any:
     raw = body if isinstance(body, bytes) else jsonutil.dumps(body).encode("utf-8", "surrogatepass")
-    return service.client.post(path, content=raw, headers={**gateway_headers(HOSPITAL, f"demo-{HOSPITAL}"), **headers})
+    # Each national door has its own token for one institution (docs/his-integration.md, Credentials).
+    token = f"demo-ec-{HOSPITAL}" if service.name == "e-voucher" else f"demo-{HOSPITAL}"
+    return service.client.post(path, content=raw, headers={**gateway_headers(HOSPITAL, token), **headers})
 
 
 def answered_cleanly(service: Service, path: str, body: Any) -> dict[str, Any]:

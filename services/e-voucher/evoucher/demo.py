@@ -10,12 +10,15 @@ from pathlib import Path
 
 from medshared.db import upgrade
 from medshared.runtime import Runtime, build_runtime
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from evoucher.config import Settings
 from evoucher.db import institution, outbox
 
-# Development credential: paasid = the institution code, token = "demo-" + code (refused in production).
+# Development credential: paasid = the institution code, token = "demo-ec-" + code (refused in production).
+# E-voucher's token differs from the institution's settlement token ("demo-" + code): a nonce is
+# remembered only by the service it was spent at, so headers captured at one door must not verify
+# at the other. The signature formula stays the national one.
 DEMO_INSTITUTIONS = [
     ("H54010000001", "拉萨市人民医院", "540100"),
     ("H54010000002", "西藏自治区人民医院", "540100"),
@@ -27,6 +30,11 @@ DEMO_INSTITUTIONS = [
 ]
 
 
+def demo_token(code: str) -> str:
+    """The development gateway token of a demo institution at e-voucher."""
+    return f"demo-ec-{code}"
+
+
 def load_demo(runtime: Runtime) -> int:
     """Register the demo institutions that are missing; returns how many were added."""
     added = 0
@@ -35,9 +43,15 @@ def load_demo(runtime: Runtime) -> int:
         for code, name, admdvs in DEMO_INSTITUTIONS:
             if code not in known:
                 session.execute(
-                    insert(institution).values(fixmedins_code=code, fixmedins_name=name, admdvs=admdvs, gateway_token=f"demo-{code}")
+                    insert(institution).values(fixmedins_code=code, fixmedins_name=name, admdvs=admdvs, gateway_token=demo_token(code))
                 )
                 added += 1
+            # A database from before per-service tokens holds the settlement token: give it its own.
+            session.execute(
+                update(institution)
+                .where(institution.c.fixmedins_code == code, institution.c.gateway_token == f"demo-{code}")
+                .values(gateway_token=demo_token(code))
+            )
     return added
 
 

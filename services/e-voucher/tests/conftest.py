@@ -163,7 +163,7 @@ def ec_query(client: TestClient, org: str, qr_code: str, token: str | None = Non
             "officeId": "W01", "officeName": "挂号处",
         },
     }  # fmt: skip
-    headers = gateway_headers(org, token or f"demo-{org}")
+    headers = gateway_headers(org, token or f"demo-ec-{org}")
     response = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=headers)
     assert response.status_code == 200
     return dict(response.json())

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from medshared import edge, logs
+from medshared import deadletters, edge, logs
 from medshared.runtime import build_runtime
 
 from settlement.api import admin, national
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.include_router(national.router(front_door))
     app.include_router(admin.router(runtime))
     app.include_router(admin.operators.audit_router())
+    deadletters.install(app, admin.operators, inbox, consumer.handle)
     return app
 
 

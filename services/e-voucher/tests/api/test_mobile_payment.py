@@ -41,7 +41,7 @@ def national(client: TestClient, infno: str, data: dict[str, Any], org: str = OR
     response = client.post(
         "/fsi/api/rsfComIfsService/callService",
         content=jsonutil.dumps(envelope),
-        headers={**gateway_headers(org, f"demo-{org}"), "content-type": "application/json"},
+        headers={**gateway_headers(org, f"demo-ec-{org}"), "content-type": "application/json"},
     )
     assert response.status_code == 200
     return dict(jsonutil.loads(response.content))
@@ -103,7 +103,7 @@ def test_the_his_is_called_back_with_a_notification_signed_with_its_own_token(
     national(client, "6202", order)
     assert len(edge.callbacks) == 1
     raw, signature = edge.callbacks[0]
-    assert signature == callback_signature(f"demo-{ORG}", raw)
+    assert signature == callback_signature(f"demo-ec-{ORG}", raw)
     body = jsonutil.loads(raw)
     assert (body["payOrdId"], body["medOrgOrd"], body["ordStas"]) == (order["payOrdId"], "ORD-2", "6")
 

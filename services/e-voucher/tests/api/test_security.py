@@ -32,7 +32,7 @@ def query_body(org: str, qr_code: str) -> dict[str, Any]:
 
 def test_a_replayed_gateway_signature_is_refused_and_issues_no_ec_token(client: TestClient) -> None:
     code = show_code(client, activate(client, TASHI, "tashi"))
-    headers = gateway_headers("H54010000001", "demo-H54010000001")
+    headers = gateway_headers("H54010000001", "demo-ec-H54010000001")
     first = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=query_body("H54010000001", code), headers=headers)
     assert first.json()["code"] == 0, first.json()
     replayed = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=query_body("H54010000001", code), headers=headers)

@@ -116,10 +116,10 @@ def test_a_tampered_or_foreign_code_is_refused(client: TestClient) -> None:
 
 def test_decoding_needs_the_institutions_own_credential(client: TestClient) -> None:
     code = show_code(client, activate(client, TASHI, "tashi"))
-    assert "signature" in ec_query(client, "H54010000001", code, token="demo-H54010000002")["message"]
+    assert "signature" in ec_query(client, "H54010000001", code, token="demo-ec-H54010000002")["message"]
     body = {"orgId": "H54010000001", "transType": "ec.query", "data": {"qrCode": code, "businessType": "01101",
             "operatorId": "op", "operatorName": "op"}}  # fmt: skip
-    posing = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers("H54010000002", "demo-H54010000002"))
+    posing = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers("H54010000002", "demo-ec-H54010000002"))
     assert posing.json()["code"] != 0
     assert ec_query(client, "H54010000001", code)["code"] == 0
 
@@ -173,7 +173,7 @@ def test_a_guardian_shows_a_dependants_code_only_after_consent(client: TestClien
 
 
 def test_production_refuses_an_institution_still_on_its_demo_credential(client: TestClient, clock: Clock) -> None:
-    headers = gateway_headers("H54010000001", "demo-H54010000001")
+    headers = gateway_headers("H54010000001", "demo-ec-H54010000001")
     runtime = client.app.state.runtime
     assert handlers.authenticate_institution(runtime, headers, "H54010000001", production=False, skew=300, now=clock())
     with pytest.raises(Unauthenticated, match="demo credential"):
@@ -184,7 +184,7 @@ def test_a_gateway_request_with_a_stale_timestamp_is_refused(client: TestClient)
     code = show_code(client, activate(client, TASHI, "tashi"))
     body = {"orgId": "H54010000001", "transType": "ec.query", "data": {"qrCode": code, "businessType": "01101",
             "operatorId": "op", "operatorName": "op"}}  # fmt: skip
-    stale = gateway_headers("H54010000001", "demo-H54010000001", now=time.time() - 3600)
+    stale = gateway_headers("H54010000001", "demo-ec-H54010000001", now=time.time() - 3600)
     refused = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=stale).json()
     assert "x-tif-timestamp" in refused["message"]
     assert ec_query(client, "H54010000001", code)["code"] == 0

@@ -3,7 +3,8 @@
 The canonical path is /fsi/api/rsfComIfsService/callService. Deployed clients also post to
 …/callService/{infno} and to the per-service paths of the provincial gateways
 (/fsi/api/<service>/<method>, e.g. /fsi/api/signInSignOutService/signIn): the infno in the body
-picks the transaction everywhere, and one in the path must agree with it. The body is read as
+picks the transaction everywhere, and one in the path must agree with it. Two gateway door paths
+seen in deployed configurations are aliases too. The body is read as
 bytes whatever the content type (application/json or text/plain), so amounts never pass through
 float.
 """
@@ -49,4 +50,7 @@ def router(front_door: FrontDoor) -> APIRouter:
         """The provincial per-service paths (/fsi/api/<service>/<method>): the body's infno decides."""
         return answer(request, body)
 
+    # Gateways' own door paths, configured in deployed clients as fixed suffixes.
+    for alias in ("/uif-hsaf-med-api/api/medical/service", "/mbs/fmi/fsi/api/callFsiService/callService"):
+        api.add_api_route(alias, call_service, methods=["POST"], include_in_schema=False)
     return api

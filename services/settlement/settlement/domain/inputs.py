@@ -11,7 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from medshared.national import as_text, describe_validation_error
+from medshared.national import as_text, describe_validation_error, parse_inf_time
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,15 +29,22 @@ DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def _datetime(value: Any) -> Any:
+    """yyyy-MM-dd HH:mm:ss; also the ISO form with a T (C# and Java serialisers), a fraction of a
+    second, compact digits, or a date alone (midnight)."""
     if isinstance(value, str):
         text = value.strip()
-        for fmt in (DT_FORMAT, "%Y-%m-%d"):
-            try:
-                return dt.datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-        raise ValueError("must be yyyy-MM-dd HH:mm:ss")
+        moment = parse_inf_time(text)
+        if moment is not None:
+            return moment
+        try:
+            return dt.datetime.strptime(text[:10], "%Y-%m-%d") if len(text) == 10 else _no_datetime()
+        except ValueError:
+            _no_datetime()
     return value
+
+
+def _no_datetime() -> Any:
+    raise ValueError("must be yyyy-MM-dd HH:mm:ss")
 
 
 def _date(value: Any) -> Any:

@@ -138,9 +138,13 @@ class FrontDoor:
 
 def _read_input(row: Transaction, req: NationalRequest) -> Any:
     where = f"input.{row.node}"
-    if row.node not in req.input:
+    node = req.input.get(row.node)
+    if node is None and req.input and not any(isinstance(v, (dict, list)) for v in req.input.values()):
+        # The node's fields sent straight under input, without the wrapper ({"opter_no": ..} for
+        # {"signIn": {"opter_no": ..}}): one flat object can only be the node.
+        node, where = req.input, "input"
+    if node is None:
         raise Refused(f"{where} is required for infno {req.infno}", code="INPUT_INVALID")
-    node = req.input[row.node]
     if row.many:
         return inp.read_list(row.model, node, where)
     return inp.read(row.model, node, where)

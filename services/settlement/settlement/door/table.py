@@ -54,7 +54,7 @@ TABLE: tuple[Transaction, ...] = (
     T("2404", "入院办理撤销", "data", inp.VisitRef, visits.cancel_admission),
     T("2405", "出院办理撤销", "data", inp.VisitRef, visits.undo_discharge),
     T("2301", "住院费用明细上传", "feedetail", inp.FeeDetail, fees.inpatient_fees, many=True),
-    T("2302", "住院费用明细撤销", "data", inp.CancelFees2302, fees.withdraw_inpatient_fees),
+    T("2302", "住院费用明细撤销", "data", inp.CancelFees2302, fees.withdraw_inpatient_fees, many=True),
     T("2303", "住院预结算", "data", inp.Settle, settling.settle_visit, prepare=resolve_ectoken),
     T("2304", "住院结算", "data", inp.Settle, settling.settle_visit, prepare=resolve_ectoken),
     T("2305", "住院结算撤销", "data", inp.Reverse, settling.reverse_settlement),

@@ -113,13 +113,20 @@ def withdraw_outpatient_fees(session: Session, call: Call, data: inp.CancelFees2
     return _delete_lines(session, row, where, data.chrg_bchno == WITHDRAW_ALL, f"chrg_bchno {data.chrg_bchno}")
 
 
-def withdraw_inpatient_fees(session: Session, call: Call, data: inp.CancelFees2302) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def withdraw_inpatient_fees(session: Session, call: Call, items: list[inp.CancelFees2302]) -> Outcome:
+    """2302 names one line (or 0000 for all); some HIS software sends a list of such objects, one per line."""
+    first = items[0]
+    if any(x.mdtrt_id != first.mdtrt_id or x.psn_no != first.psn_no for x in items):
+        raise Refused("all lines of one withdrawal must carry the same mdtrt_id and psn_no", code="INPUT_INVALID")
+    row = find_visit(session, call, first.mdtrt_id, first.psn_no, lock=True)
     vs.require("2302", row.kind, row.status, row.mdtrt_id)
-    where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
-    if data.feedetl_sn != WITHDRAW_ALL:
-        where.append(fee_line.c.feedetl_sn == data.feedetl_sn)
-    return _delete_lines(session, row, where, data.feedetl_sn == WITHDRAW_ALL, f"feedetl_sn {data.feedetl_sn}")
+    outcome = Outcome(None, psn_no=row.psn_no, ref_id=row.mdtrt_id)
+    for item in items:
+        where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
+        if item.feedetl_sn != WITHDRAW_ALL:
+            where.append(fee_line.c.feedetl_sn == item.feedetl_sn)
+        outcome = _delete_lines(session, row, where, item.feedetl_sn == WITHDRAW_ALL, f"feedetl_sn {item.feedetl_sn}")
+    return outcome
 
 
 def _delete_lines(session: Session, row: Row[Any], where: list[Any], withdraw_all: bool, what: str) -> Outcome:

@@ -172,3 +172,62 @@ def test_a_settlement_total_beyond_n16_2_is_refused(clinic):
     mdtrt_id = open_outpatient(clinic, ZHUOMA)
     answer = clinic.call("2206", settle_input(ZHUOMA, mdtrt_id, "100000000000000"), insuplc="540100")
     assert answer["infcode"] == -1 and "input.data.medfee_sumamt: must be below" in answer["err_msg"]
+
+
+def test_envelope_keys_in_another_case_and_a_node_sent_without_its_wrapper_are_read(client):
+    his = His(client, "H54010000002", "540100")
+    envelope = his.envelope("9001", {})
+    del envelope["input"]
+    envelope["Input"] = {"opter_no": "001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}
+    answer = his.post(envelope)
+    assert answer["infcode"] == 0, answer["err_msg"]
+    assert answer["output"]["signinoutb"]["sign_no"]
+
+
+def test_iso_datetimes_with_a_t_are_read_as_the_national_datetime(clinic):
+    from support import PEOPLE
+
+    p = PEOPLE[ZHUOMA]
+    data = {
+        "psn_no": ZHUOMA,
+        "insutype": p["insutype"],
+        "begntime": "2026-11-24T09:00:00",
+        "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": p["certno"],
+        "ipt_otp_no": "OP-T",
+        "atddr_no": "DR1",
+        "dr_name": "医生",
+        "dept_code": "D01",
+        "dept_name": "内科",
+        "caty": "A03",
+    }
+    assert clinic.ok("2201", {"data": data}, insuplc="540100")["data"]["mdtrt_id"]
+
+
+def test_a_withdrawal_sent_as_a_list_withdraws_each_named_line(lhasa):
+    from test_inpatient import admit
+
+    mdtrt_id = admit(lhasa)
+    lines = [line(sn, "003301000010000", "1", "100", mdtrt_id, ZHAXI) for sn in ("1", "2", "3")]
+    lhasa.ok("2301", {"feedetail": lines}, insuplc="540100")
+    items = [{"feedetl_sn": sn, "mdtrt_id": mdtrt_id, "psn_no": ZHAXI} for sn in ("1", "2")]
+    lhasa.ok("2302", {"data": items}, insuplc="540100")
+    trial = lhasa.ok("2303", settle_input(ZHAXI, mdtrt_id, "100", med_type="21", mid_setl_flag="1"), insuplc="540100")
+    assert trial["setlinfo"]["medfee_sumamt"] == Decimal("100.00")
+
+
+def test_a_trial_settlement_does_not_recheck_the_credential_but_the_final_one_does(clinic):
+    mdtrt_id = open_outpatient(clinic, ZHUOMA)
+    clinic.ok("2204", {"feedetail": [line("1", "002501010010000", "1", "30", mdtrt_id, ZHUOMA)]}, insuplc="540100")
+    placeholder = settle_input(ZHUOMA, mdtrt_id, "30", mdtrt_cert_no="02")
+    assert clinic.ok("2206", placeholder, insuplc="540100")["setlinfo"]["setl_id"] is None
+    final = clinic.call("2207", placeholder, insuplc="540100")
+    assert final["infcode"] == -1 and "mdtrt_cert_no is not the ID number" in final["err_msg"]
+
+
+def test_a_gateways_fixed_door_path_is_the_same_door(clinic):
+    body = jsonutil.dumps(clinic.envelope("1101", person_query(clinic)))
+    answer = clinic.client.post(
+        "/uif-hsaf-med-api/api/medical/service", content=body, headers=gateway_headers(clinic.paasid, clinic.token)
+    ).json()
+    assert answer["infcode"] == 0, answer["err_msg"]
