@@ -19,7 +19,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start()
-        print("\nReady.")
+        print("\nReady: the demo data is loaded and every consumer has applied it (the demo people settle as the rules say).")
         for name, url in stack.urls.items():
             docs = "" if name == "wechat-stub" else f"   docs {url}/docs   OpenAPI {url}/openapi.json"
             print(f"  {name:<12} {url}{docs}")
@@ -33,6 +33,9 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\nstopping...")
         return 0
+    except RuntimeError as exc:  # a service that did not start, or consumers that did not catch up
+        print(f"\nnot ready: {exc}; see var/*.log", file=sys.stderr)
+        return 1
     finally:
         stack.stop()
 

@@ -7,6 +7,7 @@ temporary directory), so both exercise exactly the same start-up path.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -42,6 +43,16 @@ SERVICES = [
 ]
 
 
+# What each service's consumer reads (group "<service>-consumer", medshared.runtime.build_runtime).
+# Ready waits until every one of them has applied every event published on these topics.
+CONSUMES = {
+    "settlement": ("enrollment.people.v1", "remote_care.filings.v1"),
+    "remote-care": ("enrollment.people.v1", "settlement.settlements.v1"),
+    "e-voucher": ("enrollment.people.v1", "settlement.settlements.v1"),
+}
+_BACKLOG = re.compile(r"^outbox_backlog(?:\{\})? ([0-9.e+]+)$", re.MULTILINE)
+
+
 def present() -> list[Service]:
     return [s for s in SERVICES if (s.path / "pyproject.toml").exists()]
 
@@ -66,7 +77,7 @@ class Stack:
             return broker.free_port()
         return int(os.environ.get(name, default))
 
-    def start(self, *, demo: bool = True, log: bool = True) -> None:
+    def start(self, *, demo: bool = True, log: bool = True, ready_timeout: float = 120.0) -> None:
         self.var.mkdir(parents=True, exist_ok=True)
         say = print if log else (lambda *_a, **_k: None)
         self.bootstrap = "" if self.free_ports else os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -101,6 +112,67 @@ class Stack:
                 if (s.path / s.package / "demo.py").exists():
                     say(f"loading the demo dataset into {s.directory}")
                     subprocess.run([sys.executable, "-m", f"{s.package}.demo"], env=env, check=True, cwd=s.path)
+            say("waiting until every consumer has applied the demo events")
+            self.wait_until_caught_up(ready_timeout)
+
+    def wait_until_caught_up(self, timeout: float = 120.0) -> None:
+        """Every event committed so far is published, and applied by every consumer that reads it.
+
+        Two facts, both read from outside the services: each outbox is empty (`outbox_backlog`
+        on /metrics), then each consumer group's committed offsets have reached the end of every
+        partition it reads. A consumer commits only after its database commit, so from then on
+        settlement knows every demo person, identity and filing (and e-voucher and remote-care
+        every person): a settlement in the first second follows the rules.
+        """
+        deadline = time.monotonic() + timeout
+        waiting = "the outboxes"
+        while time.monotonic() < deadline:
+            behind = self.unpublished() or self.unapplied()
+            if not behind:
+                return
+            waiting = ", ".join(behind)
+            time.sleep(0.25)
+        raise RuntimeError(f"not ready after {timeout:.0f} s: still waiting for {waiting}")
+
+    def unpublished(self) -> list[str]:
+        """Services whose outbox still holds events the relay has not published."""
+        pending = []
+        for s in self.services:
+            try:
+                match = _BACKLOG.search(httpx.get(self.urls[s.directory] + "/metrics", timeout=5).text)
+            except httpx.HTTPError:
+                match = None
+            if match is None or float(match.group(1)) > 0:
+                pending.append(f"the {s.directory} outbox")
+        return pending
+
+    def unapplied(self) -> list[str]:
+        """Consumer groups (and topics) whose committed offsets are short of the end of a partition."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        running = {s.directory for s in self.services}
+        reader = KafkaConsumer(bootstrap_servers=self.bootstrap, request_timeout_ms=10000)
+        admin = broker.admin(self.bootstrap)
+        try:
+            behind = []
+            for service, topics in CONSUMES.items():
+                if service not in running:
+                    continue
+                partitions = [
+                    TopicPartition(topic, p) for topic in topics for p in sorted(reader.partitions_for_topic(topic) or ())
+                ]
+                ends = reader.end_offsets(partitions) if partitions else {}
+                group = f"{service}-consumer"
+                committed = admin.list_group_offsets({group: partitions}).get(group, {}) if partitions else {}
+                for tp in partitions:
+                    done = committed.get(tp)
+                    offset = done.offset if done is not None and done.offset >= 0 else 0
+                    if offset < ends.get(tp, 0):
+                        behind.append(f"{service} on {tp.topic}")
+            return sorted(set(behind))
+        finally:
+            reader.close()
+            admin.close()
 
     def start_broker(self) -> None:
         self.children["broker"] = broker.start_embedded_broker(self.broker_port, log_file=str(self.var / "broker.log"))
