@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     # JSON in the environment: {"<token>": {"operator": "review-03", "roles": ["filing_review"]}}
     operator_tokens: dict[str, OperatorCredential] = Field(default_factory=development_operator_tokens)
     mobile_session_secret: str = "dev-mobile-session-secret"
+    # e-voucher's phone session lifetime (EVOUCHER_SESSION_TTL_SECONDS): a token's issue time is
+    # its exp minus this, when the token does not carry iat (see api/auth.py).
+    voucher_session_ttl_seconds: int = Field(default=7200, ge=60)
     # JSON in the environment: {"<key id>": {"province": "430000", "secret": "..."}}
     partner_credentials: dict[str, PartnerCredential] = _development_partners()
     partner_max_skew_seconds: int = 300

@@ -8,7 +8,7 @@ back into Decimal only at the edge.
 from __future__ import annotations
 
 from medshared.db import new_metadata
-from medshared.outbox import inbox_table, outbox_table
+from medshared.outbox import dead_letter_table, inbox_table, outbox_table
 from medshared.security import operator_action_table
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +27,7 @@ metadata = new_metadata()
 outbox = outbox_table(metadata)
 operator_action = operator_action_table(metadata)
 inbox = inbox_table(metadata)
+dead_letter = dead_letter_table(metadata)
 
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -161,4 +162,16 @@ partner_nonce = Table(
     Column("key_id", String(64), primary_key=True),
     Column("nonce", String(64), primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Read model of evoucher.vouchers.v1: a phone session works only while the person's voucher is
+# active, and only for the binding it was opened under (see api/auth.py).
+voucher = Table(
+    "voucher",
+    metadata,
+    Column("voucher_id", String(64), primary_key=True),
+    Column("psn_no", String(30), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
 )

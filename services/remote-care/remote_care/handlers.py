@@ -27,6 +27,7 @@ from remote_care.db import (
     statement,
     statement_audit,
     statement_line,
+    voucher,
 )
 from remote_care.domain import clearing as rules
 from remote_care.domain.errors import Conflict, Forbidden, NotFound
@@ -68,6 +69,36 @@ class Actor:
     name: str
     psn_no: str | None = None
     province: str | None = None
+
+
+# ------------------------------------------------------------------ phone sessions
+
+
+def why_session_ended(runtime: Runtime, psn_no: str, issued_at: int) -> str | None:
+    """Why a phone session issued at `issued_at` (unix seconds) no longer works; None while it does.
+
+    The session belongs to the voucher binding it was opened under. A person whose voucher
+    remote-care has not heard of yet (events still on their way) keeps the session: the token
+    itself is signed by e-voucher and expires on its own.
+    """
+    with runtime.factory() as session:
+        rows = session.execute(select(voucher.c.status, voucher.c.activated_at).where(voucher.c.psn_no == psn_no)).all()
+    if not rows:
+        return None
+    active = [r.activated_at for r in rows if r.status == "active"]
+    if not active:
+        states = {r.status for r in rows}
+        state = "frozen" if "frozen" in states else "revoked"
+        return f"this person's e-voucher is {state}; phone sessions end with it (activate or unfreeze it in the e-voucher app)"
+    bound_at = max(_utc(a) for a in active)
+    # To the second: e-voucher issues the activation's own token in the same second it binds.
+    if issued_at < int(bound_at.timestamp()):
+        return "the e-voucher was bound again after this session began (activated anew or reclaimed); log in again"
+    return None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 # ------------------------------------------------------------------ filings
@@ -212,13 +243,22 @@ def revoke_filing(
     trt_dcla_detl_sn: str | None = None,
     memo: str | None = None,
     on: dt.date | None = None,
+    filing_institution: str | None = None,
 ) -> dict[str, Any]:
+    """`filing_institution`: a HIS revokes (2502) only what it filed itself (2501); the bureau anything."""
     on = on or today()
     with runtime.unit_of_work() as session:
         row = _find_filing(session, filing_id=filing_id, trt_dcla_detl_sn=trt_dcla_detl_sn, lock=True)
         if actor.psn_no is not None and actor.psn_no != row.psn_no:
             what = f"trt_dcla_detl_sn {trt_dcla_detl_sn}" if trt_dcla_detl_sn else "this filing"
             raise Forbidden(f"{what} belongs to another person; check psn_no")
+        if filing_institution is not None and not (row.channel == Channel.HIS.value and row.created_by == filing_institution):
+            raise Forbidden(
+                f"trt_dcla_detl_sn {row.trt_dcla_detl_sn or trt_dcla_detl_sn} was filed by another institution; "
+                f"fixmedins_code {filing_institution} may revoke only the referrals it filed with 2501 "
+                "(ask the filing institution or the insurance bureau)",
+                code="not_filing_institution",
+            )
         if actor.province is not None:
             ensure_province_may_act(actor.province, row.insuplc_admdvs)
         enddate = revocation_end(_existing_view(row), on)
@@ -577,11 +617,12 @@ _EVENTS = {"confirm": "StatementConfirmed", "dispute": "StatementDisputed", "rei
 def decide_statement(
     runtime: Runtime, actor: Actor, statement_id: str, action: str, reason: str | None = None
 ) -> dict[str, Any]:
-    """Confirm or dispute (a party or the bureau), or reissue a disputed statement (the bureau)."""
+    """Confirm or dispute (the paying side), or reissue a disputed statement (the bureau)."""
     if action == "dispute":
         reason = rules.require_reason(reason)
     with runtime.unit_of_work() as session:
         row = _find_statement(session, statement_id, actor, lock=True)
+        rules.ensure_may_decide(action, actor.province, row.insured_admdvs, statement_id)
         status = rules.next_status(action, row.status, statement_id)
         values: dict[str, Any] = {"status": status, "updated_at": utcnow(), "version": row.version + 1}
         if action == "dispute":

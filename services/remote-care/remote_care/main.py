@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from medshared import edge, logs
+from medshared import deadletters, edge, logs
 from medshared.runtime import build_runtime
 from medshared.security import RateLimiter
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (internal, mobile, partner, admin):
         app.include_router(module.router)
     app.include_router(operators.audit_router())
+    deadletters.install(app, operators, inbox, consumer.handle)
     return app
 
 

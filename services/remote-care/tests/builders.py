@@ -7,10 +7,13 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+import json
+
 from medshared.events import Event
 from medshared.outbox import InboxConsumer
 from medshared.runtime import Runtime
 
+from remote_care.api.auth import partner_headers
 from remote_care.config import Settings
 from remote_care.db import inbox
 from remote_care.messaging import consumer
@@ -19,11 +22,13 @@ OPERATOR = {"x-operator-token": "test-desk-7"}
 REVIEWER = {"x-operator-token": "test-review"}
 CLEARER = {"x-operator-token": "test-clearing"}
 AUDITOR = {"x-operator-token": "test-audit"}
+OPS = {"x-operator-token": "test-ops"}
 OPERATOR_TOKENS = {
     "test-desk-7": {"operator": "desk-7", "roles": ["filing_review", "clearing"]},
     "test-review": {"operator": "review-1", "roles": ["filing_review"]},
     "test-clearing": {"operator": "clearing-1", "roles": ["clearing"]},
     "test-audit": {"operator": "audit-1", "roles": ["audit"]},
+    "test-ops": {"operator": "ops-1", "roles": ["operations"]},
 }
 INTERNAL = {"x-internal-token": "dev-internal-token"}
 
@@ -147,3 +152,17 @@ def reversal_of(original: Event, *, when: str | None = None) -> Event:
 
 
 TODAY = dt.date(2026, 3, 10)
+
+
+# Partner provinces' development keys (config._development_partners).
+HUNAN = ("partner-430000", "dev-partner-secret-430000")
+BEIJING = ("partner-110000", "dev-partner-secret-110000")
+TIBET = ("partner-540000", "dev-partner-secret-540000")
+ANHUI = ("partner-340000", "dev-partner-secret-340000")
+
+
+def partner_call(client: Any, who: tuple[str, str], method: str, path: str, body: Any = None, **header_overrides: str) -> Any:
+    """A signed partner request, as a province's system sends it."""
+    raw = json.dumps(body).encode() if body is not None else b""
+    headers = {**partner_headers(*who, method, path, raw), "content-type": "application/json", **header_overrides}
+    return client.request(method, path, content=raw, headers=headers)

@@ -1,4 +1,8 @@
-"""Bureau operators: filing review (role filing_review) and the monthly clearing (role clearing)."""
+"""Bureau operators: filing review (role filing_review) and the monthly clearing (role clearing).
+
+The bureau runs a month's clearing and reissues disputed statements; confirming or disputing
+is the paying side's, through the partner API (domain/clearing.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from fastapi import APIRouter, Query
 
 from remote_care import handlers
 from remote_care.api.deps import ClearingOperator, FilingReviewer, RuntimeDep
-from remote_care.api.schemas import ChangeIn, ClearingRunIn, DisputeIn, FilingIn, RevokeIn
+from remote_care.api.schemas import ChangeIn, ClearingRunIn, FilingIn, RevokeIn
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
@@ -75,18 +79,6 @@ def statement_lines(
 def statement_audit(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Every step the statement went through, who took it and why."""
     return handlers.statement_audit_trail(runtime, actor, statement_id)
-
-
-@router.post("/clearing/statements/{statement_id}/confirm")
-def confirm_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
-    """Confirm a statement."""
-    return handlers.decide_statement(runtime, actor, statement_id, "confirm")
-
-
-@router.post("/clearing/statements/{statement_id}/dispute")
-def dispute_statement(statement_id: str, body: DisputeIn, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
-    """Dispute a statement with a reason."""
-    return handlers.decide_statement(runtime, actor, statement_id, "dispute", body.reason)
 
 
 @router.post("/clearing/statements/{statement_id}/reissue")

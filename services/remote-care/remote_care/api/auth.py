@@ -1,8 +1,13 @@
 """Who is calling: the settlement front door, an operator, a person on a phone, or a partner province.
 
 Mobile session token (minted by the e-voucher service after WeChat login):
-    base64url(json {"openid", "psn_no", "exp"}) + "." + hex(hmac_sha256(secret, <first part>))
-`exp` is unix seconds; base64url without padding.
+    base64url(json {"openid", "psn_no", "exp"[, "iat"]}) + "." + hex(hmac_sha256(secret, <first part>))
+`exp` (and `iat`, when sent) are unix seconds; base64url without padding. A session is good
+only while the person's voucher is active and only for the binding it was opened under: a
+token issued before the voucher's current activation (a revoked voucher activated again, or
+reclaimed by its holder on another account) is refused. The issue time is `iat`, or else
+`exp` minus e-voucher's session lifetime (REMOTE_CARE_VOUCHER_SESSION_TTL_SECONDS, which must
+equal EVOUCHER_SESSION_TTL_SECONDS).
 
 Partner province request signature, headers:
     x-partner-key (key id), x-partner-timestamp (unix seconds), x-partner-nonce (unique per request),
@@ -16,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +30,9 @@ from typing import Any
 from medshared.problems import Problem
 
 from remote_care.config import PartnerCredential
+
+
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -42,6 +51,12 @@ def check_token(given: str | None, expected: str, header: str) -> None:
 class MobileSession:
     openid: str
     psn_no: str
+    exp: int = 0
+    iat: int | None = None
+
+    def issued_at(self, session_ttl_seconds: int) -> int:
+        """Unix seconds the token was issued, to the second."""
+        return self.iat if self.iat is not None else self.exp - session_ttl_seconds
 
 
 def _b64(data: bytes) -> str:
@@ -64,11 +79,12 @@ def read_mobile_token(authorization: str | None, secret: str, now: float | None 
     try:
         claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(claims_part + "=" * (-len(claims_part) % 4)))
         openid, psn_no, exp = str(claims["openid"]), str(claims["psn_no"]), int(claims["exp"])
-    except (ValueError, KeyError, TypeError):
+        iat = int(claims["iat"]) if claims.get("iat") is not None else None
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         raise _unauthorized("sign in again: the session token is not valid") from None
     if exp < (now if now is not None else time.time()):
         raise _unauthorized("sign in again: the session has expired")
-    return MobileSession(openid=openid, psn_no=psn_no)
+    return MobileSession(openid=openid, psn_no=psn_no, exp=exp, iat=iat)
 
 
 # ------------------------------------------------------------------ partner
@@ -128,8 +144,12 @@ def verify_partner(
     credential = credentials.get(key_id)
     if credential is None:
         raise _unauthorized(f"unknown partner key {key_id!r}")
-    if not timestamp.isdigit() or abs((now if now is not None else time.time()) - int(timestamp)) > max_skew:
-        raise _unauthorized(f"x-partner-timestamp must be the current unix time (within {max_skew} s); check the clock")
+    # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() refuses or reads.
+    if not _UNIX_SECONDS.fullmatch(timestamp) or abs((now if now is not None else time.time()) - int(timestamp)) > max_skew:
+        raise _unauthorized(
+            f"x-partner-timestamp must be the current unix time in seconds, ASCII digits 0-9 (within {max_skew} s); "
+            f"check the clock (got {timestamp[:20]!r})"
+        )
     if len(nonce) > 64:
         raise _unauthorized("x-partner-nonce must be at most 64 characters")
     expected = partner_signature(credential.secret, method, path, timestamp, nonce, body)

@@ -51,9 +51,14 @@ def _limit(limiter: RateLimiter, key: str, who: str) -> None:
         raise rate_limited(who, wait)
 
 
-def mobile_actor(request: Request, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
+def mobile_actor(
+    request: Request, runtime: RuntimeDep, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Actor:
     session = auth.read_mobile_token(authorization, settings.mobile_session_secret)
     _limit(request.app.state.mobile_limiter, session.openid, "this account")
+    ended = handlers.why_session_ended(runtime, session.psn_no, session.issued_at(settings.voucher_session_ttl_seconds))
+    if ended:
+        raise Problem(401, "Unauthorized", f"sign in again: {ended}", code="session_ended")
     return Actor(channel=Channel.MOBILE, name=f"openid:{session.openid}", psn_no=session.psn_no)
 
 

@@ -27,7 +27,9 @@ def create_referral(body: ReferralIn, actor: InternalActor, runtime: RuntimeDep)
 def revoke_referral(
     trt_dcla_detl_sn: str, body: ReferralRevokeIn, actor: InternalActor, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    """2502 转院备案撤销: revoke a referral filing by its trt_dcla_detl_sn."""
-    bound = Actor(actor.channel, actor.name, psn_no=body.psn_no)
-    filing = handlers.revoke_filing(runtime, bound, trt_dcla_detl_sn=trt_dcla_detl_sn, memo=body.memo)
+    """2502 转院备案撤销: the institution that filed a referral revokes it by its trt_dcla_detl_sn."""
+    bound = Actor(actor.channel, body.fixmedins_code, psn_no=body.psn_no)
+    filing = handlers.revoke_filing(
+        runtime, bound, trt_dcla_detl_sn=trt_dcla_detl_sn, memo=body.memo, filing_institution=body.fixmedins_code
+    )
     return {"trt_dcla_detl_sn": trt_dcla_detl_sn, "filing_id": filing["filing_id"], "filing": filing}

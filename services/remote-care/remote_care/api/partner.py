@@ -59,11 +59,11 @@ def statement_lines(statement_id: str, actor: PartnerActor, runtime: RuntimeDep,
 
 @router.post("/statements/{statement_id}/confirm")
 def confirm_statement(statement_id: str, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
-    """Confirm a statement's amounts."""
+    """Confirm a statement's amounts: the paying side (the insured pool's province) only."""
     return handlers.decide_statement(runtime, actor, statement_id, "confirm")
 
 
 @router.post("/statements/{statement_id}/dispute")
 def dispute_statement(statement_id: str, body: DisputeIn, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
-    """Dispute a statement, saying why."""
+    """Dispute a statement, saying why: the paying side (the insured pool's province) only."""
     return handlers.decide_statement(runtime, actor, statement_id, "dispute", body.reason)

@@ -122,9 +122,14 @@ class ReferralIn(BaseModel):
 
 
 class ReferralRevokeIn(BaseModel):
+    """2502 as the settlement front door forwards it: who the person is, and which institution asks."""
+
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     psn_no: str = Field(min_length=1, max_length=30)
+    fixmedins_code: str = Field(
+        min_length=1, max_length=30, description="the signed-in institution revoking; only the one that filed may"
+    )
     memo: str | None = Field(default=None, max_length=200)
 
 

@@ -7,6 +7,11 @@ under the original's setl_id, so a settlement reversed within the month clears t
 
 Lifecycle: issued -> confirmed | disputed; disputed -> reissued (recomputed);
 reissued -> confirmed | disputed.
+
+Who takes which step: the paying side (the insured pool's province, which owes the money)
+confirms or disputes; the treating side (owed the money) reads the statement and its lines
+and cannot accept it on the payer's behalf; the bureau runs the month and reissues a
+disputed statement, and confirms nothing itself.
 """
 
 from __future__ import annotations
@@ -62,6 +67,27 @@ def require_reason(reason: str | None) -> str:
     if not reason or not reason.strip():
         raise Refused("a dispute needs a reason: say which lines or amounts are contested", code="reason_required")
     return reason.strip()
+
+
+def ensure_may_decide(action: str, province: str | None, insured: str, statement: str) -> None:
+    """Confirm and dispute are the paying side's; reissue is the bureau's (province None)."""
+    paying = f"{insured[:2]}0000"
+    if action == "reissue":
+        if province is not None:
+            raise Forbidden(f"the bureau reissues statement {statement}; a province confirms or disputes it")
+        return
+    if province is None:
+        raise Forbidden(
+            f"the paying side confirms or disputes statement {statement}: province {paying}, through "
+            f"POST /partner/v1/statements/{statement}/{action}; the bureau runs clearing and reissues",
+            code="paying_side_only",
+        )
+    if province[:2] != insured[:2]:
+        raise Forbidden(
+            f"province {province} is the treating side of statement {statement} (owed the money) and may read it; "
+            f"only the paying side, province {paying} (the insured pool {insured}), may {action} it",
+            code="paying_side_only",
+        )
 
 
 def ensure_party(province: str, insured: str, treating: str, statement: str) -> None:

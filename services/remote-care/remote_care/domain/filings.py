@@ -17,12 +17,14 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from enum import Enum
 
 from remote_care.domain.errors import Conflict, Forbidden, Refused
 
 TEMPORARY_MONTHS = 6
+# How far ahead a filing may start. The rules name no limit; a year covers a planned stay or move.
+ADVANCE_MONTHS = 12
 _ADMDVS = re.compile(r"^\d{6}$")
 
 
@@ -139,6 +141,8 @@ class AcceptedFiling:
 def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if not MINYEAR <= year <= MAXYEAR:
+        raise Refused(f"{day} plus {months} months is beyond the calendar; check the dates", code="bad_dates")
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -211,6 +215,13 @@ def accept_filing(
             )
     if req.enddate is not None and req.enddate < req.begndate:
         raise Refused(f"enddate {req.enddate} is before begndate {req.begndate}", code="bad_dates")
+    latest_start = add_months(today, ADVANCE_MONTHS)
+    if req.begndate > latest_start:
+        raise Refused(
+            f"begndate {req.begndate} is more than {ADVANCE_MONTHS} months ahead; a filing starts at the latest on "
+            f"{latest_start}: file again nearer the time",
+            code="bad_dates",
+        )
     if req.filing_type.is_long_term:
         if req.enddate is not None:
             raise Refused(

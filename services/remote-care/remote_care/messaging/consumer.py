@@ -1,9 +1,11 @@
-"""Applies enrollment and settlement events to the local read models.
+"""Applies enrollment, settlement and e-voucher events to the local read models.
 
 Snapshots carry a version: a row is replaced only by a higher version, so a redelivered
 or out-of-order event never rolls a person back. A death or a terminated enrollment revokes
 the person's active filings in the same transaction, with their FilingRevoked events.
-Settlements have no version; they are keyed by setl_id and inserted once.
+Settlements have no version; they are keyed by setl_id and inserted once. A settlement whose
+amounts exceed N(16,2) raises AmountOutOfBounds: the consumer sets it aside as a dead letter.
+Voucher snapshots (evoucher.vouchers.v1) keep the phone sessions honest (api/auth.py).
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from medshared.outbox import stage
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from remote_care.db import clearing_item, enrollment, filing, outbox, person
+from remote_care.db import clearing_item, enrollment, filing, outbox, person, voucher
 from remote_care.domain.filings import ExistingFiling, FilingType, end_when_cover_lapses
 from remote_care.messaging.contracts import (
     FILINGS_TOPIC,
     PEOPLE_TOPIC,
     PRODUCER,
     SETTLEMENTS_TOPIC,
+    VOUCHERS_TOPIC,
     filing_snapshot,
     parse_date,
     settlement_item,
+    voucher_row,
 )
 
 SETTLEMENT_EVENTS = {"VisitSettled": False, "SettlementReversed": True}
@@ -37,6 +41,9 @@ def handle(session: Session, event: Event) -> None:
     payload = event.payload
     if event.event_type in SETTLEMENT_EVENTS:
         _record_settlement(session, payload, reversal=SETTLEMENT_EVENTS[event.event_type])
+        return
+    if "voucher" in payload:
+        _upsert(session, voucher, "voucher_id", voucher_row(payload))
         return
     if "person" in payload:
         row = _person_row(payload["person"])
@@ -134,4 +141,4 @@ def _record_settlement(session: Session, payload: dict[str, Any], *, reversal: b
         session.execute(insert(clearing_item).values(**asdict(item)))
 
 
-TOPICS = [PEOPLE_TOPIC, SETTLEMENTS_TOPIC]
+TOPICS = [PEOPLE_TOPIC, SETTLEMENTS_TOPIC, VOUCHERS_TOPIC]

@@ -16,8 +16,16 @@ FILINGS_TOPIC = "remote_care.filings.v1"
 CLEARING_TOPIC = "remote_care.clearing.v1"
 PEOPLE_TOPIC = "enrollment.people.v1"
 SETTLEMENTS_TOPIC = "settlement.settlements.v1"
+VOUCHERS_TOPIC = "evoucher.vouchers.v1"
 PRODUCER = "remote-care"
 OUT_OF_AREA_PAY_LOC = frozenset({"3", "4"})
+# The national N(16,2): 14 digits before the point. Clearing keeps fen in BIGINT, which holds
+# this bound (and the sums of a month's lines) with room to spare; 1e20 would not fit.
+LARGEST_AMOUNT = Decimal("99999999999999.99")
+
+
+class AmountOutOfBounds(ValueError):
+    """A settlement amount the national interface cannot carry; the event is set aside, never stored."""
 
 
 def filing_snapshot(row: Any) -> dict[str, Any]:
@@ -125,4 +133,23 @@ def settlement_item(payload: dict[str, Any], *, reversal: bool) -> SettlementIte
 
 def _amount(s: dict[str, Any], name: str) -> Decimal:
     value = s.get(name)
-    return to_decimal(value) if value is not None else Decimal("0")
+    amount = to_decimal(value) if value is not None else Decimal("0")
+    if abs(amount) > LARGEST_AMOUNT:
+        raise AmountOutOfBounds(
+            f"settlement {s.get('setl_id')}: {name} {value} is beyond N(16,2) (at most {LARGEST_AMOUNT}); "
+            "it cannot be cleared"
+        )
+    return amount
+
+
+def voucher_row(payload: dict[str, Any]) -> dict[str, Any]:
+    """What remote-care keeps of an evoucher.vouchers.v1 snapshot: whose, which state, since when bound."""
+    v = payload["voucher"]
+    activated_at = dt.datetime.fromisoformat(str(v["activated_at"]))
+    return {
+        "voucher_id": str(v["voucher_id"]),
+        "psn_no": str(v["psn_no"]),
+        "status": str(v["status"]),
+        "activated_at": activated_at if activated_at.tzinfo else activated_at.replace(tzinfo=dt.UTC),
+        "version": int(v["version"]),
+    }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from builders import OPERATOR, feed, reversal_of, settled
+from builders import ANHUI, OPERATOR, feed, reversal_of, settled
+from builders import partner_call as call
 
 
 def test_the_3260_extraction_pages_a_months_lines_by_100_for_the_treating_side(client) -> None:
@@ -34,29 +35,39 @@ def test_clearing_refuses_an_open_month_and_an_unknown_statement_with_problem_de
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
 
 
-def test_a_statement_is_disputed_reissued_and_confirmed_with_an_audit_trail(client) -> None:
+def test_a_statement_is_disputed_and_confirmed_by_its_paying_side_and_reissued_by_the_bureau_with_an_audit_trail(
+    client,
+) -> None:
     feed(
         client.app.state.runtime,
         settled(insured="341300", treating="430600", clr_type="11"),
         topic="settlement.settlements.v1",
     )
     [statement] = client.post("/admin/v1/clearing/runs", json={"period": "2026-01"}, headers=OPERATOR).json()
-    path = f"/admin/v1/clearing/statements/{statement['statement_id']}"
+    sid = statement["statement_id"]
+    path, partner_path = f"/admin/v1/clearing/statements/{sid}", f"/partner/v1/statements/{sid}"
     assert statement["by_clr_type"]["11"]["owed_amt"] == "700.00"
     assert statement["by_fund"] == {"fund_pay_sumamt": "600.00", "acct_pay": "100.00"}
 
     assert client.post(path + "/reissue", headers=OPERATOR).status_code == 409
-    assert client.post(path + "/dispute", json={"reason": ""}, headers=OPERATOR).status_code == 422
-    assert (
-        client.post(path + "/dispute", json={"reason": "amount of S1 contested"}, headers=OPERATOR).json()["status"]
-        == "disputed"
-    )
+    assert call(client, ANHUI, "POST", partner_path + "/dispute", {"reason": ""}).status_code == 422
+    disputed = call(client, ANHUI, "POST", partner_path + "/dispute", {"reason": "amount of S1 contested"})
+    assert disputed.json()["status"] == "disputed"
     assert client.post(path + "/reissue", headers=OPERATOR).json()["status"] == "reissued"
-    assert client.post(path + "/confirm", headers=OPERATOR).json()["status"] == "confirmed"
+    assert call(client, ANHUI, "POST", partner_path + "/confirm").json()["status"] == "confirmed"
     trail = client.get(path + "/audit", headers=OPERATOR).json()
     assert [(t["action"], t["actor"]) for t in trail] == [
         ("issue", "admin:desk-7"),
-        ("dispute", "admin:desk-7"),
+        ("dispute", "partner:partner-340000"),
         ("reissue", "admin:desk-7"),
-        ("confirm", "admin:desk-7"),
+        ("confirm", "partner:partner-340000"),
     ]
+
+
+def test_the_bureau_desk_no_longer_confirms_or_disputes_a_statement_for_the_paying_side(client) -> None:
+    feed(client.app.state.runtime, settled(insured="341300", treating="430600"), topic="settlement.settlements.v1")
+    [statement] = client.post("/admin/v1/clearing/runs", json={"period": "2026-01"}, headers=OPERATOR).json()
+    path = f"/admin/v1/clearing/statements/{statement['statement_id']}"
+    assert client.post(path + "/confirm", headers=OPERATOR).status_code in (404, 405)
+    assert client.post(path + "/dispute", json={"reason": "x"}, headers=OPERATOR).status_code in (404, 405)
+    assert client.get(path, headers=OPERATOR).json()["status"] == "issued"

@@ -114,14 +114,35 @@ def test_a_his_referral_filing_returns_its_trt_dcla_detl_sn_and_is_revoked_by_it
     assert (filing["filing_type"], filing["channel"], filing["created_by"]) == ("referral", "his", "H43060000001")
     assert filing["enddate"] == temporary_last_day(handlers.today(), None).isoformat()
 
-    wrong_person = people.post(f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": WU_GANG}, headers=INTERNAL)
-    revoked = people.post(
-        f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": ZHOU_MIN, "memo": "改期"}, headers=INTERNAL
+    by_filer = {"fixmedins_code": "H43060000001"}
+    wrong_person = people.post(
+        f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": WU_GANG, **by_filer}, headers=INTERNAL
     )
-    again = people.post(f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": ZHOU_MIN}, headers=INTERNAL)
+    revoked = people.post(
+        f"/internal/v1/referral-filings/{sn}/revoke",
+        json={"psn_no": ZHOU_MIN, "memo": "改期", **by_filer},
+        headers=INTERNAL,
+    )
+    again = people.post(f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": ZHOU_MIN, **by_filer}, headers=INTERNAL)
     assert wrong_person.status_code == 403
     assert revoked.status_code == 200 and revoked.json()["filing"]["status"] == "revoked"
+    assert revoked.json()["filing"]["revoked_by"] == "H43060000001"
     assert again.status_code == 409
+
+
+def test_only_the_institution_that_filed_a_referral_may_revoke_it_knowing_the_serial_and_psn_no(people) -> None:
+    sn = people.post("/internal/v1/referral-filings", json=referral(), headers=INTERNAL).json()["trt_dcla_detl_sn"]
+    path = f"/internal/v1/referral-filings/{sn}/revoke"
+    stranger = people.post(path, json={"psn_no": ZHOU_MIN, "fixmedins_code": "H11010000001"}, headers=INTERNAL)
+    unnamed = people.post(path, json={"psn_no": ZHOU_MIN}, headers=INTERNAL)
+    assert (stranger.status_code, stranger.json()["code"]) == (403, "not_filing_institution")
+    assert "H11010000001" in stranger.json()["detail"] and "filed by another institution" in stranger.json()["detail"]
+    assert unnamed.status_code == 422 and unnamed.json()["errors"][0]["field"] == "fixmedins_code"
+    filings = people.get("/admin/v1/filings", params={"psn_no": ZHOU_MIN}, headers=OPERATOR).json()
+    assert [f["status"] for f in filings] == ["active"]
+    # The bureau still may, at its desk.
+    desk = people.post(f"/admin/v1/filings/{filings[0]['filing_id']}/revoke", json={"memo": "at the desk"}, headers=OPERATOR)
+    assert desk.status_code == 200 and desk.json()["status"] == "revoked"
 
 
 def test_the_his_front_door_needs_its_token_and_a_known_number(people) -> None:
@@ -129,7 +150,11 @@ def test_the_his_front_door_needs_its_token_and_a_known_number(people) -> None:
         people.post("/internal/v1/referral-filings", json=referral(), headers={"x-internal-token": "x"}).status_code
         == 401
     )
-    unknown = people.post("/internal/v1/referral-filings/999/revoke", json={"psn_no": ZHOU_MIN}, headers=INTERNAL)
+    unknown = people.post(
+        "/internal/v1/referral-filings/999/revoke",
+        json={"psn_no": ZHOU_MIN, "fixmedins_code": "H43060000001"},
+        headers=INTERNAL,
+    )
     assert unknown.status_code == 404 and "2501" in unknown.json()["detail"]
 
 

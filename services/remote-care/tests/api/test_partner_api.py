@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from builders import OPERATOR, WU_GANG, ZHAXI, feed, person_enrolled, settled
+from builders import BEIJING, HUNAN, OPERATOR, TIBET, WU_GANG, ZHAXI, feed, person_enrolled, settled
+from builders import partner_call as call
 
 from remote_care import handlers
 from remote_care.api.auth import partner_headers
-
-HUNAN = ("partner-430000", "dev-partner-secret-430000")
-BEIJING = ("partner-110000", "dev-partner-secret-110000")
-TIBET = ("partner-540000", "dev-partner-secret-540000")
-
-
-def call(client, who, method, path, body=None, **header_overrides):
-    raw = json.dumps(body).encode() if body is not None else b""
-    headers = {**partner_headers(*who, method, path, raw), "content-type": "application/json", **header_overrides}
-    return client.request(method, path, content=raw, headers=headers)
 
 
 @pytest.fixture
@@ -74,6 +63,37 @@ def test_a_party_disputes_with_a_reason_and_reads_the_lines(cleared) -> None:
     assert disputed.status_code == 200 and disputed.json()["status"] == "disputed"
 
 
+def test_the_treating_side_reads_a_statement_but_only_the_paying_side_confirms_or_disputes_it(cleared) -> None:
+    path = "/partner/v1/statements/CLR-202601-430600-110100"  # Hunan's insured, treated in Beijing
+    assert call(cleared, BEIJING, "GET", path).status_code == 200
+    assert call(cleared, BEIJING, "GET", path + "/lines").json()["totalrow"] == 1
+    confirmed = call(cleared, BEIJING, "POST", path + "/confirm")
+    disputed = call(cleared, BEIJING, "POST", path + "/dispute", {"reason": "we want it paid"})
+    assert (confirmed.status_code, confirmed.json()["code"]) == (403, "paying_side_only")
+    assert disputed.status_code == 403
+    assert "only the paying side, province 430000" in confirmed.json()["detail"]
+    # The payer's dispute is still open to it: nothing was accepted on its behalf.
+    answer = call(cleared, HUNAN, "POST", path + "/dispute", {"reason": "line S1 was never admitted"})
+    assert answer.status_code == 200 and answer.json()["status"] == "disputed"
+
+
+def test_within_one_province_the_province_is_the_paying_side_and_confirms(cleared) -> None:
+    path = "/partner/v1/statements/CLR-202601-540100-540200"
+    answer = call(cleared, TIBET, "POST", path + "/confirm")
+    assert answer.status_code == 200 and answer.json()["status"] == "confirmed"
+
+
+# Header bytes as sent; the server reads them as Latin-1, so b"\xb2" arrives as '²', which str.isdigit() takes.
+@pytest.mark.parametrize(
+    "timestamp", [b"\xb2", b"1764632000\xb2", "١٧٦٤".encode(), b"9" * 5000, b"-1", b"1e9"]
+)
+def test_a_timestamp_that_is_not_ascii_unix_seconds_gets_a_401_naming_the_header_never_a_500(cleared, timestamp) -> None:
+    answer = call(cleared, HUNAN, "GET", f"/partner/v1/people/{WU_GANG}", **{"x-partner-timestamp": timestamp})
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "x-partner-timestamp" in answer.json()["detail"] and "ASCII digits" in answer.json()["detail"]
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
@@ -111,3 +131,13 @@ def test_a_province_files_only_for_its_own_insured_people(cleared) -> None:
     assert (
         call(cleared, HUNAN, "POST", f"/partner/v1/filings/{created.json()['filing_id']}/revoke", {}).status_code == 403
     )
+
+
+@pytest.mark.parametrize("filing_type", ["temporary_other", "long_term_resident"])
+@pytest.mark.parametrize("begndate", ["9999-06-01", "9999-12-31"])
+def test_a_filing_starting_in_year_9999_is_refused_naming_begndate_never_a_500(cleared, begndate, filing_type) -> None:
+    body = {"psn_no": ZHAXI, "filing_type": filing_type, "target_admdvs": "110100", "begndate": begndate}
+    answer = call(cleared, TIBET, "POST", "/partner/v1/filings", body)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["code"] == "bad_dates" and f"begndate {begndate}" in answer.json()["detail"]

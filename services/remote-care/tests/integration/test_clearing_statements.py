@@ -17,6 +17,7 @@ from remote_care.domain.filings import Channel
 from remote_care.handlers import Actor
 
 BUREAU = Actor(Channel.ADMIN, "clearing-desk")
+HUNAN = Actor(Channel.PARTNER, "partner-430000", province="430000")  # pays for the insured pool 430600
 TOPIC = "settlement.settlements.v1"
 PAIRS = [
     ("430600", "110100", "4"),
@@ -123,17 +124,17 @@ def test_a_disputed_statement_is_reissued_with_late_settlements_and_every_step_i
     feed(runtime, settled(), topic=TOPIC)
     [issued] = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
     sid = issued["statement_id"]
-    disputed = handlers.decide_statement(runtime, BUREAU, sid, "dispute", "missing the stay of 01-30")
+    disputed = handlers.decide_statement(runtime, HUNAN, sid, "dispute", "missing the stay of 01-30")
     feed(runtime, settled(when="2026-01-30T12:00:00", fund="50.05", acct="0.00"), topic=TOPIC)
 
     reissued = handlers.decide_statement(runtime, BUREAU, sid, "reissue")
-    confirmed = handlers.decide_statement(runtime, BUREAU, sid, "confirm")
+    confirmed = handlers.decide_statement(runtime, HUNAN, sid, "confirm")
 
     assert disputed["status"] == "disputed" and disputed["dispute_reason"] == "missing the stay of 01-30"
     assert (reissued["status"], reissued["revision"], reissued["owed_amt"]) == ("reissued", 2, Decimal("750.05"))
     assert confirmed["status"] == "confirmed" and confirmed["version"] == 4
     with pytest.raises(Conflict):
-        handlers.decide_statement(runtime, BUREAU, sid, "dispute", "too late")
+        handlers.decide_statement(runtime, HUNAN, sid, "dispute", "too late")
     trail = handlers.statement_audit_trail(runtime, BUREAU, sid)
     assert [t["action"] for t in trail] == ["issue", "dispute", "reissue", "confirm"]
     with runtime.factory() as session:

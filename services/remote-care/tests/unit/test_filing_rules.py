@@ -195,3 +195,14 @@ def test_a_desk_change_cannot_stretch_a_temporary_filing_past_six_months() -> No
     assert change_values(temp, "430600", "110000", None, TODAY) == {"target_admdvs": "110000"}
     with pytest.raises(Refused):
         change_values(temp, "430600", None, None, TODAY)
+
+
+def test_months_added_beyond_the_calendar_are_a_refusal_not_a_crash() -> None:
+    from datetime import date
+
+    from remote_care.domain.errors import Refused
+    from remote_care.domain.filings import add_months
+
+    assert add_months(date(9999, 6, 30), 6) == date(9999, 12, 30)
+    with pytest.raises(Refused, match="beyond the calendar"):
+        add_months(date(9999, 7, 1), 6)
