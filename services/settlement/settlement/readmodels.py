@@ -8,18 +8,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from medshared import jsonutil
 from medshared.money import ZERO
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from settlement.db import account_entry, chronic_filing, enrollment, filing, identity, person
+from settlement.domain import eligibility
 from settlement.domain.errors import Refused
-from settlement.messaging.contracts import parse_date
 from settlement.policy import FilingKind, FilingRecord
 
-ASSISTANCE_IDENTITIES = ("2201", "2202", "2203", "2204")
 FILING_KINDS = {
     "resettled_retiree": FilingKind.RESETTLED_RETIREE,
     "long_term_resident": FilingKind.LONG_TERM_RESIDENT,
@@ -61,47 +59,12 @@ def enrollments(session: Session, psn_no: str) -> list[Row[Any]]:
 
 
 def status_on(row: Row[Any], day: dt.date) -> str | None:
-    """The enrollment status on `day`: the period covering it, None when none does."""
-    for period in jsonutil.loads(row.periods):
-        begin, end = parse_date(period["begndate"]), parse_date(period.get("enddate"))
-        if begin is not None and begin <= day and (end is None or day <= end):
-            return str(period["status"])
-    if not jsonutil.loads(row.periods) and row.begndate <= day and (row.enddate is None or day <= row.enddate):
-        return str(row.status)
-    return None
+    return eligibility.status_on(row, day)
 
 
 def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: str, day: dt.date) -> Row[Any]:
     """The person's enrollment in `insutype` active on `day` in the pool the HIS named."""
-    if psn.death_date is not None and psn.death_date <= day:
-        raise Refused(
-            f"psn_no {psn.psn_no} is recorded as deceased on {psn.death_date}; no benefits after that date",
-            code="PERSON_DECEASED",
-        )
-    rows = [r for r in enrollments(session, psn.psn_no) if r.insutype == insutype]
-    if not rows:
-        raise Refused(
-            f"psn_no {psn.psn_no} is not enrolled in insutype {insutype}; use the insutype 1101 returned",
-            code="NOT_ENROLLED",
-        )
-    covering = [(r, status_on(r, day)) for r in rows]
-    covering = [(r, s) for r, s in covering if s is not None]
-    if not covering:
-        raise Refused(f"psn_no {psn.psn_no} has no insutype {insutype} enrollment on {day}", code="NOT_ENROLLED")
-    row, status = covering[-1]
-    if status != "active":
-        raise Refused(
-            f"psn_no {psn.psn_no}'s insutype {insutype} enrollment is {status} on {day}; "
-            "the visit must be paid in full or the enrollment resumed first",
-            code="NOT_ENROLLED",
-        )
-    if insuplc_admdvs != row.insuplc_admdvs:
-        raise Refused(
-            f"insuplc_admdvs {insuplc_admdvs or '(empty)'} is not psn_no {psn.psn_no}'s pool; "
-            f"send {row.insuplc_admdvs} from 1101 insuinfo",
-            code="WRONG_POOL",
-        )
-    return row
+    return eligibility.insured_on(psn, enrollments(session, psn.psn_no), insutype, insuplc_admdvs, day)
 
 
 def identities_on(session: Session, psn_no: str, moment: dt.datetime) -> list[Row[Any]]:
@@ -110,10 +73,7 @@ def identities_on(session: Session, psn_no: str, moment: dt.datetime) -> list[Ro
 
 
 def assistance_identity(session: Session, psn_no: str, moment: dt.datetime) -> str | None:
-    codes = sorted(
-        r.psn_idet_type for r in identities_on(session, psn_no, moment) if r.psn_idet_type in ASSISTANCE_IDENTITIES
-    )
-    return codes[0] if codes else None
+    return eligibility.assistance_identity(identities_on(session, psn_no, moment))
 
 
 def balance(session: Session, psn_no: str, insutype: str = "310") -> Decimal:

@@ -27,6 +27,7 @@ from settlement.db import message_log
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 from settlement.policy import SettlementRuleError
+from settlement.store import SqlStore
 from settlement.usecases.common import Call, Outcome
 
 from . import gateway as gw
@@ -101,7 +102,7 @@ class FrontDoor:
             row.prepare(self.ports, call, data)
         try:
             with self.runtime.unit_of_work() as session:
-                outcome: Outcome = row.use_case(session, call, data)
+                outcome: Outcome = row.use_case(SqlStore(session), call, data)
                 answer = response(admdvs=self.settings.platform_admdvs, received=received, output=outcome.output)
                 session.execute(
                     insert(message_log),

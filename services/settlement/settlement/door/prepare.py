@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from settlement.usecases import filings
+from settlement.store import SqlStore
 from settlement.usecases.common import Call
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ def resolve_ectoken(ports: Ports, call: Call, data: Any) -> None:
 
 def file_referral(ports: Ports, call: Call, data: Any) -> None:
     with ports.runtime.factory() as session:
-        call.prepared["remote"] = filings.file_referral_remotely(call, data, session, ports.remote_care)
+        call.prepared["remote"] = filings.file_referral_remotely(call, data, SqlStore(session), ports.remote_care)
 
 
 def revoke_referral(ports: Ports, call: Call, data: Any) -> None:
     with ports.runtime.factory() as session:
-        call.prepared["remote"] = filings.revoke_referral_remotely(call, data, session, ports.remote_care)
+        call.prepared["remote"] = filings.revoke_referral_remotely(call, data, SqlStore(session), ports.remote_care)

@@ -5,40 +5,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
-
-from settlement import outputs, reference
-from settlement.db import fee_line
+from settlement import outputs
 from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 from settlement.policy import FeeLine, classify_line
 
+from .ports import Store
 from .common import Call, Outcome, find_visit
 
 WITHDRAW_ALL = "0000"
 
 
-def outpatient_fees(session: Session, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
-    return _upload(session, call, lines, "2204")
+def outpatient_fees(store: Store, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
+    return _upload(store, call, lines, "2204")
 
 
-def inpatient_fees(session: Session, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
-    return _upload(session, call, lines, "2301")
+def inpatient_fees(store: Store, call: Call, lines: list[inp.FeeDetail]) -> Outcome:
+    return _upload(store, call, lines, "2301")
 
 
-def _upload(session: Session, call: Call, lines: list[inp.FeeDetail], infno: str) -> Outcome:
+def _upload(store: Store, call: Call, lines: list[inp.FeeDetail], infno: str) -> Outcome:
     """All lines or none: one refused line refuses the upload, naming the line."""
     first = lines[0]
     if any(x.mdtrt_id != first.mdtrt_id or x.psn_no != first.psn_no for x in lines):
         raise Refused("all lines of one upload must carry the same mdtrt_id and psn_no", code="INPUT_INVALID")
-    row = find_visit(session, call, first.mdtrt_id, first.psn_no, lock=True)
+    row = find_visit(store, call, first.mdtrt_id, first.psn_no, lock=True)
     vs.require(infno, row.kind, row.status, row.mdtrt_id)
-    existing = {r.feedetl_sn: r for r in session.execute(select(fee_line).where(fee_line.c.mdtrt_id == row.mdtrt_id))}
+    existing = {r.feedetl_sn: r for r in store.fee_lines(row.mdtrt_id)}
     seen: set[str] = set()
-    catalogue = reference.catalogue_on(session, call.now.date())
+    catalogue = store.catalogue_on(call.now.date())
     result, rows = [], []
     for line in lines:
         if line.feedetl_sn in existing or line.feedetl_sn in seen:
@@ -58,7 +54,7 @@ def _upload(session: Session, call: Call, lines: list[inp.FeeDetail], infno: str
         )
         rows.append(_stored(row.mdtrt_id, line, classified))
         result.append(outputs.fee_result(line, classified, catalogue.lookup(line.med_list_codg, call.inst.admdvs)))
-    session.execute(insert(fee_line), rows)  # every line in one statement
+    store.add_fee_lines(rows)
     return Outcome({"result": result}, psn_no=first.psn_no, ref_id=row.mdtrt_id)
 
 
@@ -84,7 +80,7 @@ def _stored(mdtrt_id: str, line: inp.FeeDetail, classified: Any) -> dict[str, An
     }
 
 
-def _check_refund(line: inp.FeeDetail, existing: Mapping[str, Row[Any]], infno: str) -> None:
+def _check_refund(line: inp.FeeDetail, existing: Mapping[str, Any], infno: str) -> None:
     if infno != "2301":
         raise Refused(
             f"fee line {line.feedetl_sn}: outpatient lines cannot be negative; withdraw lines with 2205",
@@ -104,35 +100,31 @@ def _check_refund(line: inp.FeeDetail, existing: Mapping[str, Row[Any]], infno: 
         )
 
 
-def withdraw_outpatient_fees(session: Session, call: Call, data: inp.CancelFees2205) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def withdraw_outpatient_fees(store: Store, call: Call, data: inp.CancelFees2205) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2205", row.kind, row.status, row.mdtrt_id)
-    where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
-    if data.chrg_bchno != WITHDRAW_ALL:
-        where.append(fee_line.c.chrg_bchno == data.chrg_bchno)
-    return _delete_lines(session, row, where, data.chrg_bchno == WITHDRAW_ALL, f"chrg_bchno {data.chrg_bchno}")
+    match = {} if data.chrg_bchno == WITHDRAW_ALL else {"chrg_bchno": data.chrg_bchno}
+    return _delete_lines(store, row, match, f"chrg_bchno {data.chrg_bchno}")
 
 
-def withdraw_inpatient_fees(session: Session, call: Call, items: list[inp.CancelFees2302]) -> Outcome:
+def withdraw_inpatient_fees(store: Store, call: Call, items: list[inp.CancelFees2302]) -> Outcome:
     """2302 names one line (or 0000 for all); some HIS software sends a list of such objects, one per line."""
     first = items[0]
     if any(x.mdtrt_id != first.mdtrt_id or x.psn_no != first.psn_no for x in items):
         raise Refused("all lines of one withdrawal must carry the same mdtrt_id and psn_no", code="INPUT_INVALID")
-    row = find_visit(session, call, first.mdtrt_id, first.psn_no, lock=True)
+    row = find_visit(store, call, first.mdtrt_id, first.psn_no, lock=True)
     vs.require("2302", row.kind, row.status, row.mdtrt_id)
     outcome = Outcome(None, psn_no=row.psn_no, ref_id=row.mdtrt_id)
     for item in items:
-        where = [fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)]
-        if item.feedetl_sn != WITHDRAW_ALL:
-            where.append(fee_line.c.feedetl_sn == item.feedetl_sn)
-        outcome = _delete_lines(session, row, where, item.feedetl_sn == WITHDRAW_ALL, f"feedetl_sn {item.feedetl_sn}")
+        match = {} if item.feedetl_sn == WITHDRAW_ALL else {"feedetl_sn": item.feedetl_sn}
+        outcome = _delete_lines(store, row, match, f"feedetl_sn {item.feedetl_sn}")
     return outcome
 
 
-def _delete_lines(session: Session, row: Row[Any], where: list[Any], withdraw_all: bool, what: str) -> Outcome:
+def _delete_lines(store: Store, row: Any, match: dict[str, str], what: str) -> Outcome:
     """Withdraw unsettled lines. Withdrawing all (0000) of a visit that has none is a success that
     withdraws nothing: deployed HIS software sends it before every upload. A named line must exist."""
-    deleted = session.execute(delete(fee_line).where(*where)).rowcount
-    if not deleted and not withdraw_all:
+    deleted = store.delete_fee_lines(row.mdtrt_id, unsettled_only=True, **match)
+    if not deleted and match:
         raise Refused(f"no unsettled fee lines match {what} on mdtrt_id {row.mdtrt_id}", code="NOTHING_TO_DELETE")
     return Outcome(None, psn_no=row.psn_no, ref_id=row.mdtrt_id)

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
-
-from settlement import readmodels as rm
-from settlement.db import chronic_filing
+from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 
+from .ports import Store
 from .common import Call, Outcome, new_id
 
 
-def file_referral_remotely(call: Call, data: inp.ReferralFiling, session: Session, remote_care: Any) -> dict[str, Any]:
+def file_referral_remotely(call: Call, data: inp.ReferralFiling, store: Store, remote_care: Any) -> dict[str, Any]:
     """Before the transaction: remote-care holds referral filings and answers the serial."""
-    psn = rm.person_by_psn_no(session, data.psn_no)
-    insured = {e.insuplc_admdvs for e in rm.enrollments(session, psn.psn_no)}
+    psn = store.person(data.psn_no)
+    insured = {e.insuplc_admdvs for e in store.enrollments(psn.psn_no)}
     if call.req.insuplc_admdvs not in insured:
         raise Refused(
             f"insuplc_admdvs {call.req.insuplc_admdvs or '(empty)'} is not psn_no {data.psn_no}'s pool",
@@ -36,49 +33,47 @@ def file_referral_remotely(call: Call, data: inp.ReferralFiling, session: Sessio
     return dict(remote_care.file_referral(body))
 
 
-def revoke_referral_remotely(call: Call, data: inp.CancelFiling, session: Session, remote_care: Any) -> dict[str, Any]:
+def revoke_referral_remotely(call: Call, data: inp.CancelFiling, store: Store, remote_care: Any) -> dict[str, Any]:
     return dict(
         remote_care.revoke_referral(data.trt_dcla_detl_sn, data.psn_no, data.memo or "", call.req.fixmedins_code)
     )
 
 
-def referral_filed(session: Session, call: Call, data: inp.ReferralFiling) -> Outcome:
+def referral_filed(store: Store, call: Call, data: inp.ReferralFiling) -> Outcome:
     answer = call.prepared["remote"]
     serial = str(answer["trt_dcla_detl_sn"])
     output = {"result": {"trt_dcla_detl_sn": serial, "filing_id": answer.get("filing_id")}}
     return Outcome(output, psn_no=data.psn_no, ref_id=serial)
 
 
-def referral_revoked(session: Session, call: Call, data: inp.CancelFiling) -> Outcome:
+def referral_revoked(store: Store, call: Call, data: inp.CancelFiling) -> Outcome:
     return Outcome(None, psn_no=data.psn_no, ref_id=data.trt_dcla_detl_sn)
 
 
-def file_chronic(session: Session, call: Call, data: inp.ChronicFiling) -> Outcome:
-    psn = rm.person_by_psn_no(session, data.psn_no)
-    rm.insured_on(session, psn, data.insutype, call.req.insuplc_admdvs, data.begndate)
+def file_chronic(store: Store, call: Call, data: inp.ChronicFiling) -> Outcome:
+    psn = store.person(data.psn_no)
+    eligibility.insured_on(psn, store.enrollments(psn.psn_no), data.insutype, call.req.insuplc_admdvs, data.begndate)
     if data.enddate is not None and data.enddate < data.begndate:
         raise Refused("enddate is before begndate", code="INPUT_INVALID")
     serial = new_id(call.inst.admdvs, call.now)
-    session.execute(
-        insert(chronic_filing).values(
-            trt_dcla_detl_sn=serial,
-            psn_no=data.psn_no,
-            insutype=data.insutype,
-            opsp_dise_code=data.opsp_dise_code,
-            opsp_dise_name=data.opsp_dise_name,
-            fixmedins_code=call.req.fixmedins_code,
-            begndate=data.begndate,
-            enddate=data.enddate,
-            revoked=False,
-        )
+    store.add_chronic_filing(
+        {
+            "trt_dcla_detl_sn": serial,
+            "psn_no": data.psn_no,
+            "insutype": data.insutype,
+            "opsp_dise_code": data.opsp_dise_code,
+            "opsp_dise_name": data.opsp_dise_name,
+            "fixmedins_code": call.req.fixmedins_code,
+            "begndate": data.begndate,
+            "enddate": data.enddate,
+            "revoked": False,
+        }
     )
     return Outcome({"result": {"trt_dcla_detl_sn": serial}}, psn_no=data.psn_no, ref_id=serial)
 
 
-def revoke_chronic(session: Session, call: Call, data: inp.CancelFiling) -> Outcome:
-    row = session.execute(
-        select(chronic_filing).where(chronic_filing.c.trt_dcla_detl_sn == data.trt_dcla_detl_sn)
-    ).first()
+def revoke_chronic(store: Store, call: Call, data: inp.CancelFiling) -> Outcome:
+    row = store.chronic_filing(data.trt_dcla_detl_sn)
     if row is None or row.psn_no != data.psn_no:
         raise Refused(
             f"trt_dcla_detl_sn {data.trt_dcla_detl_sn} is not a chronic-disease filing of psn_no {data.psn_no}",
@@ -92,7 +87,5 @@ def revoke_chronic(session: Session, call: Call, data: inp.CancelFiling) -> Outc
         )
     if row.revoked:
         raise Refused(f"chronic-disease filing {data.trt_dcla_detl_sn} was already revoked", code="ALREADY_REVOKED")
-    session.execute(
-        update(chronic_filing).where(chronic_filing.c.trt_dcla_detl_sn == data.trt_dcla_detl_sn).values(revoked=True)
-    )
+    store.revoke_chronic_filing(data.trt_dcla_detl_sn)
     return Outcome(None, psn_no=data.psn_no, ref_id=data.trt_dcla_detl_sn)

@@ -6,31 +6,19 @@ import datetime as dt
 
 from medshared import jsonutil
 from medshared.money import ZERO, money
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from settlement import outputs
-from settlement import readmodels as rm
-from settlement.db import settlement
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 
-from .common import ACCUMULATOR_FIELDS, Call, Outcome, read_accumulators
+from .ports import ACCUMULATOR_FIELDS, Store
+
+from .common import Call, Outcome
 
 
-def reconcile_totals(session: Session, call: Call, data: inp.TotalsReconciliation) -> Outcome:
+def reconcile_totals(store: Store, call: Call, data: inp.TotalsReconciliation) -> Outcome:
     begin = dt.datetime.combine(data.stmt_begndate, dt.time.min)
     end = dt.datetime.combine(data.stmt_enddate, dt.time.max)
-    rows = session.execute(
-        select(settlement).where(
-            settlement.c.fixmedins_code == call.req.fixmedins_code,
-            settlement.c.insutype == data.insutype,
-            settlement.c.clr_type == data.clr_type,
-            settlement.c.clr_optins == data.setl_optins,
-            settlement.c.setl_time >= begin,
-            settlement.c.setl_time <= end,
-        )
-    ).all()
+    rows = store.settlements_between(call.req.fixmedins_code, data.insutype, data.clr_type, data.setl_optins, begin, end)
     ours = {
         "medfee_sumamt": sum((r.medfee_sumamt for r in rows), ZERO),
         "fund_pay_sumamt": sum((r.fund_pay_sumamt for r in rows), ZERO),
@@ -49,8 +37,8 @@ def reconcile_totals(session: Session, call: Call, data: inp.TotalsReconciliatio
     return Outcome({"stmtinfo": {"setl_optins": data.setl_optins, "stmt_rslt": result, "stmt_rslt_dscr": description}})
 
 
-def settlement_info(session: Session, call: Call, data: inp.SettlementQuery) -> Outcome:
-    row = session.execute(select(settlement).where(settlement.c.setl_id == data.setl_id)).first()
+def settlement_info(store: Store, call: Call, data: inp.SettlementQuery) -> Outcome:
+    row = store.settlement(data.setl_id)
     if row is None or row.psn_no != data.psn_no or row.mdtrt_id != data.mdtrt_id or row.fixmedins_code != call.req.fixmedins_code:
         raise Refused(
             f"no settlement {data.setl_id} of psn_no {data.psn_no} on mdtrt_id {data.mdtrt_id} at this institution",
@@ -61,12 +49,12 @@ def settlement_info(session: Session, call: Call, data: inp.SettlementQuery) -> 
     return Outcome({"setlinfo": info, "setldetail": jsonutil.loads(row.setldetail)}, psn_no=data.psn_no)
 
 
-def cumulative(session: Session, call: Call, data: inp.CumulativeQuery) -> Outcome:
+def cumulative(store: Store, call: Call, data: inp.CumulativeQuery) -> Outcome:
     """5206: the person's cumulative amounts for the year of cum_ym (this month when it is left empty)."""
-    psn = rm.person_by_psn_no(session, data.psn_no)
+    psn = store.person(data.psn_no)
     cum_ym = data.cum_ym or f"{call.now:%Y%m}"
     year = int(cum_ym[:4])
-    accum = read_accumulators(session, psn.psn_no, year)
+    accum = store.read_accumulators(psn.psn_no, year)
     cuminfo = [
         {"cum_ym": cum_ym, "year": year, "cum_type_code": name, "cum": money(getattr(accum, name))}
         for name in ACCUMULATOR_FIELDS

@@ -8,53 +8,43 @@ accumulator delta and account payment), once.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from medshared import jsonutil
 from medshared.money import ZERO, money
-from medshared.outbox import stage
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
 
-from settlement import outputs, reference
-from settlement import readmodels as rm
-from settlement.db import fee_line, message_log, outbox, settlement
+from settlement import outputs
+from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 from settlement.messaging import contracts
 from settlement.policy import Accumulators, FeeLine, VisitContext, classify_line, covering_filing, crossed_thresholds, settle
 
+from .ports import Store
 from .common import (
     MOBILE_PAY,
     Call,
     Outcome,
     check_cert,
     find_visit,
-    lock_accumulators,
     new_id,
-    open_settlement_of,
-    post_account,
-    read_accumulators,
     refuse_if_settled,
     set_status,
-    store_accumulators,
 )
 
 FINAL = ("2207", "2304")
 INPATIENT = ("2303", "2304")
 
 
-def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
+def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
     """2206 / 2303 answer what 2207 / 2304 would settle, without moving anything."""
     infno = call.req.infno
     final, inpatient = infno in FINAL, infno in INPATIENT
     mid = inpatient and data.mid_setl_flag == "1"
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=final)
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=final)
     vs.require(infno + ("-mid" if mid else ""), row.kind, row.status, row.mdtrt_id)
-    psn = rm.person_by_psn_no(session, data.psn_no)
+    psn = store.person(data.psn_no)
     if final:
         # A trial moves nothing and the visit's credential was checked when it was opened; deployed
         # software sends placeholders there (the certificate type for its number). The final
@@ -62,19 +52,19 @@ def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
         check_cert(call, psn, data.mdtrt_cert_type, data.mdtrt_cert_no)
     if data.insutype != row.insutype:
         raise Refused(f"insutype {data.insutype} differs from the visit's {row.insutype}", code="INPUT_INVALID")
-    enrollment = rm.insured_on(session, psn, row.insutype, call.req.insuplc_admdvs, row.begntime.date())
+    enrollment = eligibility.insured_on(psn, store.enrollments(psn.psn_no), row.insutype, call.req.insuplc_admdvs, row.begntime.date())
     if data.med_type and data.med_type != row.med_type:
         raise Refused(
             f"med_type {data.med_type} differs from the visit's {row.med_type} (2203 / 2401); "
             "correct the visit or the settlement request",
             code="INPUT_INVALID",
         )
-    lines = _unsettled_lines(session, row, data, inpatient)
+    lines = _unsettled_lines(store, row, data, inpatient)
 
     day = call.now.date()
-    catalogue = reference.catalogue_on(session, day)
-    policy = reference.region_policy_on(session, enrollment.insuplc_admdvs, row.insutype, day)
-    assistance = reference.assistance_policy_on(session, enrollment.insuplc_admdvs, day)
+    catalogue = store.catalogue_on(day)
+    policy = store.region_policy_on(enrollment.insuplc_admdvs, row.insutype, day)
+    assistance = store.assistance_policy_on(enrollment.insuplc_admdvs, day)
     classified = [
         classify_line(
             FeeLine(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, r.det_item_fee_sumamt, r.init_feedetl_sn),
@@ -83,11 +73,9 @@ def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
         )
         for r in lines
     ]
-    identity = rm.assistance_identity(session, psn.psn_no, row.begntime)
-    accum = lock_accumulators(session, psn.psn_no, day.year) if final else read_accumulators(session, psn.psn_no, day.year)
-    deductible_applied = sum(
-        session.execute(select(settlement.c.act_pay_dedc).where(settlement.c.mdtrt_id == row.mdtrt_id)).scalars(), ZERO
-    )
+    identity = eligibility.assistance_identity(store.identities_on(psn.psn_no, row.begntime))
+    accum = store.lock_accumulators(psn.psn_no, day.year) if final else store.read_accumulators(psn.psn_no, day.year)
+    deductible_applied = store.deductible_applied(row.mdtrt_id)
     ctx = VisitContext(
         insutype=row.insutype,
         psn_type=enrollment.psn_type,
@@ -97,12 +85,12 @@ def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
         treating_admdvs=call.inst.admdvs,
         tier=enrollment.tier,
         cvlserv_flag=enrollment.cvlserv_flag == "1",
-        filing=covering_filing(rm.filings(session, psn.psn_no), call.inst.admdvs, row.begntime.date()),
+        filing=covering_filing(store.filings(psn.psn_no), call.inst.admdvs, row.begntime.date()),
         identity=identity,
-        acct_balance=rm.balance(session, psn.psn_no, "310") if row.insutype == "310" else ZERO,
+        acct_balance=store.balance(psn.psn_no, "310") if row.insutype == "310" else ZERO,
         acct_used_flag=data.acct_used_flag == "1",
         mdtrt_dedc_applied=deductible_applied,
-        chronic_filing_active=rm.chronic_filing_active(session, psn.psn_no, row.dise_codg, row.begntime.date()),
+        chronic_filing_active=store.chronic_filing_active(psn.psn_no, row.dise_codg, row.begntime.date()),
     )
     breakdown = settle(classified, ctx, policy, assistance, accum)
     setl_id = new_id(call.inst.admdvs, call.now) if final else None
@@ -125,8 +113,7 @@ def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
     if len(breakdown.policy_refs) > 1:
         versions["assistance"] = breakdown.policy_refs[1]
     pay_loc = outputs.PAY_LOC[breakdown.location.value]
-    session.execute(
-        insert(settlement),
+    store.add_settlement(
         {
             "setl_id": setl_id,
             "mdtrt_id": row.mdtrt_id,
@@ -154,29 +141,27 @@ def settle_visit(session: Session, call: Call, data: inp.Settle) -> Outcome:
             "channel": call.channel,
         },
     )
-    session.execute(update(fee_line).where(fee_line.c.id.in_([r.id for r in lines])).values(setl_id=setl_id))
+    store.settle_fee_lines([r.id for r in lines], setl_id)
     after = accum + breakdown.delta
-    store_accumulators(session, psn.psn_no, day.year, after)
+    store.store_accumulators(psn.psn_no, day.year, after)
     if breakdown.acct_pay:
-        post_account(session, f"pay:{setl_id}", psn.psn_no, -breakdown.acct_pay, "payment", f"setl_id {setl_id}")
-    set_status(session, row.mdtrt_id, vs.after_settlement(row.kind, mid, row.status))
+        store.post_account(f"pay:{setl_id}", psn.psn_no, -breakdown.acct_pay, "payment", f"setl_id {setl_id}")
+    set_status(store, row.mdtrt_id, vs.after_settlement(row.kind, mid, row.status))
     record = outputs.settlement_event(
         info, details, row, msgid=call.req.msgid, infno=infno, pay_loc=pay_loc, versions=versions, reversed_=False
     )
-    stage(session, outbox, contracts.SETTLEMENTS_TOPIC, contracts.visit_settled(record))
+    store.stage(contracts.SETTLEMENTS_TOPIC, contracts.visit_settled(record))
     for crossed in crossed_thresholds(accum, after, identity is not None, policy.monitoring):
         event = contracts.cost_threshold_passed(psn.psn_no, day.year, crossed.measure, crossed.threshold, crossed.value)
-        stage(session, outbox, contracts.SETTLEMENTS_TOPIC, event)
+        store.stage(contracts.SETTLEMENTS_TOPIC, event)
     return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no, ref_id=setl_id)
 
 
-def _unsettled_lines(session: Session, row: Row[Any], data: inp.Settle, inpatient: bool) -> list[Row[Any]]:
+def _unsettled_lines(store: Store, row: Any, data: inp.Settle, inpatient: bool) -> list[Any]:
     """The visit's unsettled lines, which medfee_sumamt must equal to the cent."""
-    lines = session.execute(
-        select(fee_line).where(fee_line.c.mdtrt_id == row.mdtrt_id, fee_line.c.setl_id.is_(None)).order_by(fee_line.c.id)
-    ).all()
+    lines = store.unsettled_lines(row.mdtrt_id)
     if not lines:
-        earlier = open_settlement_of(session, row.mdtrt_id)
+        earlier = store.open_settlement_of(row.mdtrt_id)
         if earlier is not None:
             raise Refused(
                 f"mdtrt_id {row.mdtrt_id} is already settled (setl_id {earlier.setl_id}) and has no new "
@@ -197,9 +182,9 @@ def _unsettled_lines(session: Session, row: Row[Any], data: inp.Settle, inpatien
     return lines
 
 
-def reverse_settlement(session: Session, call: Call, data: inp.Reverse) -> Outcome:
+def reverse_settlement(store: Store, call: Call, data: inp.Reverse) -> Outcome:
     """2208 (outpatient) / 2305 (inpatient) by setl_id."""
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     expected = vs.OUTPATIENT if call.req.infno == "2208" else vs.INPATIENT
     if row.kind != expected:
         raise Refused(
@@ -207,11 +192,11 @@ def reverse_settlement(session: Session, call: Call, data: inp.Reverse) -> Outco
             f"{'2305' if row.kind == vs.INPATIENT else '2208'}",
             code="WRONG_VISIT_KIND",
         )
-    return _reverse(session, call, row, data.setl_id)
+    return _reverse(store, call, row, data.setl_id)
 
 
-def _reverse(session: Session, call: Call, row: Row[Any], setl_id: str) -> Outcome:
-    orig = session.execute(select(settlement).where(settlement.c.setl_id == setl_id)).first()
+def _reverse(store: Store, call: Call, row: Any, setl_id: str) -> Outcome:
+    orig = store.settlement(setl_id)
     if orig is None or orig.mdtrt_id != row.mdtrt_id:
         raise Refused(f"setl_id {setl_id} is not a settlement of mdtrt_id {row.mdtrt_id}", code="SETTLEMENT_UNKNOWN")
     if orig.init_setl_id is not None:
@@ -228,22 +213,21 @@ def _reverse(session: Session, call: Call, row: Row[Any], setl_id: str) -> Outco
             "mobile-payment centre, which reverses the settlement and returns the person's payment",
             code="MOBILE_PAY_REFUND_REQUIRED",
         )
-    accum = lock_accumulators(session, orig.psn_no, orig.year)
+    accum = store.lock_accumulators(orig.psn_no, orig.year)
     delta = Accumulators.from_dict(jsonutil.loads(orig.delta))
-    store_accumulators(session, orig.psn_no, orig.year, accum - delta)
+    store.store_accumulators(orig.psn_no, orig.year, accum - delta)
     if orig.acct_pay:
-        post_account(session, f"reverse:{setl_id}", orig.psn_no, orig.acct_pay, "reversal", f"setl_id {setl_id} reversed")
+        store.post_account(f"reverse:{setl_id}", orig.psn_no, orig.acct_pay, "reversal", f"setl_id {setl_id} reversed")
     new_setl_id = new_id(call.inst.admdvs, call.now)
     info, details = outputs.negated(jsonutil.loads(orig.setlinfo), jsonutil.loads(orig.setldetail), setl_id)
     info.update(
         setl_id=new_setl_id,
         setl_time=outputs.when(call.now),
         medins_setl_id=call.req.msgid,
-        balc=rm.balance(session, orig.psn_no, "310") if orig.insutype == "310" else money(ZERO),
+        balc=store.balance(orig.psn_no, "310") if orig.insutype == "310" else money(ZERO),
     )
     info = outputs.complete_setlinfo(info)
-    session.execute(
-        insert(settlement),
+    store.add_settlement(
         {
             "setl_id": new_setl_id,
             "mdtrt_id": orig.mdtrt_id,
@@ -272,9 +256,9 @@ def _reverse(session: Session, call: Call, row: Row[Any], setl_id: str) -> Outco
             "channel": call.channel,
         },
     )
-    session.execute(update(settlement).where(settlement.c.setl_id == setl_id).values(reversed_by=new_setl_id))
-    session.execute(update(fee_line).where(fee_line.c.setl_id == setl_id).values(setl_id=None))
-    set_status(session, row.mdtrt_id, vs.after_reversal(row.kind, orig.mid_setl_flag == "1", row.status))
+    store.mark_reversed(setl_id, new_setl_id)
+    store.release_fee_lines(setl_id)
+    set_status(store, row.mdtrt_id, vs.after_reversal(row.kind, orig.mid_setl_flag == "1", row.status))
     record = outputs.settlement_event(
         info,
         details,
@@ -285,15 +269,13 @@ def _reverse(session: Session, call: Call, row: Row[Any], setl_id: str) -> Outco
         versions=jsonutil.loads(orig.policy_versions),
         reversed_=True,
     )
-    stage(session, outbox, contracts.SETTLEMENTS_TOPIC, contracts.settlement_reversed(record, setl_id))
+    store.stage(contracts.SETTLEMENTS_TOPIC, contracts.settlement_reversed(record, setl_id))
     return Outcome({"setlinfo": info, "setldetail": details}, psn_no=orig.psn_no, ref_id=new_setl_id)
 
 
-def reverse_by_msgid(session: Session, call: Call, data: inp.Reversal) -> Outcome:
+def reverse_by_msgid(store: Store, call: Call, data: inp.Reversal) -> Outcome:
     """2601 冲正: undo a registration, an admission or a settlement named by its original msgid."""
-    logged = session.execute(
-        select(message_log).where(message_log.c.sender == call.sender, message_log.c.msgid == data.omsgid)
-    ).first()
+    logged = store.logged_call(call.sender, data.omsgid)
     if logged is None or logged.fixmedins_code != call.req.fixmedins_code:
         raise Refused(
             f"no successful call of {call.req.fixmedins_code} has msgid {data.omsgid}; nothing to reverse",
@@ -304,16 +286,16 @@ def reverse_by_msgid(session: Session, call: Call, data: inp.Reversal) -> Outcom
     if logged.psn_no != data.psn_no:
         raise Refused(f"msgid {data.omsgid} was not a call for psn_no {data.psn_no}", code="INPUT_INVALID")
     if data.oinfno in FINAL:
-        orig = session.execute(select(settlement).where(settlement.c.setl_id == logged.ref_id)).first()
-        row = find_visit(session, call, orig.mdtrt_id, data.psn_no, lock=True)
-        return _reverse(session, call, row, orig.setl_id)
+        orig = store.settlement(logged.ref_id)
+        row = find_visit(store, call, orig.mdtrt_id, data.psn_no, lock=True)
+        return _reverse(store, call, row, orig.setl_id)
     if data.oinfno in ("2201", "2401"):
-        row = find_visit(session, call, logged.ref_id, data.psn_no, lock=True)
-        refuse_if_settled(session, row)
+        row = find_visit(store, call, logged.ref_id, data.psn_no, lock=True)
+        refuse_if_settled(store, row)
         if row.status == vs.CANCELLED:
             raise Refused(f"the visit of msgid {data.omsgid} was already cancelled", code="ALREADY_REVERSED")
-        session.execute(delete(fee_line).where(fee_line.c.mdtrt_id == row.mdtrt_id))
-        set_status(session, row.mdtrt_id, vs.CANCELLED)
+        store.delete_fee_lines(row.mdtrt_id, unsettled_only=False)
+        set_status(store, row.mdtrt_id, vs.CANCELLED)
         return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
     raise Refused(
         "2601 reverses a registration (2201), an admission (2401) or a settlement (2207 / 2304)", code="INPUT_INVALID"

@@ -4,47 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
-
-from settlement import readmodels as rm
-from settlement.db import fee_line
 from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 
+from .ports import Store
 from .common import Call, NewVisit, Outcome, check_cert, find_visit, open_visit, refuse_if_settled, set_status
 
 OUTPATIENT_MED_TYPES = ("11", "13", "14", "41")
 INPATIENT_MED_TYPES = ("21", "24")
 
 
-def register(session: Session, call: Call, data: inp.Register) -> Outcome:
-    psn = rm.person_by_psn_no(session, data.psn_no)
+def register(store: Store, call: Call, data: inp.Register) -> Outcome:
+    psn = store.person(data.psn_no)
     check_cert(call, psn, data.mdtrt_cert_type, data.mdtrt_cert_no)
     new = NewVisit(
         vs.OUTPATIENT, vs.REGISTERED, data.psn_no, data.insutype, data.begntime, data.ipt_otp_no, data.mdtrt_cert_type
     )
-    mdtrt_id = open_visit(session, call, new)
+    mdtrt_id = open_visit(store, call, new)
     output = {"data": {"mdtrt_id": mdtrt_id, "psn_no": data.psn_no, "ipt_otp_no": data.ipt_otp_no}}
     return Outcome(output, psn_no=data.psn_no, ref_id=mdtrt_id)
 
 
-def cancel_register(session: Session, call: Call, data: inp.CancelRegister) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
-    return cancel_visit(session, row, "2202")
+def cancel_register(store: Store, call: Call, data: inp.CancelRegister) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
+    return cancel_visit(store, row, "2202")
 
 
-def cancel_visit(session: Session, row: Row[Any], action: str) -> Outcome:
+def cancel_visit(store: Store, row: Any, action: str) -> Outcome:
     vs.require(action, row.kind, row.status, row.mdtrt_id)
-    session.execute(delete(fee_line).where(fee_line.c.mdtrt_id == row.mdtrt_id))
-    set_status(session, row.mdtrt_id, vs.CANCELLED)
+    store.delete_fee_lines(row.mdtrt_id, unsettled_only=False)
+    set_status(store, row.mdtrt_id, vs.CANCELLED)
     return Outcome(None, psn_no=row.psn_no, ref_id=row.mdtrt_id)
 
 
-def visit_info(session: Session, call: Call, data: inp.VisitInfo) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def visit_info(store: Store, call: Call, data: inp.VisitInfo) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2203", row.kind, row.status, row.mdtrt_id)
     if data.med_type not in OUTPATIENT_MED_TYPES:
         raise Refused(
@@ -52,13 +47,13 @@ def visit_info(session: Session, call: Call, data: inp.VisitInfo) -> Outcome:
             "(inpatient stays are opened with 2401)",
             code="MED_TYPE_UNSUPPORTED",
         )
-    if data.med_type == "14" and not rm.chronic_filing_active(session, data.psn_no, data.dise_codg, data.begntime.date()):
+    if data.med_type == "14" and not store.chronic_filing_active(data.psn_no, data.dise_codg, data.begntime.date()):
         raise Refused(
             "门诊慢特病 (med_type 14) needs an active chronic-disease filing (2503) for dise_codg "
             f"{data.dise_codg or '(empty)'}; file it first or use med_type 11",
             code="CHRONIC_FILING_REQUIRED",
         )
-    set_status(session, row.mdtrt_id, vs.INFO_UPLOADED, med_type=data.med_type, dise_codg=data.dise_codg)
+    set_status(store, row.mdtrt_id, vs.INFO_UPLOADED, med_type=data.med_type, dise_codg=data.dise_codg)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
@@ -67,9 +62,9 @@ def _inpatient_med_type(med_type: str | None) -> None:
         raise Refused(f"med_type {med_type} is not an inpatient type; use 21 or 24", code="MED_TYPE_UNSUPPORTED")
 
 
-def admit(session: Session, call: Call, data: inp.Admit) -> Outcome:
+def admit(store: Store, call: Call, data: inp.Admit) -> Outcome:
     _inpatient_med_type(data.med_type)
-    psn = rm.person_by_psn_no(session, data.psn_no)
+    psn = store.person(data.psn_no)
     check_cert(call, psn, data.mdtrt_cert_type, data.mdtrt_cert_no)
     new = NewVisit(
         vs.INPATIENT,
@@ -82,36 +77,36 @@ def admit(session: Session, call: Call, data: inp.Admit) -> Outcome:
         data.med_type,
         data.dise_codg,
     )
-    mdtrt_id = open_visit(session, call, new)
+    mdtrt_id = open_visit(store, call, new)
     return Outcome({"result": {"mdtrt_id": mdtrt_id}}, psn_no=data.psn_no, ref_id=mdtrt_id)
 
 
-def discharge(session: Session, call: Call, data: inp.Discharge) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def discharge(store: Store, call: Call, data: inp.Discharge) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2402", row.kind, row.status, row.mdtrt_id)
     if data.endtime < row.begntime:
         raise Refused(f"endtime {data.endtime:%Y-%m-%d %H:%M:%S} is before the admission", code="INPUT_INVALID")
-    set_status(session, row.mdtrt_id, vs.DISCHARGED, endtime=data.endtime)
+    set_status(store, row.mdtrt_id, vs.DISCHARGED, endtime=data.endtime)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
-def change_admission(session: Session, call: Call, data: inp.AdmissionChange) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def change_admission(store: Store, call: Call, data: inp.AdmissionChange) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2403", row.kind, row.status, row.mdtrt_id)
     _inpatient_med_type(data.med_type)
     changes = {k: getattr(data, k) for k in ("med_type", "begntime", "dise_codg") if getattr(data, k) is not None}
-    set_status(session, row.mdtrt_id, row.status, **changes)
+    set_status(store, row.mdtrt_id, row.status, **changes)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
-def cancel_admission(session: Session, call: Call, data: inp.VisitRef) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
-    refuse_if_settled(session, row)
-    return cancel_visit(session, row, "2404")
+def cancel_admission(store: Store, call: Call, data: inp.VisitRef) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
+    refuse_if_settled(store, row)
+    return cancel_visit(store, row, "2404")
 
 
-def undo_discharge(session: Session, call: Call, data: inp.VisitRef) -> Outcome:
-    row = find_visit(session, call, data.mdtrt_id, data.psn_no, lock=True)
+def undo_discharge(store: Store, call: Call, data: inp.VisitRef) -> Outcome:
+    row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2405", row.kind, row.status, row.mdtrt_id)
-    set_status(session, row.mdtrt_id, vs.ADMITTED, endtime=None)
+    set_status(store, row.mdtrt_id, vs.ADMITTED, endtime=None)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)

@@ -354,7 +354,7 @@ def test_settlement_pays_to_the_cent(
 
 
 @pytest.mark.parametrize("name, fixmedins, med_type, lines, before, ctx, expected", CASES)
-def test_reversal_restores_the_accumulators_exactly(
+def test_the_delta_a_reversal_subtracts_is_exactly_what_the_settlement_paid(
     demo: Demo,
     name: str,
     fixmedins: str,
@@ -364,10 +364,15 @@ def test_reversal_restores_the_accumulators_exactly(
     ctx: dict[str, Any],
     expected: dict[str, str],
 ) -> None:
-    start = accum(**before)
-    b = demo.settle(name, fixmedins, med_type, lines, start, **ctx)
+    """A reversal subtracts the stored delta (tests/unit/test_use_cases.py runs it); here: that
+    delta records each paid amount of the breakdown, so subtracting it gives back exactly that."""
+    b = demo.settle(name, fixmedins, med_type, lines, accum(**before), **ctx)
+    delta = b.delta
 
-    assert (start + b.delta) - b.delta == start
+    assert delta.total_cost == b.medfee_sumamt
+    assert delta.self_paid == b.psn_part_amt
+    assert delta.hifp_outpatient + delta.hifp_main == b.hifp_pay
+    assert (delta.hifob_paid, delta.hifmi_paid, delta.maf_paid) == (b.hifob_pay, b.hifmi_pay, b.maf_pay)
 
 
 def test_zhuomas_second_visit_sees_the_first_visits_deductible(demo: Demo) -> None:

@@ -1,0 +1,222 @@
+"""The repository the national use cases work through (settlement.usecases.ports.Store), over SQL.
+
+`SqlStore` is the real one over a SQLAlchemy session (the tables of settlement.db);
+tests/unit/fakes.py holds an in-memory one with the same methods, so the use cases run
+without a database. Hot statements are built once with bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from medshared.events import Event, utcnow
+from medshared.outbox import stage
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from settlement import readmodels as rm
+from settlement import reference
+from settlement.db import (
+    account_entry,
+    accumulator,
+    chronic_filing,
+    fee_line,
+    message_log,
+    outbox,
+    settlement,
+    sign_in,
+    visit,
+)
+from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingRecord, RegionPolicy
+
+ACCUMULATOR_FIELDS = tuple(col.name for col in accumulator.columns if col.name not in ("psn_no", "year"))
+
+
+_VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
+_VISIT_FOR_UPDATE = _VISIT.with_for_update()
+# Updates take their SET columns from the parameters; the keys they match on are b_-prefixed.
+_SET_VISIT = update(visit).where(visit.c.mdtrt_id == bindparam("b_mdtrt_id"))
+_UNSETTLED = (
+    select(fee_line)
+    .where(fee_line.c.mdtrt_id == bindparam("mdtrt_id"), fee_line.c.setl_id.is_(None))
+    .order_by(fee_line.c.id)
+)
+_ACCUMULATOR = select(accumulator).where(
+    accumulator.c.psn_no == bindparam("psn_no"), accumulator.c.year == bindparam("year")
+)
+_ACCUMULATOR_FOR_UPDATE = _ACCUMULATOR.with_for_update()
+_STORE_ACCUMULATORS = update(accumulator).where(
+    accumulator.c.psn_no == bindparam("b_psn_no"), accumulator.c.year == bindparam("b_year")
+)
+_OPEN_SETTLEMENT = select(settlement.c.setl_id).where(
+    settlement.c.mdtrt_id == bindparam("mdtrt_id"),
+    settlement.c.init_setl_id.is_(None),
+    settlement.c.reversed_by.is_(None),
+)
+
+
+class SqlStore:
+    """The store over one SQLAlchemy session (a unit of work, or a read-only session)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    # read models and reference data: settlement's own copies (readmodels, reference)
+    def person(self, psn_no: str) -> Any:
+        return rm.person_by_psn_no(self.session, psn_no)
+
+    def person_by_certno(self, certno: str) -> Any:
+        return rm.person_by_certno(self.session, certno)
+
+    def enrollments(self, psn_no: str) -> list[Any]:
+        return rm.enrollments(self.session, psn_no)
+
+    def identities_on(self, psn_no: str, moment: dt.datetime) -> list[Any]:
+        return rm.identities_on(self.session, psn_no, moment)
+
+    def balance(self, psn_no: str, insutype: str = "310") -> Decimal:
+        return rm.balance(self.session, psn_no, insutype)
+
+    def filings(self, psn_no: str) -> list[FilingRecord]:
+        return rm.filings(self.session, psn_no)
+
+    def chronic_filing_active(self, psn_no: str, dise_codg: str | None, day: dt.date) -> bool:
+        return rm.chronic_filing_active(self.session, psn_no, dise_codg, day)
+
+    def catalogue_on(self, day: dt.date) -> Catalogue:
+        return reference.catalogue_on(self.session, day)
+
+    def region_policy_on(self, admdvs: str, insutype: str, day: dt.date) -> RegionPolicy:
+        return reference.region_policy_on(self.session, admdvs, insutype, day)
+
+    def assistance_policy_on(self, admdvs: str, day: dt.date) -> AssistancePolicy | None:
+        return reference.assistance_policy_on(self.session, admdvs, day)
+
+    # sign-in
+    def add_sign_in(self, sign_no: str, fixmedins_code: str, opter_no: str) -> None:
+        self.session.execute(
+            insert(sign_in).values(sign_no=sign_no, fixmedins_code=fixmedins_code, opter_no=opter_no, signed_in_at=utcnow())
+        )
+
+    def sign_out(self, sign_no: str) -> None:
+        self.session.execute(update(sign_in).where(sign_in.c.sign_no == sign_no).values(signed_out_at=utcnow()))
+
+    # visits and fee lines
+    def visit(self, mdtrt_id: str, *, lock: bool = False) -> Any | None:
+        query = _VISIT_FOR_UPDATE if lock and self._postgres else _VISIT
+        return self.session.execute(query, {"mdtrt_id": mdtrt_id}).first()
+
+    def add_visit(self, values: dict[str, Any]) -> None:
+        self.session.execute(insert(visit), values | {"created_at": utcnow()})
+
+    def update_visit(self, mdtrt_id: str, **values: Any) -> None:
+        self.session.execute(_SET_VISIT, {"b_mdtrt_id": mdtrt_id, **values})
+
+    def fee_lines(self, mdtrt_id: str) -> list[Any]:
+        return list(self.session.execute(select(fee_line).where(fee_line.c.mdtrt_id == mdtrt_id)).all())
+
+    def unsettled_lines(self, mdtrt_id: str) -> list[Any]:
+        return list(self.session.execute(_UNSETTLED, {"mdtrt_id": mdtrt_id}).all())
+
+    def add_fee_lines(self, rows: list[dict[str, Any]]) -> None:
+        self.session.execute(insert(fee_line), rows)  # every line in one statement
+
+    def delete_fee_lines(self, mdtrt_id: str, *, unsettled_only: bool, **match: str) -> int:
+        where = [fee_line.c.mdtrt_id == mdtrt_id]
+        if unsettled_only:
+            where.append(fee_line.c.setl_id.is_(None))
+        where.extend(fee_line.c[name] == value for name, value in match.items())
+        return int(self.session.execute(delete(fee_line).where(*where)).rowcount)
+
+    def settle_fee_lines(self, line_ids: list[int], setl_id: str) -> None:
+        self.session.execute(update(fee_line).where(fee_line.c.id.in_(line_ids)).values(setl_id=setl_id))
+
+    def release_fee_lines(self, setl_id: str) -> None:
+        self.session.execute(update(fee_line).where(fee_line.c.setl_id == setl_id).values(setl_id=None))
+
+    # settlements, accumulators, the personal account
+    def settlement(self, setl_id: str) -> Any | None:
+        return self.session.execute(select(settlement).where(settlement.c.setl_id == setl_id)).first()
+
+    def open_settlement_of(self, mdtrt_id: str) -> Any | None:
+        return self.session.execute(_OPEN_SETTLEMENT, {"mdtrt_id": mdtrt_id}).first()
+
+    def deductible_applied(self, mdtrt_id: str) -> Decimal:
+        amounts = self.session.execute(
+            select(settlement.c.act_pay_dedc).where(settlement.c.mdtrt_id == mdtrt_id)
+        ).scalars()
+        return sum(amounts, Decimal(0))
+
+    def add_settlement(self, values: dict[str, Any]) -> None:
+        self.session.execute(insert(settlement), values)
+
+    def mark_reversed(self, setl_id: str, reversed_by: str) -> None:
+        self.session.execute(update(settlement).where(settlement.c.setl_id == setl_id).values(reversed_by=reversed_by))
+
+    def settlements_between(
+        self, fixmedins_code: str, insutype: str, clr_type: str, clr_optins: str, begin: dt.datetime, end: dt.datetime
+    ) -> list[Any]:
+        query = select(settlement).where(
+            settlement.c.fixmedins_code == fixmedins_code,
+            settlement.c.insutype == insutype,
+            settlement.c.clr_type == clr_type,
+            settlement.c.clr_optins == clr_optins,
+            settlement.c.setl_time >= begin,
+            settlement.c.setl_time <= end,
+        )
+        return list(self.session.execute(query).all())
+
+    def read_accumulators(self, psn_no: str, year: int) -> Accumulators:
+        row = self.session.execute(_ACCUMULATOR, {"psn_no": psn_no, "year": year}).first()
+        if row is None:
+            return Accumulators()
+        return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
+
+    def lock_accumulators(self, psn_no: str, year: int) -> Accumulators:
+        """Take the person's yearly row lock (PostgreSQL); SQLite already serialises writers."""
+        query = _ACCUMULATOR_FOR_UPDATE if self._postgres else _ACCUMULATOR
+        key = {"psn_no": psn_no, "year": year}
+        row = self.session.execute(query, key).first()
+        if row is None:
+            try:
+                with self.session.begin_nested():
+                    self.session.execute(insert(accumulator), key | dict.fromkeys(ACCUMULATOR_FIELDS, Decimal(0)))
+            except IntegrityError:
+                pass  # another settlement created it first; its lock is taken below
+            row = self.session.execute(query, key).first()
+        return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
+
+    def store_accumulators(self, psn_no: str, year: int, value: Accumulators) -> None:
+        values = {name: getattr(value, name) for name in ACCUMULATOR_FIELDS}
+        self.session.execute(_STORE_ACCUMULATORS, {"b_psn_no": psn_no, "b_year": year} | values)
+
+    def post_account(self, entry_id: str, psn_no: str, amount: Decimal, kind: str, memo: str) -> None:
+        self.session.execute(
+            insert(account_entry).values(
+                entry_id=entry_id, psn_no=psn_no, insutype="310", amount=amount, kind=kind, memo=memo, posted_at=utcnow()
+            )
+        )
+
+    # chronic-disease filings, the call log, events
+    def chronic_filing(self, serial: str) -> Any | None:
+        return self.session.execute(select(chronic_filing).where(chronic_filing.c.trt_dcla_detl_sn == serial)).first()
+
+    def add_chronic_filing(self, values: dict[str, Any]) -> None:
+        self.session.execute(insert(chronic_filing).values(**values))
+
+    def revoke_chronic_filing(self, serial: str) -> None:
+        self.session.execute(
+            update(chronic_filing).where(chronic_filing.c.trt_dcla_detl_sn == serial).values(revoked=True)
+        )
+
+    def logged_call(self, sender: str, msgid: str) -> Any | None:
+        return self.session.execute(
+            select(message_log).where(message_log.c.sender == sender, message_log.c.msgid == msgid)
+        ).first()
+
+    def stage(self, topic: str, event: Event) -> None:
+        stage(self.session, outbox, topic, event)
