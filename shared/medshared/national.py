@@ -350,7 +350,7 @@ def signature_matches(signature: str, timestamp: str, token: str, nonce: str) ->
 
 
 MAX_NONCE_LENGTH = 64
-_UNIX_SECONDS = re.compile(r"^[0-9]{1,12}$")
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class GatewayRefused(ValueError):
@@ -375,7 +375,7 @@ class GatewayHeaders:
             )
         if len(self.nonce) > MAX_NONCE_LENGTH:
             raise GatewayRefused(f"x-tif-nonce must be at most {MAX_NONCE_LENGTH} characters")
-        if not _UNIX_SECONDS.match(self.timestamp):
+        if not _UNIX_SECONDS.fullmatch(self.timestamp):
             raise GatewayRefused("x-tif-timestamp must be Unix seconds in ASCII digits, e.g. 1764633600")
 
     def verify(self, token: str, *, max_skew_seconds: int, now: float | None = None) -> None:

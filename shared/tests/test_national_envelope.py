@@ -2,7 +2,14 @@ import datetime as dt
 
 import pytest
 
-from medshared.national import EnvelopeError, gateway_signature, parse_request, response, signature_matches
+from medshared.national import (
+    EnvelopeError,
+    extra_fields,
+    gateway_signature,
+    parse_request,
+    response,
+    signature_matches,
+)
 
 
 def envelope(**overrides):
@@ -35,13 +42,15 @@ def test_a_well_formed_envelope_is_accepted():
 @pytest.mark.parametrize(
     ("overrides", "names"),
     [
-        ({"msgid": "H54010000002202611241030000001"}, "msgid must be 30 characters: fixmedins_code H54010000001"),
-        ({"msgid": "H540100000012026112410300001"}, "msgid"),
-        ({"inf_time": "2026/11/24 10:30"}, "inf_time: must be yyyy-MM-dd HH:mm:ss"),
+        ({"msgid": "H" * 65}, "msgid: must be a printable message id of 1 to 64 characters"),
+        ({"msgid": "H5401000000120261124\n0001"}, "msgid: must be a printable message id"),
+        ({"msgid": ""}, "msgid: must be a printable message id"),
+        ({"msgid": None}, "msgid: is required"),
+        ({"inf_time": "2026/11/24 10:30"}, "inf_time: must be the time of the call as yyyy-MM-dd HH:mm:ss"),
         ({"mdtrtarea_admvs": "5401"}, "mdtrtarea_admvs"),
         ({"opter_type": "9"}, "opter_type"),
         ({"infno": "abcd"}, "infno"),
-        ({"unexpected": "x"}, "unexpected: not a field of the national envelope"),
+        ({"opter_type": True}, "opter_type: must be text"),
         ({"recer_sys_code": ""}, "recer_sys_code: is required"),
     ],
 )
@@ -49,6 +58,43 @@ def test_a_malformed_envelope_is_refused_naming_the_field(overrides, names):
     with pytest.raises(EnvelopeError) as err:
         parse_request(envelope(**overrides))
     assert names in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "read_as"),
+    [
+        ({"opter_type": 1}, "opter_type", "1"),
+        ({"infno": 2207}, "infno", "2207"),
+        ({"msgid": "3f1c9a7e-52b4-4c1e-9d7a-0b6e8f2a4c11"}, "msgid", "3f1c9a7e-52b4-4c1e-9d7a-0b6e8f2a4c11"),
+        ({"inf_time": "2026-11-24T10:30:00.123"}, "inf_time", "2026-11-24 10:30:00"),
+        ({"insuplc_admdvs": None}, "insuplc_admdvs", ""),
+        ({"input": '{"data": {"psn_no": "1"}}'}, "input", {"data": {"psn_no": "1"}}),
+    ],
+)
+def test_what_deployed_clients_send_is_read_as_the_spec_means_it(overrides, field, read_as):
+    assert getattr(parse_request(envelope(**overrides)), field) == read_as
+
+
+def test_fields_the_spec_does_not_list_are_ignored_and_named_for_the_metric():
+    body = envelope(fixmedins_soft_fcty="vendor", enc_type="", my_local_field="x")
+    assert parse_request(body).infno == "1101"
+    assert sorted(extra_fields(body)) == ["enc_type", "fixmedins_soft_fcty", "other"]
+
+
+def test_a_field_in_another_case_is_the_spec_field_unless_both_are_sent():
+    body = envelope()
+    body["Input"] = body.pop("input")
+    assert parse_request(body).input == {"data": {}}
+    both = envelope(Input={"data": {"psn_no": "other"}})
+    assert parse_request(both).input == {"data": {}}
+
+
+def test_an_infno_in_the_path_fills_a_missing_one_and_must_agree_with_a_present_one():
+    body = envelope()
+    del body["infno"]
+    assert parse_request(body, infno="2207").infno == "2207"
+    with pytest.raises(EnvelopeError, match="the body says 1101 but the path says 2207"):
+        parse_request(envelope(), infno="2207")
 
 
 def test_a_missing_field_is_named():
