@@ -21,7 +21,7 @@ from prometheus_client.core import CounterMetricFamily
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from settlement.clients import EvoucherClient, RemoteCareClient
+from settlement.adapters import EvoucherClient, RemoteCareClient
 from settlement.config import Settings
 from settlement.db import message_log
 from settlement.domain import inputs as inp
