@@ -1,4 +1,4 @@
-"""The demo dataset of settlement-rules.md sections 11-12, loaded through the handlers.
+"""The demo dataset of docs/settlement-rules.md sections 11-12, loaded through the handlers.
 
 Every step first looks for what it would create, so a second run changes nothing and
 stages no event. Employees' monthly contributions are not simulated: their employee

@@ -1,4 +1,4 @@
-"""Demo dataset (settlement-rules.md section 12): 吴刚's long-term filing to 110100 from 2026-01-01.
+"""Demo dataset (docs/settlement-rules.md section 12): 吴刚's long-term filing to 110100 from 2026-01-01.
 
 People belong to enrollment: remote-care learns about 吴刚 only from enrollment.people.v1.
 Rather than inventing him locally (which would let the two services disagree), the loader

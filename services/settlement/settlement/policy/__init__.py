@@ -1,4 +1,4 @@
-"""Pure settlement arithmetic (reference/settlement-rules.md): no I/O, stdlib only.
+"""Pure settlement arithmetic (docs/settlement-rules.md): no I/O, stdlib only.
 
 classify_line() splits each fee line by the treating region's catalogue; settle() turns
 the classified lines, the visit context, the insured region's policies and the person's

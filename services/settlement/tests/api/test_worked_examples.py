@@ -1,4 +1,4 @@
-"""The rules file's worked examples, to the cent, through the national front door."""
+"""Worked examples of docs/settlement-rules.md (section 14), to the cent, through the national door."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The demo facts (settlement/demo_data/*.json) as a small test helper (see conftest.py).
 
-Tests name people, institutions and catalogue codes exactly as settlement-rules.md does;
+Tests name people, institutions and catalogue codes exactly as docs/settlement-rules.md does;
 everything else (policy, treating region, filing, identity, account) follows from the
 demo data, so a test reads like the worked example it checks.
 """

@@ -1,6 +1,6 @@
 """settle(): every layer of rules sections 3-8 against hand-worked demo settlements.
 
-Each expected amount below was worked out by hand from settlement-rules.md; the comment
+Each expected amount below was worked out by hand from docs/settlement-rules.md; the comment
 on a case shows the arithmetic a reviewer can redo.
 """
 
