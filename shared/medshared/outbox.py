@@ -555,7 +555,8 @@ class InboxConsumer:
                 if attempt == self._max_tries:
                     self._set_aside(message, event, exc, tries=attempt, first_failed_at=first_failed_at)
                     return
-                self._stop.wait(self._retry_seconds * attempt)
+                if self._stop.wait(self._retry_seconds * attempt):
+                    raise  # stopping: the tries left are made after the restart, not rushed now
 
     def _set_aside(
         self, message: Message, event: Event | None, exc: BaseException, *, tries: int, first_failed_at: dt.datetime
