@@ -20,6 +20,25 @@ class Settings(ServiceSettings):
     wechat_secret: str = "dev-wechat-secret"
     wechat_timeout_seconds: float = 5.0
 
+    # Logging in (POST /mobile/v1/sessions): per client address, and per WeChat account (its login
+    # code, then its openid). An address is shared by a household or a carrier NAT, so it gets more.
+    session_ip_rate_per_second: float = 5.0
+    session_ip_rate_burst: int = 100
+    session_account_rate_per_second: float = 0.2
+    session_account_rate_burst: int = 10
+
+    # Identity verification (face/liveness check) before activation and family binding.
+    # "stub": the development provider (POST /dev/v1/face-checks issues tickets without a face;
+    # refused in production). "signed": tickets issued by the face-check provider, HMAC-signed
+    # with the key it shares with the platform (identity_ticket_secret).
+    identity_provider: str = "stub"
+    identity_ticket_secret: str = "dev-identity-ticket-secret"
+    identity_ticket_ttl_seconds: int = 300
+    # Name + ID number attempts (activation, family binding), per account and per ID number named:
+    # a person needs a handful; guessing whose ID goes with which name needs thousands.
+    identity_rate_per_second: float = 1 / 60
+    identity_rate_burst: int = 10
+
     session_ttl_seconds: int = 7200
     mobile_session_secret: str = "dev-mobile-session-secret"
     qr_signing_secret: str = "dev-qr-signing-secret"
@@ -51,6 +70,11 @@ class Settings(ServiceSettings):
     payment_fail_all: bool = False
     payment_wait_seconds: float = 5.0
     callback_timeout_seconds: float = 5.0
+    # A callback the HIS does not acknowledge is tried again after 2, 4, 8 ... seconds (at most
+    # callback_backoff_max_seconds apart), callback_max_attempts times in all; then it is marked failed.
+    callback_max_attempts: int = 8
+    callback_backoff_seconds: float = 2.0
+    callback_backoff_max_seconds: float = 600.0
     order_worker_interval_seconds: float = 2.0
 
     def secrets_with_development_defaults(self) -> dict[str, str]:
@@ -60,5 +84,6 @@ class Settings(ServiceSettings):
             "EVOUCHER_QR_SIGNING_SECRET": self.qr_signing_secret,
             "EVOUCHER_INTERNAL_TOKEN": self.internal_token,
             "EVOUCHER_MOBILE_PAY_TOKEN": self.mobile_pay_token,
+            "EVOUCHER_IDENTITY_TICKET_SECRET": self.identity_ticket_secret,
             **operator_token_secrets("EVOUCHER", self.operator_tokens),
         }

@@ -65,6 +65,14 @@ institution = Table(
     Column("gateway_token", String(200), nullable=False),
 )
 
+# The HIS origins (scheme://host[:port]) an institution registered for 6201 callbacks.
+institution_callback_origin = Table(
+    "institution_callback_origin",
+    metadata,
+    Column("fixmedins_code", String(30), primary_key=True),
+    Column("origin", String(300), primary_key=True),
+)
+
 mobile_session = Table(
     "mobile_session",
     metadata,
@@ -112,6 +120,17 @@ family_binding = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("consented_at", DateTime(timezone=True), nullable=True),
     Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+)
+
+# Each identity-check ticket serves once: its id is recorded with the change it allowed.
+identity_ticket_use = Table(
+    "identity_ticket_use",
+    metadata,
+    Column("ticket_id", String(64), primary_key=True),
+    Column("openid", String(64), nullable=False),
+    Column("purpose", String(16), nullable=False),  # activation | family
+    Column("used_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 qr_code = Table(
@@ -189,5 +208,10 @@ pay_order = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("notified_status", String(16), nullable=True),
+    # Callback tries for the current final status; the next one is not due before callback_next_at.
+    Column("callback_attempts", Integer, nullable=False, server_default="0"),
+    Column("callback_next_at", DateTime(timezone=True), nullable=True),
+    # The final status whose callback was given up on (tries exhausted, or an unregistered origin).
+    Column("callback_failed_status", String(16), nullable=True),
     UniqueConstraint("fixmedins_code", "med_org_ord"),
 )

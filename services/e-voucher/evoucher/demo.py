@@ -1,4 +1,4 @@
-"""Demo dataset: the institutions that may decode codes and take mobile payments.
+"""Demo dataset: the institutions that may decode codes and take mobile payments, and their callback origins.
 
 People come from enrollment's events; nothing is activated here, the person does that on the
 phone. Running it twice changes nothing. `python -m evoucher.demo` migrates and loads.
@@ -13,7 +13,7 @@ from medshared.runtime import Runtime, build_runtime
 from sqlalchemy import insert, select, update
 
 from evoucher.config import Settings
-from evoucher.db import institution, outbox
+from evoucher.db import institution, institution_callback_origin, outbox
 
 # Development credential: paasid = the institution code, token = "demo-ec-" + code (refused in production).
 # E-voucher's token differs from the institution's settlement token ("demo-" + code): a nonce is
@@ -33,6 +33,12 @@ DEMO_INSTITUTIONS = [
 def demo_token(code: str) -> str:
     """The development gateway token of a demo institution at e-voucher."""
     return f"demo-ec-{code}"
+
+
+# Where each demo HIS takes 6201 callbacks: a HIS stand-in on this machine (the end-to-end tests
+# listen there). Nothing else on 127.0.0.1, the platform's own services included, is registered.
+DEMO_HIS_CALLBACK_ORIGIN = "http://127.0.0.1:18090"
+DEMO_CALLBACK_ORIGINS = {code: [DEMO_HIS_CALLBACK_ORIGIN] for code, _, _ in DEMO_INSTITUTIONS if code.startswith("H")}
 
 
 def load_demo(runtime: Runtime) -> int:

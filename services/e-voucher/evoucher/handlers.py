@@ -8,12 +8,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from medshared.db import labelled_columns, split_row
+from medshared.db import insert_if_absent, labelled_columns, split_row
 from medshared.national import GatewayHeaders, GatewayRefused
 from medshared.outbox import stage
 from medshared.runtime import Runtime
 from medshared.security import first_use_of_nonce
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,7 +22,9 @@ from evoucher.db import (
     ec_token,
     family_binding,
     gateway_nonce,
+    identity_ticket_use,
     institution,
+    institution_callback_origin,
     mobile_session,
     outbox,
     person,
@@ -32,7 +34,7 @@ from evoucher.db import (
     voucher,
     voucher_change,
 )
-from evoucher.domain import qr, vouchers
+from evoucher.domain import identity, orders, qr, vouchers
 from evoucher.domain.errors import (
     Conflict,
     Forbidden,
@@ -41,6 +43,7 @@ from evoucher.domain.errors import (
     Unauthenticated,
 )
 from evoucher.domain.figures import rate
+from evoucher.domain.identity import IdentityVerifier, VerifiedPerson
 from evoucher.domain.tokens import remote_care_token
 from evoucher.messaging.contracts import TOPIC, voucher_event, voucher_used_event
 
@@ -156,10 +159,48 @@ def _active_pools(session: Session, psn_no: str) -> list[str]:
     return list(rows)
 
 
+def verify_identity(verifier: IdentityVerifier, ticket: str, what: str, now: dt.datetime) -> VerifiedPerson:
+    """The person the provider's ticket vouches for (signature and expiry checked; single use is the caller's)."""
+    return verifier.verify(identity.required(ticket, what), int(now.timestamp()))
+
+
+def _use_ticket(session: Session, verified: VerifiedPerson, openid: str, purpose: str, now: dt.datetime) -> None:
+    """Record the ticket with the change it allows: one identity check, one change."""
+    fresh = insert_if_absent(
+        session,
+        identity_ticket_use,
+        {
+            "ticket_id": verified.ticket_id,
+            "openid": openid,
+            "purpose": purpose,
+            "used_at": now,
+            "expires_at": dt.datetime.fromtimestamp(verified.expires_at, dt.UTC),
+        },
+    )
+    if not fresh:
+        raise Invalid("identity_ticket", "this identity check was already used; do the face check again")
+
+
 def activate(
-    runtime: Runtime, openid: str, psn_name: str, certno: str, *, mobile_secret: str, session_ttl: int, now: dt.datetime
+    runtime: Runtime,
+    openid: str,
+    psn_name: str,
+    certno: str,
+    *,
+    identity_ticket: str,
+    verifier: IdentityVerifier,
+    mobile_secret: str,
+    session_ttl: int,
+    now: dt.datetime,
 ) -> tuple[dict[str, Any], str]:
-    """Real-name binding: the voucher of the enrolled person named, bound to this openid."""
+    """Real-name binding after an identity check: the voucher of the person named, bound to this openid.
+
+    A voucher active on another account is reclaimed: the person has just proved who they are,
+    the other account has not. Its binding ends (the voucher is revoked, the account's sessions
+    end, family bindings made from it are withdrawn) and a new voucher is bound here.
+    """
+    verified = verify_identity(verifier, identity_ticket, "activation", now)
+    identity.check_presented(verified, openid, certno, psn_name, "the person whose voucher you activate")
     with runtime.unit_of_work() as session:
         found = _person_by_identity(session, psn_name, certno)
         pool = vouchers.check_can_activate(found, psn_name, certno, _active_pools(session, found.psn_no) if found else [])
@@ -171,12 +212,11 @@ def activate(
             raise Conflict(
                 "openid_taken", "this WeChat account already holds another person's voucher; revoke it before activating"
             )
-        if session.execute(select(voucher.c.voucher_id).where(voucher.c.active_psn_no == found.psn_no)).first():
-            raise Conflict(
-                "voucher_elsewhere",
-                "this person's voucher is active on another account; revoke it there or ask the insurance office",
-            )
+        _use_ticket(session, verified, openid, "activation", now)
         voucher_id = secrets.token_hex(16)
+        elsewhere = session.execute(select(voucher).where(voucher.c.active_psn_no == found.psn_no)).first()
+        if elsewhere is not None:
+            _end_for_reclaim(session, elsewhere, openid, voucher_id, now)
         try:
             session.execute(
                 insert(voucher).values(
@@ -195,9 +235,36 @@ def activate(
         except IntegrityError:
             raise Conflict("voucher_elsewhere", "this voucher was activated a moment ago; refresh and check") from None
         row = session.execute(select(voucher).where(voucher.c.voucher_id == voucher_id)).one()
-        stage(session, outbox, TOPIC, voucher_event("VoucherActivated", row))
+        extra = {"reclaimed_from": elsewhere.voucher_id} if elsewhere is not None else {}
+        stage(session, outbox, TOPIC, voucher_event("VoucherActivated", row, **extra))
     expires_at = now + dt.timedelta(seconds=session_ttl)
     return voucher_view(row), _remote_care(mobile_secret, openid, row.psn_no, expires_at)
+
+
+def _end_for_reclaim(session: Session, old: Row[Any], openid: str, new_voucher_id: str, now: dt.datetime) -> None:
+    session.execute(
+        update(voucher)
+        .where(voucher.c.voucher_id == old.voucher_id)
+        .values(status=vouchers.REVOKED, active_psn_no=None, active_openid=None, updated_at=now, version=old.version + 1)
+    )
+    session.execute(
+        insert(voucher_change).values(
+            voucher_id=old.voucher_id, command="revoke", actor="person", actor_id=openid,
+            reason="reclaimed by the holder after an identity check", changed_at=now,
+        )
+    )  # fmt: skip
+    # The other account keeps nothing: its sessions end, and consents or requests made from it lapse.
+    session.execute(delete(mobile_session).where(mobile_session.c.openid == old.openid))
+    session.execute(
+        update(family_binding)
+        .where(
+            or_(family_binding.c.guardian_psn_no == old.psn_no, family_binding.c.dependant_psn_no == old.psn_no),
+            family_binding.c.status.in_(["requested", "consented"]),
+        )
+        .values(status="withdrawn", withdrawn_at=now)
+    )
+    revoked = session.execute(select(voucher).where(voucher.c.voucher_id == old.voucher_id)).one()
+    stage(session, outbox, TOPIC, voucher_event("VoucherRevoked", revoked, reason="reclaimed", replaced_by=new_voucher_id))
 
 
 def my_voucher(runtime: Runtime, openid: str) -> dict[str, Any]:
@@ -255,13 +322,25 @@ def _binding_view(row: Row[Any], session: Session) -> dict[str, Any]:
 
 
 def request_family_binding(
-    runtime: Runtime, openid: str, psn_name: str, certno: str, relation: str, now: dt.datetime
+    runtime: Runtime,
+    openid: str,
+    psn_name: str,
+    certno: str,
+    relation: str,
+    now: dt.datetime,
+    *,
+    identity_ticket: str,
+    verifier: IdentityVerifier,
 ) -> dict[str, Any]:
+    """The guardian, verified by an identity check of their own, asks to add a family member."""
+    verified = verify_identity(verifier, identity_ticket, "adding a family member", now)
     with runtime.unit_of_work() as session:
         own = _require_own_voucher(session, openid)
+        holder = _person(session, own.psn_no)
+        identity.check_presented(verified, openid, holder.certno, holder.psn_name, "yourself, the holder of this account")
         dependant = _person_by_identity(session, psn_name, certno)
         if dependant is None:
-            raise Invalid("identity_mismatch", "the name and ID number do not match an insured person; check both")
+            raise Invalid("identity_mismatch", vouchers.IDENTITY_MISMATCH)
         if dependant.psn_no == own.psn_no:
             raise Invalid("self_binding", "you cannot add yourself as a family member")
         existing = session.execute(
@@ -273,6 +352,7 @@ def request_family_binding(
         ).first()
         if existing:
             return _binding_view(existing, session)
+        _use_ticket(session, verified, openid, "family", now)
         binding_id = secrets.token_hex(16)
         session.execute(
             insert(family_binding).values(
@@ -507,6 +587,15 @@ def authenticate_institution(
     if claimed_code != paasid:
         raise Forbidden("gateway", f"the credential of {paasid} cannot act for {claimed_code or 'an empty orgId'}")
     return row
+
+
+def register_callback_origins(runtime: Runtime, fixmedins_code: str, urls: list[str]) -> list[str]:
+    """Register the origins (scheme://host[:port]) an institution's 6201 callbackUrl may use."""
+    origins = [orders.callback_origin(url, "callback origin") for url in urls]
+    with runtime.unit_of_work() as session:
+        for origin in origins:
+            insert_if_absent(session, institution_callback_origin, {"fixmedins_code": fixmedins_code, "origin": origin})
+    return origins
 
 
 # --- what the person sees -------------------------------------------------------------------

@@ -8,20 +8,26 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from medshared import edge, logs
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from medshared import deadletters, edge, logs
+from medshared.problems import Problem, problem_response
 from medshared.runtime import Runtime, build_runtime
 from medshared.security import RateLimiter
+from prometheus_client import Counter
 
 from evoucher import payments
 from evoucher.adapters.his import HisNotifier
+from evoucher.adapters.identity import SignedTicketVerifier, StubFaceCheck
 from evoucher.adapters.payment import LocalPaymentProvider, PaymentProvider
 from evoucher.adapters.settlement import SettlementClient
 from evoucher.adapters.wechat import WeChatClient
-from evoucher.api import admin, internal, mobile, national
+from evoucher.api import admin, devtools, internal, mobile, national
 from evoucher.api.deps import operators
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox
+from evoucher.domain.identity import IdentityVerifier
+from evoucher.domain.orders import CallbackPolicy
 from evoucher.messaging.consumer import handle
 from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
 
@@ -34,6 +40,24 @@ def payment_provider(settings: Settings) -> PaymentProvider:
             raise ValueError("production refuses the local payment provider: set EVOUCHER_PAYMENT_PROVIDER")
         return LocalPaymentProvider(settings.payment_confirm_seconds, settings.payment_fail_amounts, settings.payment_fail_all)
     raise ValueError(f"unknown EVOUCHER_PAYMENT_PROVIDER {settings.payment_provider!r}")
+
+
+def identity_verifier(settings: Settings) -> IdentityVerifier:
+    """The identity-verification provider; production refuses to start without a real one."""
+    provider = settings.identity_provider.strip()
+    if provider == "stub":
+        if settings.is_production:
+            raise ValueError(
+                "production refuses the development identity stub: set EVOUCHER_IDENTITY_PROVIDER=signed and "
+                "EVOUCHER_IDENTITY_TICKET_SECRET to the key the face-check provider signs its tickets with"
+            )
+        return StubFaceCheck(settings.identity_ticket_secret, settings.identity_ticket_ttl_seconds)
+    if provider == "signed":
+        return SignedTicketVerifier(settings.identity_ticket_secret)
+    raise ValueError(
+        f"e-voucher needs an identity-verification provider to activate vouchers (EVOUCHER_IDENTITY_PROVIDER is "
+        f"{provider!r}): set it to signed (the face-check provider's signed tickets), or stub in development"
+    )
 
 
 class OrderWorker:
@@ -65,6 +89,7 @@ class OrderWorker:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    identity = identity_verifier(settings)
     runtime = build_runtime(
         settings,
         service="e-voucher",
@@ -84,6 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ectoken_ttl=settings.ectoken_ttl_seconds,
         pay_auth_ttl=settings.pay_auth_ttl_seconds,
         wait_seconds=settings.payment_wait_seconds,
+        callbacks=CallbackPolicy(
+            settings.callback_max_attempts, settings.callback_backoff_seconds, settings.callback_backoff_max_seconds
+        ),
     )
     worker = OrderWorker(runtime, deps, settings.order_worker_interval_seconds)
 
@@ -106,13 +134,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = lambda: dt.datetime.now(dt.UTC)
     app.state.institution_limiter = RateLimiter(settings.institution_rate_per_second, settings.institution_rate_burst)
     app.state.mobile_limiter = RateLimiter(settings.mobile_rate_per_second, settings.mobile_rate_burst)
+    app.state.session_ip_limiter = RateLimiter(settings.session_ip_rate_per_second, settings.session_ip_rate_burst)
+    app.state.session_account_limiter = RateLimiter(
+        settings.session_account_rate_per_second, settings.session_account_rate_burst
+    )
+    app.state.identity = identity
+    app.state.identity_limiter = RateLimiter(settings.identity_rate_per_second, settings.identity_rate_burst)
     edge.install(app, runtime)
+    _answer_rate_limits_with_retry_after(app)
+    failed_callbacks = Counter(
+        "his_callbacks_failed",
+        "Mobile-payment callbacks to a HIS given up on (tries exhausted or origin unregistered); 6301 shows the order",
+        registry=app.state.metrics.registry,
+    )
+    deps.callback_failed = failed_callbacks.inc
     app.include_router(mobile.router)
+    if isinstance(identity, StubFaceCheck):
+        app.include_router(devtools.router)
     app.include_router(national.router)
     app.include_router(internal.router)
     app.include_router(admin.router)
     app.include_router(operators.audit_router())
+    deadletters.install(app, operators, inbox, handle)
     return app
+
+
+def _answer_rate_limits_with_retry_after(app: FastAPI) -> None:
+    """Problem details as everywhere, plus the Retry-After header when the problem says how long to wait."""
+
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        response = problem_response(exc.status, exc.title, exc.detail, code=exc.code, **exc.extra)
+        if "retry_after_seconds" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after_seconds"])
+        return response
 
 
 def app() -> FastAPI:

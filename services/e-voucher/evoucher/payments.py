@@ -12,21 +12,22 @@ import datetime as dt
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from medshared import jsonutil
 from medshared.money import money
 from medshared.runtime import Runtime
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from evoucher.adapters import payment
 from evoucher.adapters.his import HisNotifier
 from evoucher.adapters.settlement import SettlementClient, SettlementRefused
-from evoucher.db import institution, pay_order, person, person_enrollment, voucher
+from evoucher.db import institution, institution_callback_origin, pay_order, person, person_enrollment, voucher
 from evoucher.domain import orders, vouchers
 from evoucher.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from evoucher.handlers import (
@@ -40,6 +41,10 @@ from evoucher.handlers import (
 log = logging.getLogger(__name__)
 
 
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass
 class PaymentDeps:
     settlement: SettlementClient
@@ -48,10 +53,19 @@ class PaymentDeps:
     ectoken_ttl: int
     pay_auth_ttl: int
     wait_seconds: float
+    callbacks: orders.CallbackPolicy = field(default_factory=orders.CallbackPolicy)
+    # When callbacks fall due; tests move it forward instead of sleeping.
+    clock: Callable[[], dt.datetime] = now_utc
+    # Called once per order status whose callback is given up on (the metric his_callbacks_failed_total).
+    callback_failed: Callable[[], None] = lambda: None
 
 
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def registered_origins(session: Any, fixmedins_code: str) -> list[str]:
+    return list(
+        session.execute(
+            select(institution_callback_origin.c.origin).where(institution_callback_origin.c.fixmedins_code == fixmedins_code)
+        ).scalars()
+    )
 
 
 # --- 6201 ---------------------------------------------------------------------------------
@@ -59,7 +73,10 @@ def now_utc() -> dt.datetime:
 
 def upload_order(runtime: Runtime, inst: Row[Any], data: Any, now: dt.datetime) -> dict[str, Any]:
     request = orders.parse_6201(data)
+    origin = orders.callback_origin(request.callback_url)
     with runtime.unit_of_work() as session:
+        # Only an origin the institution registered: never the platform's own services, unless registered.
+        orders.check_callback_registered(origin, registered_origins(session, inst.fixmedins_code), inst.fixmedins_code)
         existing = session.execute(
             select(pay_order).where(
                 pay_order.c.fixmedins_code == inst.fixmedins_code, pay_order.c.med_org_ord == request.med_org_ord
@@ -220,7 +237,21 @@ def refund(runtime: Runtime, deps: PaymentDeps, inst: Row[Any], data: Any, now: 
 
 def query(runtime: Runtime, inst: Row[Any], data: Any) -> dict[str, Any]:
     with runtime.unit_of_work() as session:
-        return snapshot(_hospital_order(session, inst, _field(data, "payOrdId"), _field(data, "payToken")))
+        row = _hospital_order(session, inst, _field(data, "payOrdId"), _field(data, "payToken"))
+    return {**snapshot(row), **callback_view(row)}
+
+
+def callback_view(row: Row[Any]) -> dict[str, Any]:
+    """Where the callback for the order's current status stands: none | pending | delivered | failed."""
+    if row.status not in orders.FINAL:
+        state = "none"
+    elif row.notified_status == row.status:
+        state = "delivered"
+    elif row.callback_failed_status == row.status:
+        state = "failed"
+    else:
+        state = "pending"
+    return {"callbackStas": state, "callbackAttempts": row.callback_attempts}
 
 
 def _field(data: Any, name: str) -> str:
@@ -321,21 +352,65 @@ def _step(runtime: Runtime, deps: PaymentDeps, row: Row[Any]) -> bool:
             if refunded.status != payment.REFUNDED:
                 raise Unavailable("payment_refund", f"the payment provider has not refunded yet: {refunded.reason}")
         return _move(runtime, row, orders.REFUNDED)
-    final = row.status in (orders.PAID, orders.FAILED, orders.REFUNDED)
-    if final and row.notified_status != row.status and _notify(runtime, deps, row):
-        with runtime.unit_of_work() as session:
-            session.execute(
-                update(pay_order)
-                .where(pay_order.c.pay_ord_id == row.pay_ord_id, pay_order.c.status == row.status)
-                .values(notified_status=row.status)
-            )
+    if _callback_due(deps, row):
+        _call_back(runtime, deps, row)
     return False
+
+
+def _callback_due(deps: PaymentDeps, row: Row[Any]) -> bool:
+    if row.status not in orders.FINAL or row.status in (row.notified_status, row.callback_failed_status):
+        return False
+    return row.callback_next_at is None or utc(row.callback_next_at) <= deps.clock()
+
+
+def _call_back(runtime: Runtime, deps: PaymentDeps, row: Row[Any]) -> None:
+    """One try at the HIS callback; a failed one is tried again later with backoff, a bounded number of times."""
+    try:
+        origin = orders.callback_origin(row.callback_url)
+    except Invalid:
+        origin = ""  # stored before callback URLs were checked: no origin to call
+    with runtime.unit_of_work() as session:
+        registered = bool(origin) and origin in registered_origins(session, row.fixmedins_code)
+    attempts = row.callback_attempts + 1
+    values: dict[str, Any] = {"callback_attempts": attempts}
+    if not registered:
+        # The origin was unregistered after the order was uploaded: never call it.
+        values.update(callback_failed_status=row.status, callback_next_at=None)
+        reason = "its origin is not registered for the institution"
+    elif _notify(runtime, deps, row):
+        values.update(notified_status=row.status, callback_next_at=None)
+        reason = ""
+    elif deps.callbacks.exhausted(attempts):
+        values.update(callback_failed_status=row.status, callback_next_at=None)
+        reason = f"{attempts} tries went unacknowledged"
+    else:
+        values["callback_next_at"] = deps.clock() + dt.timedelta(seconds=deps.callbacks.delay_after(attempts))
+        reason = ""
+    with runtime.unit_of_work() as session:
+        stored = session.execute(
+            update(pay_order)
+            .where(
+                pay_order.c.pay_ord_id == row.pay_ord_id,
+                pay_order.c.status == row.status,
+                pay_order.c.callback_attempts == row.callback_attempts,
+            )
+            .values(**values)
+        )
+    if reason and stored.rowcount == 1:
+        deps.callback_failed()
+        log.error(
+            "order %s: callback for %s to %s given up: %s; the HIS can read the outcome with 6301",
+            row.pay_ord_id, row.status, origin or "an unreadable URL", reason,
+        )  # fmt: skip
 
 
 def _move(runtime: Runtime, row: Row[Any], target: str, **values: Any) -> bool:
     """Compare-and-set on the stored status: whoever loses the race just re-reads and carries on."""
     if target != row.status:
         orders.advance(row.status, target)
+        if target in orders.FINAL:
+            # A new final status is a new callback, with its own tries.
+            values.update(callback_attempts=0, callback_next_at=None)
     with runtime.unit_of_work() as session:
         session.execute(
             update(pay_order)
@@ -487,19 +562,21 @@ def _notify(runtime: Runtime, deps: PaymentDeps, row: Row[Any]) -> bool:
 
 
 def resume_in_flight(runtime: Runtime, deps: PaymentDeps, older_than_seconds: float = 1.0) -> int:
-    """Pick up orders a stopped process or a slow partner left half-way, and unsent callbacks."""
-    cutoff = now_utc() - dt.timedelta(seconds=older_than_seconds)
+    """Pick up orders a stopped process or a slow partner left half-way, and callbacks now due."""
+    now = deps.clock()
+    cutoff = now - dt.timedelta(seconds=older_than_seconds)
+    order = pay_order.c
+    settled_a_while_ago = order.updated_at <= cutoff
+    callback_due = and_(
+        order.status.in_(orders.FINAL),
+        or_(order.notified_status.is_(None), order.notified_status != order.status),
+        or_(order.callback_failed_status.is_(None), order.callback_failed_status != order.status),
+        or_(and_(order.callback_next_at.is_(None), settled_a_while_ago), order.callback_next_at <= now),
+    )
     with runtime.unit_of_work() as session:
         ids = session.execute(
             select(pay_order.c.pay_ord_id)
-            .where(
-                or_(
-                    pay_order.c.status.in_(orders.IN_FLIGHT),
-                    (pay_order.c.status.in_([orders.PAID, orders.FAILED, orders.REFUNDED]))
-                    & or_(pay_order.c.notified_status.is_(None), pay_order.c.notified_status != pay_order.c.status),
-                ),
-                pay_order.c.updated_at <= cutoff,
-            )
+            .where(or_(and_(order.status.in_(orders.IN_FLIGHT), settled_a_while_ago), callback_due))
             .order_by(pay_order.c.serial)
             .limit(100)
         ).scalars().all()

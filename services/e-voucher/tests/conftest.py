@@ -53,6 +53,7 @@ def edge_server() -> Iterator[tuple[str, EdgeState]]:
 @pytest.fixture
 def edge(edge_server: tuple[str, EdgeState]) -> EdgeState:
     edge_server[1].reset()
+    edge_server[1].url = edge_server[0]
     return edge_server[1]
 
 
@@ -97,6 +98,8 @@ def client(app_settings: Settings, clock: Clock, edge: EdgeState) -> Iterator[Te
     app = create_app(app_settings)
     app.state.clock = clock
     load_demo(app.state.runtime)
+    for code in ("H54010000001", "H54010000002"):
+        register_callback_origin(app, code, edge.url)
     with TestClient(app) as c:
         for who, pool in ((TASHI, "540100"), (DROLMA, "540100"), (WANG, "341300")):
             enroll(c, who, pool)
@@ -139,13 +142,42 @@ def login(client: TestClient, suffix: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['session_token']}"}
 
 
-def activate(client: TestClient, who: dict[str, str], suffix: str) -> dict[str, str]:
-    headers = login(client, suffix)
+def face_check(client: TestClient, headers: dict[str, str], who: dict[str, str]) -> str:
+    """The identity ticket the development face check issues to this phone for this person."""
     response = client.post(
-        "/mobile/v1/voucher/activation", json={"psn_name": who["psn_name"], "certno": who["certno"]}, headers=headers
+        "/dev/v1/face-checks", json={"psn_name": who["psn_name"], "certno": who["certno"]}, headers=headers
     )
     assert response.status_code == 201, response.text
+    return str(response.json()["identity_ticket"])
+
+
+def activation_body(client: TestClient, headers: dict[str, str], who: dict[str, str]) -> dict[str, str]:
+    return {"psn_name": who["psn_name"], "certno": who["certno"], "identity_ticket": face_check(client, headers, who)}
+
+
+def activate(client: TestClient, who: dict[str, str], suffix: str) -> dict[str, str]:
+    headers = login(client, suffix)
+    response = client.post("/mobile/v1/voucher/activation", json=activation_body(client, headers, who), headers=headers)
+    assert response.status_code == 201, response.text
     return headers
+
+
+def request_family(
+    client: TestClient, headers: dict[str, str], guardian: dict[str, str], dependant: dict[str, str], relation: str = "child"
+) -> Any:
+    """A guardian, verified on their own phone, asks to add a family member."""
+    body = {
+        "psn_name": dependant["psn_name"], "certno": dependant["certno"], "relation": relation,
+        "identity_ticket": face_check(client, headers, guardian),
+    }  # fmt: skip
+    return client.post("/mobile/v1/family", json=body, headers=headers)
+
+
+def register_callback_origin(app: Any, fixmedins_code: str, url: str) -> None:
+    """The bureau registers an institution's HIS callback origin."""
+    from evoucher import handlers
+
+    handlers.register_callback_origins(app.state.runtime, fixmedins_code, [url])
 
 
 def show_code(client: TestClient, headers: dict[str, str], psn_no: str | None = None) -> str:

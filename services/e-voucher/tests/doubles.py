@@ -17,6 +17,7 @@ from medshared.national import signature_matches
 
 class EdgeState:
     def __init__(self) -> None:
+        self.url = ""
         self.reset()
 
     def reset(self) -> None:
@@ -24,6 +25,8 @@ class EdgeState:
         self.calls: list[str] = []
         self.settlements: dict[str, dict[str, Any]] = {}  # setl_id -> setlinfo, "reversed"
         self.callbacks: list[tuple[bytes, str]] = []
+        self.unanswered_callbacks = 0  # posts to /his/down, which always answers 503
+        self.down_callbacks = False  # /his/callback answers 503 while set
         self.refuse: dict[str, str] = {}  # infno -> err_msg
         self.down = False
         self.seq = 0
@@ -54,9 +57,17 @@ def build_edge_app(state: EdgeState, token: str) -> FastAPI:
         return _json({"infcode": 0, "err_msg": None, "output": state.by_msgid[msgid]})
 
     @app.post("/his/callback")
-    async def callback(request: Request) -> dict[str, str]:
+    async def callback(request: Request) -> Any:
+        if state.down_callbacks:
+            return Response(status_code=503)
         state.callbacks.append((await request.body(), request.headers.get("x-evoucher-signature", "")))
         return {"result": "ok"}
+
+    @app.post("/his/down")
+    async def callback_down(request: Request) -> Response:
+        await request.body()
+        state.unanswered_callbacks += 1
+        return Response(status_code=503)
 
     return app
 

@@ -61,6 +61,32 @@ def current_openid(
 
 OpenidDep = Annotated[str, Depends(current_openid)]
 
+
+def session_openid(runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
+    """The openid of a session, outside the service's own rate (for the development face check)."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
+    try:
+        with runtime.unit_of_work() as session:
+            return handlers.openid_for_session(session, token.strip(), now)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+
+
+def limit_identity_attempts(state: Any, openid: str, certno: str) -> None:
+    """Name + ID number attempts, per account and per ID number, whatever their outcome.
+
+    Counted before anything is looked up, so a refusal for going too fast says nothing
+    about whether the name and ID number would have matched.
+    """
+    waits = [
+        state.identity_limiter.retry_after(f"openid:{openid}"),
+        state.identity_limiter.retry_after(f"certno:{certno.strip().upper()}"),
+    ]
+    if max(waits):
+        raise rate_limited("this account for name and ID number checks", max(waits))
+
 operators = OperatorGate(operator_action)
 # Freezing, unfreezing and revoking a voucher on a person's behalf is desk work.
 VoucherDesk = operators.require(Role.ENROLLMENT_DESK)

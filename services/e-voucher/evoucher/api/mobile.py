@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from medshared.security import rate_limited
 from pydantic import BaseModel, Field
 
 from evoucher import handlers, payments
-from evoucher.api.deps import NowDep, OpenidDep, RuntimeDep, SettingsDep, StateDep
+from evoucher.api.deps import NowDep, OpenidDep, RuntimeDep, SettingsDep, StateDep, limit_identity_attempts
 from evoucher.api.errors import to_problem
 from evoucher.domain.errors import DomainError
+
+TICKET = Field(
+    default="",
+    max_length=4096,
+    description="the ticket the identity provider's face check returned on this phone (development: POST /dev/v1/face-checks)",
+)
 
 router = APIRouter(prefix="/mobile/v1", tags=["mobile"])
 
@@ -22,6 +29,7 @@ class LoginIn(BaseModel):
 class ActivateIn(BaseModel):
     psn_name: str = Field(min_length=1, max_length=50)
     certno: str = Field(min_length=1, max_length=50)
+    identity_ticket: str = TICKET
 
 
 class ReasonIn(BaseModel):
@@ -32,6 +40,7 @@ class FamilyIn(BaseModel):
     psn_name: str = Field(min_length=1, max_length=50)
     certno: str = Field(min_length=1, max_length=50)
     relation: str = Field(min_length=1, max_length=20, description="e.g. child, parent, spouse")
+    identity_ticket: str = TICKET
 
 
 class QrIn(BaseModel):
@@ -39,10 +48,26 @@ class QrIn(BaseModel):
 
 
 @router.post("/sessions", status_code=201)
-def log_in(body: LoginIn, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep) -> dict[str, Any]:
+def log_in(
+    request: Request, body: LoginIn, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep
+) -> dict[str, Any]:
     """Exchange a WeChat login code for a session token (and a remote-care token once activated)."""
+    # Per address first, then per account: the login code before WeChat is asked, the openid after.
+    address = request.client.host if request.client else "unknown"
+    wait = state.session_ip_limiter.retry_after(address)
+    if wait:
+        raise rate_limited("this address", wait)
+    wait = state.session_account_limiter.retry_after(f"code:{body.code}")
+    if wait:
+        raise rate_limited("this WeChat account", wait)
     try:
         openid = state.wechat.openid_for(body.code)
+    except DomainError as exc:
+        raise to_problem(exc) from None
+    wait = state.session_account_limiter.retry_after(f"openid:{openid}")
+    if wait:
+        raise rate_limited("this WeChat account", wait)
+    try:
         login = handlers.log_in(
             runtime, openid, ttl_seconds=settings.session_ttl_seconds, mobile_secret=settings.mobile_session_secret, now=now
         )
@@ -57,11 +82,15 @@ def log_in(body: LoginIn, runtime: RuntimeDep, settings: SettingsDep, state: Sta
 
 
 @router.post("/voucher/activation", status_code=201)
-def activate(body: ActivateIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
-    """Real-name binding: activate the voucher of the enrolled person with this name and ID number."""
+def activate(
+    body: ActivateIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep
+) -> dict[str, Any]:
+    """Real-name binding after a face check: activate (or reclaim from another account) the voucher of this person."""
+    limit_identity_attempts(state, openid, body.certno)
     try:
         view, rc_token = handlers.activate(
             runtime, openid, body.psn_name, body.certno,
+            identity_ticket=body.identity_ticket, verifier=state.identity,
             mobile_secret=settings.mobile_session_secret, session_ttl=settings.session_ttl_seconds, now=now,
         )
     except DomainError as exc:
@@ -116,10 +145,14 @@ def show_code(body: QrIn, openid: OpenidDep, runtime: RuntimeDep, settings: Sett
 
 
 @router.post("/family", status_code=201)
-def request_family(body: FamilyIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
-    """Ask to show a family member's code; it takes effect when they consent from their own account."""
+def request_family(body: FamilyIn, openid: OpenidDep, runtime: RuntimeDep, state: StateDep, now: NowDep) -> dict[str, Any]:
+    """Ask, after your own face check, to show a family member's code; it takes effect when they consent."""
+    limit_identity_attempts(state, openid, body.certno)
     try:
-        return handlers.request_family_binding(runtime, openid, body.psn_name, body.certno, body.relation, now)
+        return handlers.request_family_binding(
+            runtime, openid, body.psn_name, body.certno, body.relation, now,
+            identity_ticket=body.identity_ticket, verifier=state.identity,
+        )
     except DomainError as exc:
         raise to_problem(exc) from None
 

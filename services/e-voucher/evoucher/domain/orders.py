@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
-from medshared.money import NotMoney, money
+from medshared.money import NotMoney, to_decimal
 
 from evoucher.domain.errors import Conflict, Invalid
 
@@ -32,6 +33,8 @@ REFUNDED = "refunded"
 
 # Statuses the order worker drives forward without anyone asking.
 IN_FLIGHT = (SETTLING, SETTLED, PAYING, COMPENSATING, REFUNDING)
+# Statuses the HIS is called back about.
+FINAL = (PAID, FAILED, REFUNDED)
 
 _NEXT: dict[str, set[str]] = {
     CREATED: {AUTHORISED},
@@ -106,6 +109,60 @@ class OrderRequest:
 _VISIT_FIELDS = ("iptOtpNo", "atddrNo", "drName", "deptCode", "deptName", "caty")
 
 
+# --- callbacks to the HIS ---------------------------------------------------------------------
+
+MAX_CALLBACK_URL = 500
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def callback_origin(url: str, field: str = "input.data.callbackUrl") -> str:
+    """scheme://host[:port] of an http(s) URL, lower-cased, default port left out; Invalid otherwise."""
+    shown = url if len(url) <= 80 else url[:80] + "..."
+    if len(url) > MAX_CALLBACK_URL:
+        raise Invalid("callback_url", f"{field} must be at most {MAX_CALLBACK_URL} characters (got {len(url)})")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise Invalid("callback_url", f"{field} {shown!r} is not a URL; send e.g. https://his.example.org/notify") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise Invalid("callback_url", f"{field} {shown!r} must be an http(s) URL the platform can call back")
+    if parts.username is not None or parts.password is not None:
+        raise Invalid("callback_url", f"{field} must not carry a user name or password")
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    port = port or _DEFAULT_PORTS[scheme]
+    return f"{scheme}://{host}" if port == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+
+
+def check_callback_registered(origin: str, registered: list[str], fixmedins_code: str) -> None:
+    if origin in registered:
+        return
+    known = ", ".join(sorted(registered)) or "none yet"
+    raise Invalid(
+        "callback_url",
+        f"input.data.callbackUrl is on {origin}, which is not registered for {fixmedins_code} (registered: {known}); "
+        f"send a callbackUrl on a registered origin, or ask the bureau to register {origin}",
+    )
+
+
+@dataclass(frozen=True)
+class CallbackPolicy:
+    """How often an unacknowledged callback is tried: exponential backoff, a bounded number of times."""
+
+    max_attempts: int = 8
+    backoff_seconds: float = 2.0
+    backoff_max_seconds: float = 600.0
+
+    def delay_after(self, attempts: int) -> float:
+        """Seconds to wait after the `attempts`-th failed try: 2, 4, 8 ... at most backoff_max_seconds."""
+        return float(min(self.backoff_max_seconds, self.backoff_seconds * 2 ** min(attempts - 1, 30)))
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
+
+
 def parse_6201(data: Any) -> OrderRequest:
     """Validate a 6201 `data` node; amounts must add up to the lines, or nothing is stored."""
     if not isinstance(data, dict):
@@ -115,9 +172,10 @@ def parse_6201(data: Any) -> OrderRequest:
         raise Invalid("input", f"input.data is missing {', '.join(missing)}")
     if not (data.get("ecToken") or (data.get("idNo") and data.get("userName"))):
         raise Invalid("input", "input.data must name the patient: ecToken from the decode, or idNo with userName")
-    url = str(data["callbackUrl"])
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("input", "input.data.callbackUrl must be an http(s) URL the platform can call back")
+    if len(str(data["medOrgOrd"])) > MAX_MED_ORG_ORD:
+        raise Invalid("input", f"input.data.medOrgOrd must be at most {MAX_MED_ORG_ORD} characters")
+    url = str(data["callbackUrl"]).strip()
+    callback_origin(url)
     total = _amount(data["medfeeSumamt"], "medfeeSumamt")
     lines = data.get("feedetailList")
     if not isinstance(lines, list) or not lines:
@@ -131,6 +189,8 @@ def parse_6201(data: Any) -> OrderRequest:
             if line.get(field) in (None, ""):
                 raise Invalid("input", f"feedetailList[{index}].{field} is required")
         amount = _amount(line["detItemFeeSumamt"], f"feedetailList[{index}].detItemFeeSumamt")
+        _number(line["cnt"], f"feedetailList[{index}].cnt", CNT)
+        _number(line["pric"], f"feedetailList[{index}].pric", PRIC)
         line_sum += amount
         feedetail.append({snake(k): v for k, v in line.items()})
     if line_sum != total:
@@ -154,11 +214,51 @@ def parse_6201(data: Any) -> OrderRequest:
     )
 
 
-def _amount(value: Any, field: str) -> Decimal:
+MAX_MED_ORG_ORD = 64
+
+
+@dataclass(frozen=True)
+class NationalNumber:
+    """N(precision, scale) of the national interface: at most precision digits, scale of them decimals."""
+
+    precision: int
+    scale: int
+    example: str
+    noun: str = "a number"
+
+    @property
+    def limit(self) -> Decimal:
+        return Decimal(10) ** (self.precision - self.scale)
+
+    @property
+    def largest(self) -> str:
+        return f"{'9' * (self.precision - self.scale)}.{'9' * self.scale}"
+
+
+AMOUNT = NationalNumber(16, 2, "65.00", "an amount")  # every amount
+CNT = NationalNumber(16, 4, "2")
+PRIC = NationalNumber(16, 6, "32.5")
+
+
+def _number(value: Any, field: str, kind: NationalNumber) -> Decimal:
+    """An exact number within N(p,s) and greater than zero, or Invalid naming the field.
+
+    The range is checked before anything is rounded or stored: a value such as 1e400 or one of
+    61 digits cannot be quantised at all, and would not fit the Numeric(16,2) column.
+    """
     try:
-        amount = money(value)
+        number = to_decimal(value)
     except NotMoney:
-        raise Invalid("input", f"{field} must be an amount such as 65.00") from None
-    if amount <= 0:
+        raise Invalid("input", f"{field} must be {kind.noun} such as {kind.example}") from None
+    if number.copy_abs() >= kind.limit:
+        raise Invalid("input", f"{field} must be at most {kind.largest}, the national N({kind.precision},{kind.scale})")
+    step = Decimal(1).scaleb(-kind.scale)
+    if number != number.quantize(step):
+        raise Invalid("input", f"{field} has more than {kind.scale} decimals; send it as N({kind.precision},{kind.scale})")
+    if number <= 0:
         raise Invalid("input", f"{field} must be greater than zero")
-    return amount
+    return number.quantize(step)
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    return _number(value, field, AMOUNT)

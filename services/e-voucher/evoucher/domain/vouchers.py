@@ -46,13 +46,15 @@ def identity_matches(person: PersonRecord, psn_name: str, certno: str) -> bool:
     return person.psn_name.strip() == psn_name.strip() and person.certno.strip().upper() == certno.strip().upper()
 
 
+# One answer for an unknown ID number and for a known one with another name, so the answer
+# never tells whether someone is insured here.
+IDENTITY_MISMATCH = "the name and ID number do not match an insured person; check both against the ID card"
+
+
 def check_can_activate(person: PersonRecord | None, psn_name: str, certno: str, enrolled_pools: list[str]) -> str:
     """The pool the new voucher belongs to, or an error the person can act on."""
     if person is None or not identity_matches(person, psn_name, certno):
-        raise Invalid(
-            "identity_mismatch",
-            "the name and ID number do not match an insured person; check both against your ID card",
-        )
+        raise Invalid("identity_mismatch", IDENTITY_MISMATCH)
     if person.death_date:
         raise Conflict("person_deceased", "this person is recorded as deceased; a voucher cannot be activated")
     if not enrolled_pools:

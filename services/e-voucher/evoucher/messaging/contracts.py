@@ -37,8 +37,9 @@ def voucher_payload(row: Any) -> dict[str, Any]:
     }
 
 
-def voucher_event(event_type: str, row: Any) -> Event:
-    return Event(event_type=event_type, key=row.psn_no, payload=voucher_payload(row), producer=PRODUCER)
+def voucher_event(event_type: str, row: Any, **extra: str) -> Event:
+    """extra: why, when it is not the holder's own command (a reclaim: reason, replaced_by, reclaimed_from)."""
+    return Event(event_type=event_type, key=row.psn_no, payload={**voucher_payload(row), **extra}, producer=PRODUCER)
 
 
 def voucher_used_event(voucher: Any, fixmedins_code: str, used_at: dt.datetime) -> Event:

@@ -47,13 +47,15 @@ def national(client: TestClient, infno: str, data: dict[str, Any], org: str = OR
     return dict(jsonutil.loads(response.content))
 
 
-def order_data(edge_url: str, med_org_ord: str, amounts: tuple[str, ...] = ("60.00", "40.00")) -> dict[str, Any]:
+def order_data(
+    edge_url: str, med_org_ord: str, amounts: tuple[str, ...] = ("60.00", "40.00"), callback_url: str | None = None
+) -> dict[str, Any]:
     total = sum((Decimal(a) for a in amounts), Decimal("0.00"))
     return {
         "medOrgOrd": med_org_ord, "insutype": "390", "medType": "11", "medfeeSumamt": total,
         "idNo": TASHI["certno"], "userName": TASHI["psn_name"], "idType": "01",
         "iptOtpNo": f"OP{med_org_ord}", "atddrNo": "D001", "drName": "次仁", "deptCode": "A03", "deptName": "内科",
-        "caty": "A03", "callbackUrl": f"{edge_url}/his/callback",
+        "caty": "A03", "callbackUrl": callback_url or f"{edge_url}/his/callback",
         "diseinfoList": [{"diagType": "1", "diagSrtNo": 1, "diagCode": "J06.900", "diagName": "急性上呼吸道感染"}],
         "feedetailList": [
             {"feedetlSn": f"{med_org_ord}-{i}", "medListCodg": "XJ01CAA040A001010100001", "medinsListCodg": f"M{i}",

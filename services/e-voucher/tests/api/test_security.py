@@ -18,7 +18,18 @@ from evoucher import handlers
 from evoucher.config import Settings
 from evoucher.demo import load_demo
 from evoucher.main import create_app
-from tests.conftest import ALEMBIC_INI, TASHI, Clock, activate, ec_query, enroll, login, make_settings, show_code
+from tests.conftest import (
+    ALEMBIC_INI,
+    TASHI,
+    Clock,
+    activate,
+    activation_body,
+    ec_query,
+    enroll,
+    login,
+    make_settings,
+    show_code,
+)
 
 DESK = {"x-operator-token": "dev-desk-token"}
 AUDIT = {"x-operator-token": "dev-audit-token"}
@@ -68,7 +79,7 @@ def strict(tmp_path: Path, wechat_stub: str, edge_server: tuple[str, Any], clock
 
 def test_an_institution_over_its_rate_gets_a_clear_refusal_while_another_is_served(strict: TestClient) -> None:
     me = login(strict, "tashi")
-    strict.post("/mobile/v1/voucher/activation", json={"psn_name": TASHI["psn_name"], "certno": TASHI["certno"]}, headers=me)
+    strict.post("/mobile/v1/voucher/activation", json=activation_body(strict, me, TASHI), headers=me)
     codes = [show_code(strict, me) for _ in range(3)]
     assert [ec_query(strict, "H54010000001", c)["code"] for c in codes[:2]] == [0, 0]
     refused = ec_query(strict, "H54010000001", codes[2])
@@ -82,6 +93,35 @@ def test_a_phone_over_its_rate_gets_429_while_another_openid_is_served(strict: T
     refused = strict.get("/mobile/v1/voucher", headers=busy)
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
     assert strict.get("/mobile/v1/voucher", headers=calm).status_code == 404
+
+
+@pytest.fixture
+def door(tmp_path: Path, wechat_stub: str, edge_server: tuple[str, Any], clock: Clock) -> Iterator[Any]:
+    url = f"sqlite:///{tmp_path / 'door.db'}"
+    upgrade(ALEMBIC_INI, url)
+    settings = make_settings(
+        url, wechat_stub, edge_server[0], session_ip_rate_per_second=0.01, session_ip_rate_burst=7,
+        session_account_rate_per_second=0.01, session_account_rate_burst=3,
+    )  # fmt: skip
+    app = create_app(settings)
+    app.state.clock = clock
+    with TestClient(app) as c:
+        yield app, c
+
+
+def test_logging_in_over_and_over_gets_429_with_retry_after_per_account_and_per_address(door: Any) -> None:
+    app, phone = door
+    codes = [phone.post("/mobile/v1/sessions", json={"code": "code-tashi"}).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    refused = phone.post("/mobile/v1/sessions", json={"code": "code-tashi"})
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert int(refused.headers["retry-after"]) >= 1 and refused.json()["code"] == "rate_limited"
+    # Other accounts from this address share its limit of 7 (5 spent above): two more, then it waits.
+    assert [phone.post("/mobile/v1/sessions", json={"code": f"code-{n}"}).status_code for n in "abc"] == [201, 201, 429]
+    bad_codes = [phone.post("/mobile/v1/sessions", json={"code": f"guess-{n}"}).status_code for n in range(2)]
+    assert bad_codes == [429, 429]
+    elsewhere = TestClient(app, client=("203.0.113.9", 50000))
+    assert elsewhere.post("/mobile/v1/sessions", json={"code": "code-calm"}).status_code == 201
 
 
 def test_only_the_desk_changes_a_voucher_and_the_audit_role_only_reads(client: TestClient) -> None:

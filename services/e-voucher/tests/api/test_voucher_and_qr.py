@@ -14,7 +14,7 @@ from medshared.events import Event
 from medshared.national import gateway_headers
 from sqlalchemy import select
 
-from tests.conftest import DROLMA, TASHI, Clock, activate, ec_query, login, show_code
+from tests.conftest import DROLMA, TASHI, Clock, activate, activation_body, ec_query, login, request_family, show_code
 
 INTERNAL = {"x-internal-token": "dev-internal-token"}
 
@@ -28,7 +28,8 @@ def test_a_login_code_becomes_a_session_and_a_bad_code_is_refused(client: TestCl
 
 def test_activation_needs_the_enrolled_name_and_id_number(client: TestClient) -> None:
     headers = login(client, "tashi")
-    wrong = client.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": DROLMA["certno"]}, headers=headers)
+    mixed = {"psn_name": "扎西", "certno": DROLMA["certno"]}
+    wrong = client.post("/mobile/v1/voucher/activation", json=activation_body(client, headers, mixed), headers=headers)
     assert wrong.status_code == 422
     assert "do not match" in wrong.json()["detail"]
     assert client.get("/mobile/v1/voucher", headers=headers).status_code == 404
@@ -36,7 +37,7 @@ def test_activation_needs_the_enrolled_name_and_id_number(client: TestClient) ->
 
 def test_activation_binds_the_voucher_and_mints_a_remote_care_token(client: TestClient) -> None:
     headers = login(client, "tashi")
-    response = client.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=headers)
+    response = client.post("/mobile/v1/voucher/activation", json=activation_body(client, headers, TASHI), headers=headers)
     assert response.status_code == 201
     assert response.json()["status"] == "active"
     assert response.json()["insuplc_admdvs"] == "540100"
@@ -45,12 +46,13 @@ def test_activation_binds_the_voucher_and_mints_a_remote_care_token(client: Test
     assert again["remote_care_token"].count(".") == 1
 
 
-def test_a_person_has_one_live_voucher_on_one_account(client: TestClient) -> None:
-    activate(client, TASHI, "tashi")
+def test_a_live_voucher_does_not_move_to_an_account_that_shows_no_identity_check(client: TestClient) -> None:
+    tashi = activate(client, TASHI, "tashi")
     other = login(client, "thief")
     response = client.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=other)
-    assert response.status_code == 409
-    assert "another account" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "face check" in response.json()["detail"]
+    assert client.get("/mobile/v1/voucher", headers=tashi).json()["psn_no"] == TASHI["psn_no"]
 
 
 def test_a_decoded_code_returns_identity_and_an_ectoken_the_settlement_service_can_resolve(client: TestClient) -> None:
@@ -160,9 +162,7 @@ def test_someone_elses_openid_cannot_see_or_use_a_voucher(client: TestClient) ->
 def test_a_guardian_shows_a_dependants_code_only_after_consent(client: TestClient) -> None:
     tashi = activate(client, TASHI, "tashi")
     drolma = activate(client, DROLMA, "drolma")
-    binding = client.post(
-        "/mobile/v1/family", json={"psn_name": "卓玛", "certno": DROLMA["certno"], "relation": "child"}, headers=tashi
-    ).json()
+    binding = request_family(client, tashi, TASHI, DROLMA).json()
     assert client.post("/mobile/v1/qrcodes", json={"psn_no": DROLMA["psn_no"]}, headers=tashi).status_code == 403
     assert client.post(f"/mobile/v1/family/{binding['binding_id']}/consent", headers=tashi).status_code == 403
     assert client.post(f"/mobile/v1/family/{binding['binding_id']}/consent", headers=drolma).json()["status"] == "consented"

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from evoucher import handlers
+from evoucher.adapters.identity import StubFaceCheck
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox, person
 from evoucher.domain.errors import Invalid
@@ -51,6 +52,17 @@ def settled(runtime: Runtime, setl_id: str, who: dict[str, str], cert_type: str,
     deliver(runtime, "settlement.settlements.v1", event)
 
 
+FACE_CHECK = StubFaceCheck("test-identity-key", 300)
+
+
+def verified_activation(runtime: Runtime, openid: str, psn_name: str, certno: str) -> Any:
+    """Activation after a (development) face check of the person named, on this openid."""
+    ticket = FACE_CHECK.issue(certno=certno, psn_name=psn_name, openid=openid, now=int(NOW.timestamp()))
+    return handlers.activate(
+        runtime, openid, psn_name, certno, identity_ticket=ticket, verifier=FACE_CHECK, mobile_secret="k", session_ttl=60, now=NOW
+    )
+
+
 def outbox_types(runtime: Runtime) -> list[str]:
     with runtime.unit_of_work() as session:
         return list(session.execute(select(outbox.c.event_type).order_by(outbox.c.id)).scalars())
@@ -68,15 +80,15 @@ def test_an_older_person_snapshot_never_overwrites_a_newer_one(runtime: Runtime)
 def test_activation_and_its_event_commit_together_and_a_refused_one_leaves_nothing(runtime: Runtime) -> None:
     enrolled(runtime, TASHI)
     with pytest.raises(Invalid):
-        handlers.activate(runtime, "openid-x", "扎西", DROLMA["certno"], mobile_secret="k", session_ttl=60, now=NOW)
+        verified_activation(runtime, "openid-x", "扎西", DROLMA["certno"])
     assert outbox_types(runtime) == []
-    handlers.activate(runtime, "openid-x", "扎西", TASHI["certno"], mobile_secret="k", session_ttl=60, now=NOW)
+    verified_activation(runtime, "openid-x", "扎西", TASHI["certno"])
     assert outbox_types(runtime) == ["VoucherActivated"]
 
 
 def test_a_death_recorded_by_enrollment_revokes_the_voucher(runtime: Runtime) -> None:
     enrolled(runtime, TASHI)
-    handlers.activate(runtime, "openid-x", "扎西", TASHI["certno"], mobile_secret="k", session_ttl=60, now=NOW)
+    verified_activation(runtime, "openid-x", "扎西", TASHI["certno"])
     died = Event("PersonDied", TASHI["psn_no"], {"person": person_payload(TASHI, version=3, death_date="2026-11-20")}, "enrollment")
     deliver(runtime, "enrollment.people.v1", died)
     deliver(runtime, "enrollment.people.v1", died)
@@ -86,7 +98,7 @@ def test_a_death_recorded_by_enrollment_revokes_the_voucher(runtime: Runtime) ->
 def test_figures_count_activated_vouchers_and_standing_voucher_settlements_per_pool(runtime: Runtime) -> None:
     enrolled(runtime, TASHI)
     enrolled(runtime, DROLMA)
-    handlers.activate(runtime, "openid-t", "扎西", TASHI["certno"], mobile_secret="k", session_ttl=60, now=NOW)
+    verified_activation(runtime, "openid-t", "扎西", TASHI["certno"])
     settled(runtime, "S1", TASHI, "01")
     settled(runtime, "S2", TASHI, "01")
     settled(runtime, "S3", DROLMA, "02")

@@ -10,7 +10,7 @@ from kafka import KafkaConsumer, TopicPartition
 from medshared import broker
 from medshared.events import Event
 
-from tests.conftest import TASHI, make_settings, person_payload
+from tests.conftest import TASHI, activation_body, make_settings, person_payload
 
 
 def _publish(bootstrap: str, topic: str, events: list[Event]) -> None:
@@ -49,7 +49,10 @@ def test_a_person_enrolled_on_the_broker_can_activate_and_the_activation_is_publ
     from tests.conftest import ALEMBIC_INI
 
     upgrade(ALEMBIC_INI, postgres_url)
-    settings = make_settings(postgres_url, wechat_stub, "http://127.0.0.1:9", kafka_bootstrap_servers=kafka_bootstrap)
+    # The activation below is retried until the enrollment arrives: more tries than a person makes.
+    settings = make_settings(
+        postgres_url, wechat_stub, "http://127.0.0.1:9", kafka_bootstrap_servers=kafka_bootstrap, identity_rate_burst=1000
+    )
     app = create_app(settings)
     load_demo(app.state.runtime)
     enrollment = {"enrollment_id": "E-1", "psn_no": TASHI["psn_no"], "insutype": "390", "insuplc_admdvs": "540100",
@@ -66,7 +69,7 @@ def test_a_person_enrolled_on_the_broker_can_activate_and_the_activation_is_publ
         headers = {"Authorization": "Bearer " + client.post("/mobile/v1/sessions", json={"code": "code-tashi"}).json()["session_token"]}
 
         def activated() -> bool:
-            body = {"psn_name": TASHI["psn_name"], "certno": TASHI["certno"]}
+            body = activation_body(client, headers, TASHI)
             return client.post("/mobile/v1/voucher/activation", json=body, headers=headers).status_code == 201
 
         assert _eventually(activated), "the enrolled person never became activatable"
