@@ -257,7 +257,13 @@ async def mint(cfg: dict[str, Any]) -> dict[str, Any]:
                 return
             auth = {"authorization": f"Bearer {login.json()['session_token']}"}
             if login.json().get("voucher") is None:
-                activated = await client.post("/mobile/v1/voucher/activation", json={"psn_name": name, "certno": certno}, headers=auth)
+                # The development face check first, as the real face-check SDK would run on the phone.
+                checked = await client.post("/dev/v1/face-checks", json={"psn_name": name, "certno": certno}, headers=auth)
+                if checked.status_code != 201:
+                    messages.append(f"face check: {checked.text[:200]}")
+                    return
+                body = {"psn_name": name, "certno": certno, "identity_ticket": checked.json()["identity_ticket"]}
+                activated = await client.post("/mobile/v1/voucher/activation", json=body, headers=auth)
                 if activated.status_code != 201:
                     messages.append(f"activation: {activated.text[:200]}")
                     return

@@ -147,8 +147,18 @@ class Phone:
         self.headers = {"authorization": f"Bearer {login.json()['session_token']}"}
         self.remote_care_token = login.json().get("remote_care_token")
 
+    def face_check(self, name: str, certno: str) -> str:
+        """The identity ticket of the development face check (what the real face-check SDK hands the phone)."""
+        answer = self.http.post("/dev/v1/face-checks", json={"psn_name": name, "certno": certno}, headers=self.headers)
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["identity_ticket"])
+
+    def try_activation(self, name: str, certno: str) -> httpx.Response:
+        body = {"psn_name": name, "certno": certno, "identity_ticket": self.face_check(name, certno)}
+        return self.http.post("/mobile/v1/voucher/activation", json=body, headers=self.headers)
+
     def activate(self, name: str, certno: str) -> dict[str, Any]:
-        answer = self.http.post("/mobile/v1/voucher/activation", json={"psn_name": name, "certno": certno}, headers=self.headers)
+        answer = self.try_activation(name, certno)
         assert answer.status_code == 201, answer.text
         self.remote_care_token = answer.json()["remote_care_token"]
         return dict(answer.json())

@@ -12,7 +12,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     system = Stack(
         var=tmp_path_factory.mktemp("stack"),
         free_ports=True,
-        env_overrides={"EVOUCHER_PAYMENT_FAIL_AMOUNTS": '["77.70"]'},
+        # Phones retry activation until the enrollment event arrives: more tries than a person makes.
+        env_overrides={"EVOUCHER_PAYMENT_FAIL_AMOUNTS": '["77.70"]', "EVOUCHER_IDENTITY_RATE_BURST": "1000"},
     )
     try:
         system.start(log=False)

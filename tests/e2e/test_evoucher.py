@@ -21,7 +21,7 @@ _orders = itertools.count(1)
 @pytest.fixture(scope="module")
 def phone(stack):
     phone = Phone(stack.urls["e-voucher"], "zhaxi")
-    wait_for(lambda: phone.http.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": ZHAXI["certno"]}, headers=phone.headers).status_code in (201, 409))
+    wait_for(lambda: phone.try_activation("扎西", ZHAXI["certno"]).status_code in (201, 409))
     assert phone.http.get("/mobile/v1/voucher", headers=phone.headers).json()["status"] == "active"
     return phone
 
@@ -102,10 +102,12 @@ def his_callbacks():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    # The callback origin the demo registers for the demo hospitals (evoucher.demo).
+    server = ThreadingHTTPServer(("127.0.0.1", 18090), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/his/notify", received
     server.shutdown()
+    server.server_close()
 
 
 def upload_order(stack, phone, callback_url: str, lines: list[tuple[str, str]]) -> dict:

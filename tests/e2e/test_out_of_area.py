@@ -42,7 +42,7 @@ def test_zhou_min_pays_15_points_less_unfiled_10_after_filing_and_0_with_a_refer
 
     # She activates her e-voucher and files a temporary filing (其他临时外出就医) from her phone.
     phone = Phone(stack.urls["e-voucher"], "zhoumin")
-    wait_for(lambda: phone.http.post("/mobile/v1/voucher/activation", json={"psn_name": "周敏", "certno": ZHOU["certno"]}, headers=phone.headers).status_code == 201)
+    wait_for(lambda: phone.try_activation("周敏", ZHOU["certno"]).status_code == 201)
     token = Phone(stack.urls["e-voucher"], "zhoumin").remote_care_token
     filed = httpx.post(
         stack.urls["remote-care"] + "/mobile/v1/filings",

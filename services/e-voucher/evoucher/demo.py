@@ -58,6 +58,13 @@ def load_demo(runtime: Runtime) -> int:
                 .where(institution.c.fixmedins_code == code, institution.c.gateway_token == f"demo-{code}")
                 .values(gateway_token=demo_token(code))
             )
+        registered = set(
+            session.execute(select(institution_callback_origin.c.fixmedins_code, institution_callback_origin.c.origin)).tuples()
+        )
+        for code, origins in DEMO_CALLBACK_ORIGINS.items():
+            for origin in origins:
+                if (code, origin) not in registered:
+                    session.execute(insert(institution_callback_origin).values(fixmedins_code=code, origin=origin))
     return added
 
 

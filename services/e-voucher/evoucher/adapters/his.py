@@ -14,7 +14,8 @@ SIGNATURE_HEADER = "x-evoucher-signature"
 
 class HisNotifier:
     def __init__(self, timeout: float) -> None:
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
+        # No redirects: a 3xx from a registered origin must not lead the platform anywhere else.
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)), follow_redirects=False)
 
     def notify(self, url: str, body: dict[str, Any], key: str) -> bool:
         """True when the HIS acknowledged with a 2xx; the caller retries otherwise."""

@@ -128,3 +128,14 @@ def test_the_migration_downgrades_to_nothing_and_upgrades_again(database_url: st
     engine = make_engine(database_url)
     assert "voucher" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_the_demo_registers_the_local_his_stand_in_as_each_demo_hospitals_callback_origin(runtime: Runtime) -> None:
+    from evoucher.demo import DEMO_HIS_CALLBACK_ORIGIN, load_demo
+    from evoucher.payments import registered_origins
+
+    load_demo(runtime)
+    load_demo(runtime)
+    with runtime.unit_of_work() as session:
+        assert registered_origins(session, "H54010000001") == [DEMO_HIS_CALLBACK_ORIGIN]
+        assert registered_origins(session, "P54010000001") == []
