@@ -290,7 +290,7 @@ async def decode(cfg: dict[str, Any]) -> dict[str, Any]:
                 "orgId": hospital.code, "transType": "ec.query",
                 "data": {"qrCode": code, "businessType": "01101", "operatorId": "op1", "operatorName": "收费员", "officeId": "D01", "officeName": "内科"},
             }
-            answer = await client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=his.gateway_headers(hospital.code, hospital.token))
+            answer = await client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=his.gateway_headers(hospital.code, hospital.ec_token))
             decoded = answer.json() if answer.status_code == 200 else {"code": -1, "message": f"HTTP {answer.status_code}"}
             if decoded["code"] != 0:
                 raise Refused(str(decoded["message"]))

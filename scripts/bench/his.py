@@ -30,7 +30,13 @@ class Hospital:
 
     @property
     def token(self) -> str:
+        """The settlement door's token (each national door has its own, docs/his-integration.md)."""
         return "demo-" + self.code
+
+    @property
+    def ec_token(self) -> str:
+        """The e-voucher door's token (ec.query, 6201-6301)."""
+        return "demo-ec-" + self.code
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class System:
             engine = create_engine(self.database_urls["e-voucher"])
             with engine.begin() as conn:
                 for h in HOSPITALS:
-                    conn.execute(insert(ev_institution).values(fixmedins_code=h.code, fixmedins_name=f"压测医院{h.code}", admdvs=h.admdvs, gateway_token=h.token))
+                    conn.execute(insert(ev_institution).values(fixmedins_code=h.code, fixmedins_name=f"压测医院{h.code}", admdvs=h.admdvs, gateway_token=h.ec_token))
             engine.dispose()
 
     def count(self, service: str, table: str) -> int:

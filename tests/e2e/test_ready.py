@@ -8,7 +8,7 @@ import pytest
 from clients import His
 from stack import Stack
 
-# settlement-rules.md section 12: every demo person, and the assistance identities two of them hold.
+# docs/settlement-rules.md section 12: every demo person, and the assistance identities two of them hold.
 DEMO_PEOPLE = {
     "540102198005010110": ("540100", None),
     "54010219750312022X": ("540100", None),

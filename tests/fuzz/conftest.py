@@ -28,7 +28,7 @@ OPERATOR = "fuzz-operator-token"
 INTERNAL = "fuzz-internal-token"
 # One token with every operator role, so the fuzz reaches every /admin/v1 route.
 OPERATOR_TOKENS = {
-    OPERATOR: {"operator": "fuzz", "roles": ["enrollment_desk", "filing_review", "clearing", "policy", "audit"]}
+    OPERATOR: {"operator": "fuzz", "roles": ["enrollment_desk", "filing_review", "clearing", "policy", "audit", "operations"]}
 }
 # Written on purpose for refused requests too: the audit trail of attempted operator actions and
 # the replay guards that remember every signed nonce.

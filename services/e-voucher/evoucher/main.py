@@ -87,6 +87,10 @@ class OrderWorker:
             self._thread.join(timeout=10)
 
 
+# The national transactions e-voucher answers (ec.query is a path, not an infno).
+OFFERED_INFNOS = frozenset({"6201", "6202", "6203", "6301"})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     identity = identity_verifier(settings)
@@ -140,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.identity = identity
     app.state.identity_limiter = RateLimiter(settings.identity_rate_per_second, settings.identity_rate_burst)
-    edge.install(app, runtime)
+    edge.install(app, runtime, offered_infnos=OFFERED_INFNOS)
     _answer_rate_limits_with_retry_after(app)
     failed_callbacks = Counter(
         "his_callbacks_failed",
