@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -71,6 +71,21 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
     return result.rowcount == 1
 
 
+def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) -> bool:
+    """Apply a versioned snapshot to a read model: insert it, or replace what is held when the
+    snapshot's `version` is newer; an older or equal one (a redelivery, an out-of-order event) is
+    ignored. True when the row changed."""
+    column = table.c[key]
+    current = session.execute(select(table.c.version).where(column == row[key])).scalar_one_or_none()
+    if current is None:
+        session.execute(insert(table).values(**row))
+        return True
+    if row["version"] > current:
+        session.execute(update(table).where(column == row[key]).values(**row))
+        return True
+    return False
+
+
 def labelled_columns(*tables: Table) -> list[Any]:
     """Every column of `tables`, labelled table__column, to select rows of several tables in one statement."""
     return [c.label(f"{t.name}__{c.name}") for t in tables for c in t.c]
@@ -117,3 +132,22 @@ def upgrade(alembic_ini: Path, url: str) -> None:
     cfg = Config(str(alembic_ini))
     cfg.attributes["database_url"] = url
     command.upgrade(cfg, "head")
+
+
+def run_migrations(metadata: MetaData, default_url: Callable[[], str]) -> None:
+    """A service's alembic env.py in one call: the URL from `upgrade` (or the service's settings),
+    batch mode so SQLite can alter tables, online or offline."""
+    from alembic import context
+
+    url = context.config.attributes.get("database_url") or default_url()
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

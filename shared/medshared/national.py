@@ -340,6 +340,11 @@ def response(
     }
 
 
+def refusal(exc: Exception, *, admdvs: str, received: dt.datetime) -> dict[str, Any]:
+    """A refused national call (a DomainError or any error with `.message`): infcode -1 with its sentence."""
+    return response(admdvs=admdvs, received=received, err_msg=str(getattr(exc, "message", exc)))
+
+
 def gateway_signature(timestamp: str, token: str, nonce: str) -> str:
     """x-tif-signature = lowercase hex sha256(timestamp + token + nonce + timestamp)."""
     return hashlib.sha256(f"{timestamp}{token}{nonce}{timestamp}".encode()).hexdigest()

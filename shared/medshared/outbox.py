@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from medshared import broker, observability
+from medshared import broker, tracing
 from medshared.events import Event, UnreadableEvent, utcnow
 from medshared.logs import mask_text
 
@@ -158,7 +158,7 @@ def outbox_rows(
     Marks the session so the unit of work wakes the relay when it commits.
     """
     session.info["staged_events"] = True
-    now, headers = utcnow(), observability.outbox_headers()
+    now, headers = utcnow(), tracing.outbox_headers()
     return [
         {"event_id": e.event_id, "topic": topic, "key": e.key, "event_type": e.event_type, "body": body(e), "created_at": now, "headers": headers}
         for e in events
@@ -266,7 +266,7 @@ class OutboxRelay:
 
     def _send(self, rows: list[Any]) -> None:
         futures = [
-            self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode(), headers=observability.kafka_headers(r.headers))
+            self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode(), headers=tracing.kafka_headers(r.headers))
             for r in rows
         ]
         if futures:
@@ -377,9 +377,9 @@ def _storable(text: str) -> str:
 
 
 def _apply_traced(handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None) -> None:
-    traceparent = observability.header_value(headers, observability.TRACEPARENT_HEADER)
-    request_id = observability.header_value(headers, observability.REQUEST_ID_HEADER)
-    with observability.continue_trace(traceparent, request_id):
+    traceparent = tracing.header_value(headers, tracing.TRACEPARENT_HEADER)
+    request_id = tracing.header_value(headers, tracing.REQUEST_ID_HEADER)
+    with tracing.continue_trace(traceparent, request_id):
         handle(session, event)
         # One line per applied event: with the trace id it carries, it shows where a settlement went.
         log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from medshared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -32,7 +35,20 @@ def problem_response(status: int, title: str, detail: str, *, code: str = "", **
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def domain_problem(exc: DomainError) -> JSONResponse:
+    """A domain error as problem details: its kind's status and title, its code, message and extra."""
+    response = problem_response(exc.status, exc.title, exc.message, code=exc.code, **exc.extra)
+    retry_after = exc.extra.get("retry_after")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(float(retry_after))))
+    return response
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_problem(exc)
+
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, code=exc.code, **exc.extra)

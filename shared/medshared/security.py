@@ -204,6 +204,12 @@ class OperatorGate:
 # ------------------------------------------------------------------ rate limits
 
 
+def require_token(given: str | None, expected: str, header: str) -> None:
+    """A service-to-service credential (x-internal-token): constant-time compare, 401 problem otherwise."""
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Problem(401, "Unauthenticated", f"send the {header} header with this service's credential", code="credential")
+
+
 class RateLimiter:
     """A token bucket per key: `per_second` sustained, `burst` at once. Thread-safe."""
 

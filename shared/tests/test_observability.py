@@ -9,7 +9,7 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from medshared import broker, edge, logs, observability
+from medshared import broker, edge, logs, observability, tracing
 from medshared.db import make_engine, new_metadata
 from medshared.events import Event
 from medshared.outbox import (
@@ -45,16 +45,16 @@ CALLER_TRACEPARENT = f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"
     ],
 )
 def test_a_valid_w3c_traceparent_is_continued_and_anything_else_starts_a_new_trace(header, continued):
-    with observability.continue_trace(header) as span:
+    with tracing.continue_trace(header) as span:
         assert (span.trace_id == CALLER_TRACE) is continued
         assert span.span_id != "00f067aa0ba902b7"
-        assert observability.propagation_headers()["traceparent"] == span.traceparent
-    assert observability.current_trace() is None
+        assert tracing.propagation_headers()["traceparent"] == span.traceparent
+    assert tracing.current_trace() is None
 
 
 def test_outside_any_request_nothing_is_propagated():
-    assert observability.propagation_headers() == {}
-    assert observability.outbox_headers() is None
+    assert tracing.propagation_headers() == {}
+    assert tracing.outbox_headers() is None
 
 
 def make_app(database_url: str, bootstrap: str = "") -> FastAPI:
@@ -217,10 +217,10 @@ def test_a_consumer_continues_the_trace_of_the_request_that_staged_the_event(dat
     seen: list[tuple[str | None, str | None]] = []
 
     def handle(session, event):
-        span = observability.current_trace()
-        seen.append((span.trace_id if span else None, observability.current_request_id()))
+        span = tracing.current_trace()
+        seen.append((span.trace_id if span else None, tracing.current_request_id()))
 
-    with observability.continue_trace(CALLER_TRACEPARENT, "req-4"), runtime.unit_of_work() as session:
+    with tracing.continue_trace(CALLER_TRACEPARENT, "req-4"), runtime.unit_of_work() as session:
         stage(session, outbox, topic, Event("PersonRegistered", "P1", {}, "toy"))
     assert OutboxRelay(runtime.factory, outbox, kafka_bootstrap, [topic]).publish_pending() == 1
     consumer = InboxConsumer(runtime.factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle)
@@ -242,9 +242,9 @@ def test_calls_to_other_services_carry_the_trace_and_request_id_of_the_request_t
 
     sent: list[httpx.Headers] = []
     transport = httpx.MockTransport(lambda request: sent.append(request.headers) or httpx.Response(200))
-    with httpx.Client(transport=transport, event_hooks=observability.HTTPX_EVENT_HOOKS) as http:
+    with httpx.Client(transport=transport, event_hooks=tracing.HTTPX_EVENT_HOOKS) as http:
         http.get("http://e-voucher/internal")
-        with observability.continue_trace(CALLER_TRACEPARENT, "req-5") as span:
+        with tracing.continue_trace(CALLER_TRACEPARENT, "req-5") as span:
             http.get("http://e-voucher/internal")
     assert "traceparent" not in sent[0]
     assert sent[1]["traceparent"] == span.traceparent and span.trace_id == CALLER_TRACE

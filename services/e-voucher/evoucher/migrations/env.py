@@ -1,23 +1,8 @@
-from alembic import context
+"""Alembic's entry: the common runner with this service's tables and settings."""
+
+from medshared.db import run_migrations
+
 from evoucher.config import Settings
 from evoucher.db import metadata
-from medshared.db import make_engine
 
-url = context.config.attributes.get("database_url") or Settings().database_url
-
-
-def run() -> None:
-    if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
-
-
-run()
+run_migrations(metadata, lambda: Settings().database_url)

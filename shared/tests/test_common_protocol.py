@@ -1,0 +1,83 @@
+"""Protocol code the four services share, written once: the error protocol, versioned read-model
+upserts, the service-to-service credential."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Column, Integer, String, Table, create_engine, select
+from sqlalchemy.orm import Session
+
+from medshared import problems
+from medshared.db import new_metadata, upsert_newer
+from medshared.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
+from medshared.national import refusal
+from medshared.problems import Problem
+from medshared.security import require_token
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "title"),
+    [
+        (Invalid("invalid_field", "amount: must be below 10^14", field="amount"), 422, "Invalid request"),
+        (NotFound("person_unknown", "no such person"), 404, "Not found"),
+        (Conflict("already_reversed", "it was reversed"), 409, "Conflict"),
+        (Forbidden("paying_side_only", "only the paying side confirms"), 403, "Forbidden"),
+        (Unauthenticated("credential", "send the token"), 401, "Unauthenticated"),
+    ],
+)
+def test_a_domain_error_answers_problem_details_with_its_kinds_status_and_its_code(error, status, title):
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/x")
+    def refuse() -> None:
+        raise error
+
+    answer = TestClient(app).get("/x")
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert (body["title"], body["code"], body["detail"]) == (title, error.code, error.message)
+    assert body.get("field") == error.extra.get("field")
+
+
+def test_a_rate_limit_says_when_to_come_back():
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/x")
+    def refuse() -> None:
+        raise RateLimited("rate_limited", "too many logins; wait and try again", retry_after=2.2)
+
+    answer = TestClient(app).get("/x")
+    assert answer.status_code == 429 and answer.headers["retry-after"] == "3"
+
+
+def test_a_domain_error_on_the_national_door_is_infcode_minus_one_with_its_sentence():
+    answer = refusal(Conflict("already_settled", "mdtrt_id X is already settled"), admdvs="540100", received=dt.datetime(2026, 12, 1))
+    assert (answer["infcode"], answer["err_msg"], answer["output"]) == (-1, "mdtrt_id X is already settled", None)
+
+
+def test_a_read_model_keeps_the_newest_snapshot_whatever_order_they_arrive_in():
+    metadata = new_metadata()
+    person = Table("person", metadata, Column("psn_no", String, primary_key=True), Column("name", String), Column("version", Integer))
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        assert upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v2", "version": 2})
+        assert not upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v1", "version": 1})
+        assert not upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v2 again", "version": 2})
+        assert upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v3", "version": 3})
+        assert session.execute(select(person.c.name)).scalar_one() == "v3"
+
+
+@pytest.mark.parametrize("given", [None, "", "wrong", "secret-but-longer"])
+def test_a_service_credential_must_match_exactly(given):
+    with pytest.raises(Problem) as refused:
+        require_token(given, "secret", "x-internal-token")
+    assert refused.value.status == 401 and "x-internal-token" in refused.value.detail
+    require_token("secret", "secret", "x-internal-token")
