@@ -81,3 +81,18 @@ def test_a_service_credential_must_match_exactly(given):
         require_token(given, "secret", "x-internal-token")
     assert refused.value.status == 401 and "x-internal-token" in refused.value.detail
     require_token("secret", "secret", "x-internal-token")
+
+
+def test_a_phone_token_minted_by_one_door_is_read_by_the_other_and_nothing_else_is():
+    from medshared import mobiletoken
+
+    token = mobiletoken.mint("s3cret", "openid-1", "P1", exp=2_000_000_000, iat=1_999_992_800)
+    claims = mobiletoken.read(token, "s3cret", now=1_999_999_000)
+    assert (claims.openid, claims.psn_no, claims.issued_at(7200)) == ("openid-1", "P1", 1_999_992_800)
+    for forged in (token + "0", token.replace(".", ".x", 1), "not-a-token", ""):
+        with pytest.raises(mobiletoken.InvalidToken, match="not valid"):
+            mobiletoken.read(forged, "s3cret", now=1_999_999_000)
+    with pytest.raises(mobiletoken.InvalidToken, match="expired"):
+        mobiletoken.read(token, "s3cret", now=2_000_000_001)
+    with pytest.raises(mobiletoken.InvalidToken, match="not valid"):
+        mobiletoken.read(token, "other secret", now=1_999_999_000)
