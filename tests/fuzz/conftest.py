@@ -32,7 +32,7 @@ OPERATOR_TOKENS = {
 }
 # Written on purpose for refused requests too: the audit trail of attempted operator actions and
 # the replay guards that remember every signed nonce.
-RECORDS_REFUSALS = {"operator_action", "gateway_nonce", "partner_nonce"}
+RECORDS_REFUSALS = {"operator_action", "gateway_nonce", "partner_nonce", "dead_letter"}
 
 
 @dataclass

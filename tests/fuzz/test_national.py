@@ -7,10 +7,11 @@ fields reach the transaction handlers rather than stopping at the gateway check.
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from medshared import jsonutil
 from medshared.national import MAX_INPUT_CHARS, gateway_headers
@@ -42,9 +43,13 @@ HOSTILE = [
     "-1",
     "",
 ]
+# Amounts that once got through or broke something (issue 12: a 1e20 price settled and stopped
+# remote-care's consumer; 1e400 and 61-digit amounts gave 500): each must be a clean refusal.
+HOSTILE_AMOUNTS = [Decimal("1E+20"), Decimal("1E+400"), Decimal("9" * 61), Decimal("-1E+15"), Decimal("0.001")]
 hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60))
 scalars = st.one_of(
-    hostile_text, st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2), st.booleans(), st.none()
+    hostile_text, st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2), st.booleans(), st.none(),
+    st.sampled_from(HOSTILE_AMOUNTS),
 )
 json_values = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(hostile_text, inner, max_size=4), max_leaves=12
@@ -114,13 +119,26 @@ def sign_no(settlement_service: Service) -> str:
 
 
 SETTLEMENT_INFNOS = ["1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2301", "2303", "2401",
-                     "2402", "2501", "2503", "2601", "3201", "5203", "5206", "9002", "1234"]
+                     "2402", "2501", "2502", "2503", "2504", "2601", "3201", "5203", "5206", "9002", "1234"]
 ENVELOPE_FIELDS = ["infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "opter_type", "opter_name", "inf_time",
                    "fixmedins_code", "fixmedins_name", "sign_no", "infver", "cainfo"]
 
 
+def _fee_line(**amounts: Any) -> dict[str, Any]:
+    line = {"feedetl_sn": "1", "mdtrt_id": "M1", "psn_no": "54010000000000000001", "chrg_bchno": "B1",
+            "med_list_codg": "002501010010000", "medins_list_codg": "H1", "fee_ocur_time": "2026-11-24 09:00:00",
+            "det_item_fee_sumamt": Decimal("30"), "cnt": Decimal("1"), "pric": Decimal("30")}
+    return line | amounts
+
+
 @FUZZ
 @given(infno=st.sampled_from(SETTLEMENT_INFNOS), input_=inputs)
+@example(infno="2204", input_={"feedetail": [_fee_line(pric=Decimal("1E+20"), det_item_fee_sumamt=Decimal("1E+20"))]})
+@example(infno="2204", input_={"feedetail": [_fee_line(det_item_fee_sumamt=Decimal("1E+400"))]})
+@example(infno="2301", input_={"feedetail": [_fee_line(cnt=Decimal("9" * 61))]})
+@example(infno="2207", input_={"data": {"medfee_sumamt": Decimal("1E+20"), "psn_no": "54010000000000000001", "mdtrt_id": "M1"}})
+@example(infno="3201", input_={"data": {"medfee_sumamt": Decimal("1E+400"), "fund_pay_sumamt": Decimal("9" * 61)}})
+@example(infno="2502", input_={"data": {"trt_dcla_detl_sn": "../../../admin/v1/filings", "psn_no": "54010000000000000001"}})
 def test_settlement_answers_hostile_transaction_input_with_a_national_answer(settlement_service: Service, sign_no: str, infno: str, input_: Any) -> None:
     answered_cleanly(settlement_service, CALL_SERVICE, envelope(infno, input_, sign_no))
 
