@@ -15,7 +15,7 @@ from typing import Any
 
 from medshared import jsonutil
 from medshared.events import utcnow
-from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, response
+from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
 from medshared.runtime import Runtime
 from prometheus_client.core import CounterMetricFamily
 from sqlalchemy import insert
@@ -57,24 +57,24 @@ class FrontDoor:
         """One national call: HTTP status and the national answer (infcode 0 or -1)."""
         received = dt.datetime.now()
 
-        def refuse(message: str, status: int = 200) -> tuple[int, dict[str, Any]]:
-            return status, response(admdvs=self.settings.platform_admdvs, received=received, err_msg=message)
+        def refuse(error: Exception, status: int = 200) -> tuple[int, dict[str, Any]]:
+            return status, refusal(error, admdvs=self.settings.platform_admdvs, received=received)
 
         try:
             body = jsonutil.loads(raw)
         except ValueError:
-            return refuse("the request body is not JSON; send the national envelope as a JSON object")
+            return refuse(EnvelopeError("the request body is not JSON; send the national envelope as a JSON object"))
         try:
             req = parse_request(body, infno=path_infno)
         except EnvelopeError as exc:
-            return refuse(str(exc))
+            return refuse(exc)
         self.extra_fields.update(extra_fields(body))
         try:
             return 200, self._answer(req, headers, received)
         except Refused as exc:
-            return refuse(exc.message, exc.http_status)
+            return refuse(exc, exc.http_status)
         except SettlementRuleError as exc:
-            return refuse(exc.message)
+            return refuse(exc)
 
     def _answer(self, req: NationalRequest, headers: Mapping[str, str], received: dt.datetime) -> dict[str, Any]:
         sender = headers.get("x-tif-paasid", "")
