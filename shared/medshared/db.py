@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import MetaData, Table, create_engine, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -67,8 +67,8 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
     # Values as parameters, not .values(): the statement stays the same, so it is compiled once.
     # SQLAlchemy keeps an INSERT's rowcount only when asked to.
-    result = session.execute(statement, values, execution_options={"preserve_rowcount": True})
-    return result.rowcount == 1
+    result = cast("CursorResult[Any]", session.execute(statement, values, execution_options={"preserve_rowcount": True}))
+    return bool(result.rowcount == 1)
 
 
 def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) -> bool:

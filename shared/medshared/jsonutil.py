@@ -29,6 +29,7 @@ def _default(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return simplejson.dumps(
+    text: str = simplejson.dumps(
         value, use_decimal=True, ensure_ascii=False, default=_default, separators=(",", ":")
     )
+    return text

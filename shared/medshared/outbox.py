@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,7 +264,7 @@ class OutboxRelay:
             log.warning("outbox relay: the broker had lost %s; republished %d recent events", ", ".join(lost), sent)
         return sent
 
-    def _send(self, rows: list[Any]) -> None:
+    def _send(self, rows: Sequence[Any]) -> None:
         futures = [
             self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode(), headers=tracing.kafka_headers(r.headers))
             for r in rows
@@ -274,7 +274,7 @@ class OutboxRelay:
         for future in futures:
             future.get(timeout=10)  # raises if the broker did not take it: nothing is marked
 
-    def _mark(self, session: Session, rows: list[Any]) -> None:
+    def _mark(self, session: Session, rows: Sequence[Any]) -> None:
         if rows:
             session.execute(
                 update(self._outbox).where(self._outbox.c.id.in_([r.id for r in rows])).values(published_at=utcnow())

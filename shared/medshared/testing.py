@@ -4,6 +4,9 @@ PostgreSQL: TEST_POSTGRES_URL if set (make test starts one server for all suites
 otherwise a throwaway server started here with the Debian binaries. Each test that asks
 for a database gets a fresh one, on SQLite and on PostgreSQL (`database_url` is
 parametrized over both).
+
+Test layers: every test carries one marker (unit, integration, api, contracts, e2e) taken
+from its directory, so `pytest -m unit` (and `make test-unit`) runs one layer of any suite.
 """
 
 from __future__ import annotations
@@ -19,6 +22,44 @@ from pathlib import Path
 import pytest
 
 from medshared import broker
+
+
+# Directory -> layer. A test outside these directories (the common library's own suite) is
+# integration when it asks for a database or the broker, unit otherwise.
+LAYERS = {
+    "unit": "unit: pure code with fakes, no database, no HTTP",
+    "integration": "integration: repositories, outbox, inbox, consumers on SQLite and PostgreSQL",
+    "api": "api: one service's app through TestClient",
+    "contracts": "contracts: every producer's events applied by every consumer of its topic",
+    "e2e": "e2e: the four services and a real broker, driven over HTTP",
+}
+LAYER_OF_DIRECTORY = {
+    **{name: name for name in LAYERS},
+    "compat": "api",
+    "fuzz": "api",
+    "bench": "unit",
+    "deploy": "unit",
+}
+_INFRASTRUCTURE_FIXTURES = {"database_url", "postgres_url", "postgres_server", "kafka_bootstrap"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in LAYERS.values():
+        config.addinivalue_line("markers", line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(_layer(item))
+
+
+def _layer(item: pytest.Item) -> str:
+    for part in reversed(item.path.parent.parts):
+        if part in LAYER_OF_DIRECTORY:
+            return LAYER_OF_DIRECTORY[part]
+        if part == "tests":
+            break
+    return "integration" if _INFRASTRUCTURE_FIXTURES & set(getattr(item, "fixturenames", ())) else "unit"
 
 
 def _pg_bin(name: str) -> str:

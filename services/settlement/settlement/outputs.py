@@ -9,7 +9,7 @@ written beside it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -173,12 +173,17 @@ def negated(info: Mapping[str, Any], details: list[Mapping[str, Any]], setl_id: 
             x,
             inscp_scp_amt=money(-Decimal(x["inscp_scp_amt"])),
             fund_payamt=money(-Decimal(x["fund_payamt"])),
-            crt_payb_lmt_amt=money(Decimal(x.get("crt_payb_lmt_amt") if x.get("crt_payb_lmt_amt") is not None else x["inscp_scp_amt"])),
+            crt_payb_lmt_amt=money(Decimal(str(_limit_of(x)))),
             setl_proc_info=f"冲销 setl_id {setl_id}",
         )
         for x in details
     ]
     return reversed_info, reversed_details
+
+
+def _limit_of(detail: Mapping[str, Any]) -> Any:
+    limit = detail.get("crt_payb_lmt_amt")
+    return detail["inscp_scp_amt"] if limit is None else limit
 
 
 def complete_setlinfo(info: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,7 +211,7 @@ def trtinfo(psn_no: str, fund_pay_type: str, entitled: bool, begndate: str | Non
 
 def settlement_event(
     info: Mapping[str, Any],
-    details: list[Mapping[str, Any]],
+    details: Sequence[Mapping[str, Any]],
     visit: Any,
     *,
     msgid: str,

@@ -62,7 +62,7 @@ def status_on(row: Row[Any], day: dt.date) -> str | None:
     return eligibility.status_on(row, day)
 
 
-def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: str, day: dt.date) -> Row[Any]:
+def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: str, day: dt.date) -> Any:
     """The person's enrollment in `insutype` active on `day` in the pool the HIS named."""
     return eligibility.insured_on(psn, enrollments(session, psn.psn_no), insutype, insuplc_admdvs, day)
 

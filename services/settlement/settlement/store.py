@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from medshared.events import Event, utcnow
 from medshared.outbox import stage
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,7 +131,8 @@ class SqlStore:
         if unsettled_only:
             where.append(fee_line.c.setl_id.is_(None))
         where.extend(fee_line.c[name] == value for name, value in match.items())
-        return int(self.session.execute(delete(fee_line).where(*where)).rowcount)
+        result = cast("CursorResult[Any]", self.session.execute(delete(fee_line).where(*where)))
+        return int(result.rowcount)
 
     def settle_fee_lines(self, line_ids: list[int], setl_id: str) -> None:
         self.session.execute(update(fee_line).where(fee_line.c.id.in_(line_ids)).values(setl_id=setl_id))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, cast
 from decimal import Decimal
 
 from .errors import (
@@ -205,7 +206,7 @@ def _cents(b: Breakdown) -> Breakdown:
         )
         for d in b.setldetail
     )
-    return replace(b, **amounts, setldetail=details)
+    return replace(b, setldetail=details, **cast("dict[str, Any]", amounts))
 
 
 def _check_visit(

@@ -287,6 +287,8 @@ def reverse_by_msgid(store: Store, call: Call, data: inp.Reversal) -> Outcome:
         raise Refused(f"msgid {data.omsgid} was not a call for psn_no {data.psn_no}", code="INPUT_INVALID")
     if data.oinfno in FINAL:
         orig = store.settlement(logged.ref_id)
+        if orig is None:
+            raise Refused(f"msgid {data.omsgid} settled nothing that can be reversed", code="ORIGINAL_UNKNOWN")
         row = find_visit(store, call, orig.mdtrt_id, data.psn_no, lock=True)
         return _reverse(store, call, row, orig.setl_id)
     if data.oinfno in ("2201", "2401"):
