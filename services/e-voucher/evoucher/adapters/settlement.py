@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from medshared import jsonutil, observability
+from medshared import jsonutil, tracing
 from medshared.national import gateway_headers
 
 from evoucher.domain.errors import Unavailable
@@ -32,7 +32,7 @@ class SettlementClient:
         self._http = httpx.Client(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-            event_hooks=observability.HTTPX_EVENT_HOOKS,
+            event_hooks=tracing.HTTPX_EVENT_HOOKS,
         )
 
     def call(
