@@ -2,7 +2,7 @@
 
 People belong to enrollment: remote-care learns about 吴刚 only from enrollment.people.v1.
 Rather than inventing him locally (which would let the two services disagree), the loader
-waits for his enrollment to arrive, retrying briefly, then files through the same handler
+waits for his enrollment to arrive, retrying briefly, then files through the same use case
 an operator uses. Running it twice changes nothing.
 
     python -m remote_care.demo     (with the service's environment: database, broker)
@@ -18,11 +18,10 @@ from typing import Any
 
 from medshared.db import upgrade
 from medshared.runtime import Runtime
-from sqlalchemy import select
-
-from remote_care import handlers
-from remote_care.db import filing
 from remote_care.domain.filings import Channel, FilingRequest, FilingType
+from remote_care.store import SqlStores
+from remote_care.usecases import filings
+from remote_care.usecases.common import Actor
 
 WU_GANG = "43060000000000000002"
 DEMO_FILING = FilingRequest(
@@ -31,39 +30,36 @@ DEMO_FILING = FilingRequest(
     target_admdvs="110100",
     begndate=dt.date(2026, 1, 1),
 )
-DEMO_ACTOR = handlers.Actor(channel=Channel.ADMIN, name="demo-loader")
+DEMO_ACTOR = Actor(channel=Channel.ADMIN, name="demo-loader")
 
 
 class DemoNotReady(RuntimeError):
     """The person the demo files for has not arrived from enrollment yet."""
 
 
-def _already_filed(runtime: Runtime) -> dict[str, Any] | None:
-    with runtime.factory() as session:
-        row = session.execute(
-            select(filing.c.filing_id).where(
-                filing.c.psn_no == WU_GANG,
-                filing.c.filing_type == DEMO_FILING.filing_type.value,
-                filing.c.target_admdvs == DEMO_FILING.target_admdvs,
-                filing.c.status == "active",
-            )
-        ).first()
-    return None if row is None else handlers.get_filing(runtime, DEMO_ACTOR, row.filing_id)
+def _already_filed(stores: SqlStores) -> dict[str, Any] | None:
+    with stores.reading() as store:
+        rows = store.filings(psn_no=WU_GANG, status="active")
+    for row in rows:
+        if row.filing_type == DEMO_FILING.filing_type.value and row.target_admdvs == DEMO_FILING.target_admdvs:
+            return filings.get_filing(stores, DEMO_ACTOR, row.filing_id)
+    return None
 
 
 def load_demo(runtime: Runtime, *, wait_seconds: float = 30.0, poll_seconds: float = 0.5) -> dict[str, Any]:
     """File the demo filing once 吴刚 is known; return it (the existing one on a second run)."""
     deadline = time.monotonic() + wait_seconds
+    stores = SqlStores(runtime)
     while True:
-        existing = _already_filed(runtime)
+        existing = _already_filed(stores)
         if existing is not None:
             return existing
-        with runtime.factory() as session:
-            known = handlers.load_person(session, WU_GANG) is not None
+        with stores.reading() as store:
+            known = store.person(WU_GANG) is not None
         if known:
             # begndate 2026-01-01 is in the past for any later run: the filing is a long-term one,
             # accepted as the bureau's record of a resettlement that started then.
-            return handlers.create_filing(runtime, DEMO_FILING, DEMO_ACTOR, on=DEMO_FILING.begndate)
+            return filings.create_filing(stores, DEMO_FILING, DEMO_ACTOR, on=DEMO_FILING.begndate)
         if time.monotonic() >= deadline:
             raise DemoNotReady(
                 f"person {WU_GANG} (吴刚) has not arrived from enrollment after {wait_seconds:.0f} s; "

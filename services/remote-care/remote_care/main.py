@@ -6,16 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+
 from medshared import deadletters, edge, logs
 from medshared.runtime import build_runtime
 from medshared.security import RateLimiter
-
-from remote_care.api import admin, errors, internal, mobile, partner
+from remote_care.api import admin, internal, mobile, partner
 from remote_care.api.deps import operators
 from remote_care.config import Settings
 from remote_care.db import inbox, outbox
 from remote_care.messaging import consumer
 from remote_care.messaging.contracts import CLEARING_TOPIC, FILINGS_TOPIC
+from remote_care.store import SqlStores
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,11 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Remote-care service (异地就医)", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.stores = SqlStores(runtime)
     app.state.settings = settings
     app.state.partner_limiter = RateLimiter(settings.partner_rate_per_second, settings.partner_rate_burst)
     app.state.mobile_limiter = RateLimiter(settings.mobile_rate_per_second, settings.mobile_rate_burst)
     edge.install(app, runtime)
-    errors.install(app)
     for module in (internal, mobile, partner, admin):
         app.include_router(module.router)
     app.include_router(operators.audit_router())

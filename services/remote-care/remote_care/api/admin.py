@@ -10,104 +10,104 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from remote_care import handlers
-from remote_care.api.deps import ClearingOperator, FilingReviewer, RuntimeDep
+from remote_care.api.deps import ClearingOperator, FilingReviewer, StoresDep
 from remote_care.api.schemas import ChangeIn, ClearingRunIn, FilingIn, RevokeIn
+from remote_care.usecases import clearing, filings
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
 
 @router.post("/filings", status_code=201)
-def create_filing(body: FilingIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
+def create_filing(body: FilingIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """File at the desk for any enrolled person."""
-    return handlers.create_filing(runtime, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
+    return filings.create_filing(stores, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
 
 
 @router.get("/filings")
 def list_filings(
-    actor: FilingReviewer, runtime: RuntimeDep, psn_no: str | None = None, status: str | None = None
+    actor: FilingReviewer, stores: StoresDep, psn_no: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     """Filings, optionally of one person or in one status."""
-    return handlers.list_filings(runtime, actor, psn_no=psn_no, status=status)
+    return filings.list_filings(stores, actor, psn_no=psn_no, status=status)
 
 
 @router.get("/filings/{filing_id}")
-def get_filing(filing_id: str, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
+def get_filing(filing_id: str, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """One filing with who filed it and through which channel."""
-    return handlers.get_filing(runtime, actor, filing_id)
+    return filings.get_filing(stores, actor, filing_id)
 
 
 @router.patch("/filings/{filing_id}")
-def change_filing(filing_id: str, body: ChangeIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
+def change_filing(filing_id: str, body: ChangeIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """Correct a filing's target or end it earlier."""
-    return handlers.change_filing(runtime, actor, filing_id, target_admdvs=body.target_admdvs, enddate=body.enddate)
+    return filings.change_filing(stores, actor, filing_id, target_admdvs=body.target_admdvs, enddate=body.enddate)
 
 
 @router.post("/filings/{filing_id}/revoke")
-def revoke_filing(filing_id: str, body: RevokeIn, actor: FilingReviewer, runtime: RuntimeDep) -> dict[str, Any]:
+def revoke_filing(filing_id: str, body: RevokeIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """Revoke a filing from today."""
-    return handlers.revoke_filing(runtime, actor, filing_id=filing_id, memo=body.memo)
+    return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)
 
 
 @router.post("/clearing/runs", status_code=201)
-def run_clearing(body: ClearingRunIn, actor: ClearingOperator, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def run_clearing(body: ClearingRunIn, actor: ClearingOperator, stores: StoresDep) -> list[dict[str, Any]]:
     """Issue the statements of a closed month (again: issues only pairs that have none)."""
-    return handlers.run_clearing(runtime, body.period, actor)
+    return clearing.run_clearing(stores, body.period, actor)
 
 
 @router.get("/clearing/statements")
-def list_statements(actor: ClearingOperator, runtime: RuntimeDep, period: str | None = None) -> list[dict[str, Any]]:
+def list_statements(actor: ClearingOperator, stores: StoresDep, period: str | None = None) -> list[dict[str, Any]]:
     """Statements, optionally of one month."""
-    return handlers.list_statements(runtime, actor, period=period)
+    return clearing.list_statements(stores, actor, period=period)
 
 
 @router.get("/clearing/statements/{statement_id}")
-def get_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
+def get_statement(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> dict[str, Any]:
     """One statement with its totals by clr_type and by fund."""
-    return handlers.get_statement(runtime, actor, statement_id)
+    return clearing.get_statement(stores, actor, statement_id)
 
 
 @router.get("/clearing/statements/{statement_id}/lines")
 def statement_lines(
-    statement_id: str, actor: ClearingOperator, runtime: RuntimeDep, startrow: int = Query(1, ge=1)
+    statement_id: str, actor: ClearingOperator, stores: StoresDep, startrow: int = Query(1, ge=1)
 ) -> dict[str, Any]:
     """A statement's lines, 100 per page from startrow (1-based)."""
-    return handlers.statement_lines(runtime, actor, statement_id, startrow=startrow)
+    return clearing.statement_lines(stores, actor, statement_id, startrow=startrow)
 
 
 @router.get("/clearing/statements/{statement_id}/audit")
-def statement_audit(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def statement_audit(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> list[dict[str, Any]]:
     """Every step the statement went through, who took it and why."""
-    return handlers.statement_audit_trail(runtime, actor, statement_id)
+    return clearing.statement_audit_trail(stores, actor, statement_id)
 
 
 @router.post("/clearing/statements/{statement_id}/reissue")
-def reissue_statement(statement_id: str, actor: ClearingOperator, runtime: RuntimeDep) -> dict[str, Any]:
+def reissue_statement(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> dict[str, Any]:
     """Recompute a disputed statement from the settlements now on record and issue it again."""
-    return handlers.decide_statement(runtime, actor, statement_id, "reissue")
+    return clearing.decide_statement(stores, actor, statement_id, "reissue")
 
 
 @router.get("/clearing/3260")
 def extract_clearing_lines(
     actor: ClearingOperator,
-    runtime: RuntimeDep,
+    stores: StoresDep,
     trt_year: int = Query(ge=2000, le=2100),
     trt_month: int = Query(ge=1, le=12),
     startrow: int = Query(1, ge=1),
     mdtrtarea: str | None = Query(None, pattern=r"^\d{6}$"),
 ) -> dict[str, Any]:
     """3260-style extraction of a month's cleared lines at the treating side, 100 per page."""
-    return handlers.treating_side_lines(
-        runtime, trt_year=trt_year, trt_month=trt_month, startrow=startrow, mdtrtarea=mdtrtarea
+    return clearing.treating_side_lines(
+        stores, trt_year=trt_year, trt_month=trt_month, startrow=startrow, mdtrtarea=mdtrtarea
     )
 
 
 @router.get("/clearing/items")
 def list_clearing_items(
     actor: ClearingOperator,
-    runtime: RuntimeDep,
+    stores: StoresDep,
     period: str = Query(pattern=r"^\d{4}-\d{2}$", description="yyyy-MM of the settlement time"),
     psn_no: str | None = Query(None, max_length=30),
 ) -> list[dict[str, Any]]:
     """Out-of-area settlements and reversals received for a month, before or after its statements are run."""
-    return handlers.clearing_items(runtime, period=period, psn_no=psn_no)
+    return clearing.clearing_items(stores, period=period, psn_no=psn_no)

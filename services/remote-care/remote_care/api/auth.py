@@ -1,6 +1,7 @@
-"""Who is calling: the settlement front door, an operator, a person on a phone, or a partner province.
+"""Who is calling: a person on a phone, or a partner province (the settlement front door's
+x-internal-token is medshared.security.require_token; operators are medshared.security's).
 
-Mobile session token (minted by the e-voucher service after WeChat login):
+Mobile session token (minted by the e-voucher service after WeChat login, medshared.mobiletoken):
     base64url(json {"openid", "psn_no", "exp"[, "iat"]}) + "." + hex(hmac_sha256(secret, <first part>))
 `exp` (and `iat`, when sent) are unix seconds; base64url without padding. A session is good
 only while the person's voucher is active and only for the binding it was opened under: a
@@ -17,20 +18,17 @@ Partner province request signature, headers:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from medshared import mobiletoken
+from medshared.mobiletoken import MobileClaims
 from medshared.problems import Problem
-
 from remote_care.config import PartnerCredential
-
 
 _UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
@@ -39,52 +37,25 @@ def _unauthorized(detail: str) -> Problem:
     return Problem(401, "Unauthorized", detail, code="unauthorized")
 
 
-def check_token(given: str | None, expected: str, header: str) -> None:
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise _unauthorized(f"missing or wrong {header} header")
-
-
 # ------------------------------------------------------------------ mobile
 
 
-@dataclass(frozen=True)
-class MobileSession:
-    openid: str
-    psn_no: str
-    exp: int = 0
-    iat: int | None = None
-
-    def issued_at(self, session_ttl_seconds: int) -> int:
-        """Unix seconds the token was issued, to the second."""
-        return self.iat if self.iat is not None else self.exp - session_ttl_seconds
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+MobileSession = MobileClaims
 
 
 def mint_mobile_token(secret: str, openid: str, psn_no: str, exp: int) -> str:
-    claims = _b64(json.dumps({"openid": openid, "psn_no": psn_no, "exp": exp}, separators=(",", ":")).encode())
-    return claims + "." + hmac.new(secret.encode(), claims.encode(), hashlib.sha256).hexdigest()
+    """For tests and integrators' scripts: the token e-voucher mints (medshared.mobiletoken)."""
+    return mobiletoken.mint(secret, openid, psn_no, exp)
 
 
 def read_mobile_token(authorization: str | None, secret: str, now: float | None = None) -> MobileSession:
+    """The session behind `Authorization: Bearer <token>`; a 401 problem saying to sign in again otherwise."""
     if not authorization or not authorization.startswith("Bearer "):
         raise _unauthorized("sign in again: the Authorization: Bearer <session token> header is missing")
-    token = authorization.removeprefix("Bearer ").strip()
-    claims_part, _, signature = token.partition(".")
-    expected = hmac.new(secret.encode(), claims_part.encode(), hashlib.sha256).hexdigest()
-    if not signature or not hmac.compare_digest(signature.lower(), expected):
-        raise _unauthorized("sign in again: the session token is not valid")
     try:
-        claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(claims_part + "=" * (-len(claims_part) % 4)))
-        openid, psn_no, exp = str(claims["openid"]), str(claims["psn_no"]), int(claims["exp"])
-        iat = int(claims["iat"]) if claims.get("iat") is not None else None
-    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
-        raise _unauthorized("sign in again: the session token is not valid") from None
-    if exp < (now if now is not None else time.time()):
-        raise _unauthorized("sign in again: the session has expired")
-    return MobileSession(openid=openid, psn_no=psn_no, exp=exp, iat=iat)
+        return mobiletoken.read(authorization.removeprefix("Bearer "), secret, now)
+    except mobiletoken.InvalidToken as exc:
+        raise _unauthorized(str(exc)) from None
 
 
 # ------------------------------------------------------------------ partner

@@ -1,36 +1,36 @@
-"""Dependencies: the runtime, the settings, and the Actor behind each surface's credential."""
+"""Dependencies: the stores, the settings, and the Actor behind each surface's credential."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from medshared.problems import Problem
-from medshared.runtime import Runtime
-from medshared.security import Operator, OperatorGate, RateLimiter, Role, rate_limited
 
-from remote_care import handlers
+from medshared.problems import Problem
+from medshared.security import Operator, OperatorGate, RateLimiter, Role, rate_limited, require_token
 from remote_care.api import auth
 from remote_care.config import Settings
 from remote_care.db import operator_action
 from remote_care.domain.filings import Channel
-from remote_care.handlers import Actor
+from remote_care.usecases import access
+from remote_care.usecases.common import Actor
+from remote_care.usecases.ports import Stores
 
 
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+def get_stores(request: Request) -> Stores:
+    return request.app.state.stores  # type: ignore[no-any-return]
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+StoresDep = Annotated[Stores, Depends(get_stores)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def internal_actor(settings: SettingsDep, x_internal_token: Annotated[str | None, Header()] = None) -> Actor:
-    auth.check_token(x_internal_token, settings.internal_token, "x-internal-token")
+    require_token(x_internal_token, settings.internal_token, "x-internal-token")
     return Actor(channel=Channel.HIS, name="settlement-front-door")
 
 
@@ -52,11 +52,11 @@ def _limit(limiter: RateLimiter, key: str, who: str) -> None:
 
 
 def mobile_actor(
-    request: Request, runtime: RuntimeDep, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, stores: StoresDep, settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
     session = auth.read_mobile_token(authorization, settings.mobile_session_secret)
     _limit(request.app.state.mobile_limiter, session.openid, "this account")
-    ended = handlers.why_session_ended(runtime, session.psn_no, session.issued_at(settings.voucher_session_ttl_seconds))
+    ended = access.why_session_ended(stores, session.psn_no, session.issued_at(settings.voucher_session_ttl_seconds))
     if ended:
         raise Problem(401, "Unauthorized", f"sign in again: {ended}", code="session_ended")
     return Actor(channel=Channel.MOBILE, name=f"openid:{session.openid}", psn_no=session.psn_no)
@@ -78,12 +78,12 @@ async def _signed(request: Request) -> auth.SignedRequest:
 
 def partner_actor(
     request: Request,
-    runtime: RuntimeDep,
+    stores: StoresDep,
     settings: SettingsDep,
     signed: Annotated[auth.SignedRequest, Depends(_signed)],
 ) -> Actor:
     _limit(request.app.state.partner_limiter, signed.key_id, f"partner key {signed.key_id}")
-    if not handlers.record_partner_nonce(runtime, signed.key_id, signed.nonce, settings.partner_max_skew_seconds):
+    if not access.record_partner_nonce(stores, signed.key_id, signed.nonce, settings.partner_max_skew_seconds):
         raise Problem(
             401, "Unauthorized", "this x-partner-nonce was already used; send a fresh nonce", code="unauthorized"
         )

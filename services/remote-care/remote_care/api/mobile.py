@@ -6,29 +6,29 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from remote_care import handlers
-from remote_care.api.deps import MobileActor, RuntimeDep
+from remote_care.api.deps import MobileActor, StoresDep
 from remote_care.api.schemas import MobileFilingIn, RevokeIn
 from remote_care.domain.errors import Forbidden
+from remote_care.usecases import filings
 
 router = APIRouter(prefix="/mobile/v1/filings", tags=["mobile"])
 
 
 @router.post("", status_code=201)
-def create_my_filing(body: MobileFilingIn, actor: MobileActor, runtime: RuntimeDep) -> dict[str, Any]:
+def create_my_filing(body: MobileFilingIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """File an out-of-area filing for the signed-in person."""
     if body.psn_no and body.psn_no != actor.psn_no:
         raise Forbidden("you can only file for yourself")
-    return handlers.create_filing(runtime, body.to_request(actor.psn_no), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
+    return filings.create_filing(stores, body.to_request(actor.psn_no), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
 
 
 @router.get("")
-def list_my_filings(actor: MobileActor, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def list_my_filings(actor: MobileActor, stores: StoresDep) -> list[dict[str, Any]]:
     """The signed-in person's filings."""
-    return handlers.list_filings(runtime, actor)
+    return filings.list_filings(stores, actor)
 
 
 @router.post("/{filing_id}/revoke")
-def revoke_my_filing(filing_id: str, body: RevokeIn, actor: MobileActor, runtime: RuntimeDep) -> dict[str, Any]:
+def revoke_my_filing(filing_id: str, body: RevokeIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """Revoke one of the signed-in person's filings."""
-    return handlers.revoke_filing(runtime, actor, filing_id=filing_id, memo=body.memo)
+    return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)

@@ -6,64 +6,64 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from remote_care import handlers
-from remote_care.api.deps import PartnerActor, RuntimeDep
+from remote_care.api.deps import PartnerActor, StoresDep
 from remote_care.api.schemas import DisputeIn, FilingIn, RevokeIn
+from remote_care.usecases import clearing, filings
 
 router = APIRouter(prefix="/partner/v1", tags=["partner"])
 
 
 @router.get("/people/{psn_no}")
-def get_person(psn_no: str, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def get_person(psn_no: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """One of the province's insured people, with their enrollments and filings."""
-    return handlers.person_for_partner(runtime, actor, psn_no)
+    return filings.person_for_partner(stores, actor, psn_no)
 
 
 @router.post("/filings", status_code=201)
-def push_filing(body: FilingIn, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def push_filing(body: FilingIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """File for a person insured in the province."""
-    return handlers.create_filing(runtime, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
+    return filings.create_filing(stores, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
 
 
 @router.get("/filings")
 def list_filings(
-    actor: PartnerActor, runtime: RuntimeDep, psn_no: str | None = None, status: str | None = None
+    actor: PartnerActor, stores: StoresDep, psn_no: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     """Filings of the province's insured people."""
-    return handlers.list_filings(runtime, actor, psn_no=psn_no, status=status)
+    return filings.list_filings(stores, actor, psn_no=psn_no, status=status)
 
 
 @router.post("/filings/{filing_id}/revoke")
-def revoke_filing(filing_id: str, body: RevokeIn, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def revoke_filing(filing_id: str, body: RevokeIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Revoke a filing of one of the province's insured people."""
-    return handlers.revoke_filing(runtime, actor, filing_id=filing_id, memo=body.memo)
+    return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)
 
 
 @router.get("/statements")
-def list_statements(actor: PartnerActor, runtime: RuntimeDep, period: str | None = None) -> list[dict[str, Any]]:
+def list_statements(actor: PartnerActor, stores: StoresDep, period: str | None = None) -> list[dict[str, Any]]:
     """Clearing statements where the province is the insured or the treating side."""
-    return handlers.list_statements(runtime, actor, period=period)
+    return clearing.list_statements(stores, actor, period=period)
 
 
 @router.get("/statements/{statement_id}")
-def get_statement(statement_id: str, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def get_statement(statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """One statement the province is a party to."""
-    return handlers.get_statement(runtime, actor, statement_id)
+    return clearing.get_statement(stores, actor, statement_id)
 
 
 @router.get("/statements/{statement_id}/lines")
-def statement_lines(statement_id: str, actor: PartnerActor, runtime: RuntimeDep, startrow: int = 1) -> dict[str, Any]:
+def statement_lines(statement_id: str, actor: PartnerActor, stores: StoresDep, startrow: int = 1) -> dict[str, Any]:
     """A statement's lines, 100 per page from startrow (1-based)."""
-    return handlers.statement_lines(runtime, actor, statement_id, startrow=startrow)
+    return clearing.statement_lines(stores, actor, statement_id, startrow=startrow)
 
 
 @router.post("/statements/{statement_id}/confirm")
-def confirm_statement(statement_id: str, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def confirm_statement(statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Confirm a statement's amounts: the paying side (the insured pool's province) only."""
-    return handlers.decide_statement(runtime, actor, statement_id, "confirm")
+    return clearing.decide_statement(stores, actor, statement_id, "confirm")
 
 
 @router.post("/statements/{statement_id}/dispute")
-def dispute_statement(statement_id: str, body: DisputeIn, actor: PartnerActor, runtime: RuntimeDep) -> dict[str, Any]:
+def dispute_statement(statement_id: str, body: DisputeIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Dispute a statement, saying why: the paying side (the insured pool's province) only."""
-    return handlers.decide_statement(runtime, actor, statement_id, "dispute", body.reason)
+    return clearing.decide_statement(stores, actor, statement_id, "dispute", body.reason)

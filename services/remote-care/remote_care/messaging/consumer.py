@@ -2,7 +2,8 @@
 
 Snapshots carry a version: a row is replaced only by a higher version, so a redelivered
 or out-of-order event never rolls a person back. A death or a terminated enrollment revokes
-the person's active filings in the same transaction, with their FilingRevoked events.
+the person's active filings in the same transaction, with their FilingRevoked events
+(usecases/filings.lapse_filings).
 Settlements have no version; they are keyed by setl_id and inserted once. A settlement whose
 amounts exceed N(16,2) raises AmountOutOfBounds: the consumer sets it aside as a dead letter.
 Voucher snapshots (evoucher.vouchers.v1) keep the phone sessions honest (api/auth.py).
@@ -15,24 +16,22 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from medshared.events import Event, utcnow
-from medshared.outbox import stage
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from remote_care.db import clearing_item, enrollment, filing, outbox, person, voucher
-from remote_care.domain.filings import ExistingFiling, FilingType, end_when_cover_lapses
+from medshared.db import upsert_newer
+from medshared.events import Event
+from remote_care.db import clearing_item, enrollment, person, voucher
 from remote_care.messaging.contracts import (
-    FILINGS_TOPIC,
     PEOPLE_TOPIC,
-    PRODUCER,
     SETTLEMENTS_TOPIC,
     VOUCHERS_TOPIC,
-    filing_snapshot,
     parse_date,
     settlement_item,
     voucher_row,
 )
+from remote_care.store import SqlStore
+from remote_care.usecases import filings
 
 SETTLEMENT_EVENTS = {"VisitSettled": False, "SettlementReversed": True}
 
@@ -43,64 +42,22 @@ def handle(session: Session, event: Event) -> None:
         _record_settlement(session, payload, reversal=SETTLEMENT_EVENTS[event.event_type])
         return
     if "voucher" in payload:
-        _upsert(session, voucher, "voucher_id", voucher_row(payload))
+        upsert_newer(session, voucher, "voucher_id", voucher_row(payload))
         return
     if "person" in payload:
         row = _person_row(payload["person"])
-        if _upsert(session, person, "psn_no", row) and row["death_date"] is not None:
-            lapse_filings(session, row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died")
+        if upsert_newer(session, person, "psn_no", row) and row["death_date"] is not None:
+            filings.lapse_filings(SqlStore(session), row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died")
     if "enrollment" in payload:
         row = _enrollment_row(payload["enrollment"])
-        if _upsert(session, enrollment, "enrollment_id", row) and row["status"] == "terminated":
+        if upsert_newer(session, enrollment, "enrollment_id", row) and row["status"] == "terminated":
             left = row["enddate"] + dt.timedelta(days=1) if row["enddate"] else _terminated_from(row)
-            lapse_filings(session, row["psn_no"], row["insutype"], left, "enrollment terminated")
-
-
-def _upsert(session: Session, table: Table, key: str, row: dict[str, Any]) -> bool:
-    """True when the snapshot was newer than what we hold and was applied."""
-    current = session.execute(select(table.c.version).where(table.c[key] == row[key])).scalar_one_or_none()
-    if current is None:
-        session.execute(insert(table).values(**row))
-        return True
-    if row["version"] > current:
-        session.execute(update(table).where(table.c[key] == row[key]).values(**row))
-        return True
-    return False
+            filings.lapse_filings(SqlStore(session), row["psn_no"], row["insutype"], left, "enrollment terminated")
 
 
 def _terminated_from(row: dict[str, Any]) -> dt.date:
     periods = [p for p in json.loads(row["periods"]) if p["status"] == "terminated"]
     return dt.date.fromisoformat(periods[-1]["begndate"]) if periods else row["begndate"]
-
-
-def lapse_filings(session: Session, psn_no: str, insutype: str | None, lapse_day: dt.date, reason: str) -> None:
-    """Revoke active filings whose holder died or left the pool, so settlement stops applying them."""
-    query = select(filing).where(filing.c.psn_no == psn_no, filing.c.status == "active")
-    if insutype is not None:
-        query = query.where(filing.c.insutype == insutype)
-    for row in session.execute(query).all():
-        current = ExistingFiling(
-            row.filing_id, FilingType(row.filing_type), row.target_admdvs, row.begndate, row.enddate, row.status
-        )
-        session.execute(
-            update(filing)
-            .where(filing.c.filing_id == row.filing_id)
-            .values(
-                status="revoked",
-                enddate=end_when_cover_lapses(current, lapse_day),
-                revoked_by="enrollment",
-                memo=reason,
-                updated_at=utcnow(),
-                version=row.version + 1,
-            )
-        )
-        updated = session.execute(select(filing).where(filing.c.filing_id == row.filing_id)).one()
-        stage(
-            session,
-            outbox,
-            FILINGS_TOPIC,
-            Event("FilingRevoked", psn_no, {"filing": filing_snapshot(updated)}, PRODUCER),
-        )
 
 
 def _person_row(p: dict[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from builders import INTERNAL, OPERATOR, WU_GANG, ZHAXI, ZHOU_MIN, feed, person_enrolled
 
-from remote_care import handlers
 from remote_care.api.auth import mint_mobile_token
 from remote_care.domain.filings import temporary_last_day
+from remote_care.usecases import common
 
 TERMINATED = "43060000000000000009"
 
@@ -43,7 +43,7 @@ def filing_body(psn_no: str, kind: str = "temporary_other", **extra) -> dict:
         "psn_no": psn_no,
         "filing_type": kind,
         "target_admdvs": "110100",
-        "begndate": handlers.today().isoformat(),
+        "begndate": common.today().isoformat(),
         **extra,
     }
 
@@ -84,7 +84,7 @@ def test_the_phone_channel_refuses_a_missing_or_forged_session(people, headers) 
 
 
 def referral(**overrides) -> dict:
-    today = handlers.today()
+    today = common.today()
     return {
         "psn_no": ZHOU_MIN,
         "insutype": "390",
@@ -112,7 +112,7 @@ def test_a_his_referral_filing_returns_its_trt_dcla_detl_sn_and_is_revoked_by_it
     assert sn.startswith("430600") and len(sn) <= 30
     filing = created.json()["filing"]
     assert (filing["filing_type"], filing["channel"], filing["created_by"]) == ("referral", "his", "H43060000001")
-    assert filing["enddate"] == temporary_last_day(handlers.today(), None).isoformat()
+    assert filing["enddate"] == temporary_last_day(common.today(), None).isoformat()
 
     by_filer = {"fixmedins_code": "H43060000001"}
     wrong_person = people.post(

@@ -6,8 +6,8 @@ import pytest
 from builders import BEIJING, HUNAN, OPERATOR, TIBET, WU_GANG, ZHAXI, feed, person_enrolled, settled
 from builders import partner_call as call
 
-from remote_care import handlers
 from remote_care.api.auth import partner_headers
+from remote_care.usecases.common import today
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_province_files_only_for_its_own_insured_people(cleared) -> None:
         "psn_no": ZHAXI,
         "filing_type": "temporary_other",
         "target_admdvs": "110100",
-        "begndate": handlers.today().isoformat(),
+        "begndate": today().isoformat(),
     }
     assert call(cleared, HUNAN, "POST", "/partner/v1/filings", body).status_code == 403
     created = call(cleared, TIBET, "POST", "/partner/v1/filings", body)

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 import pytest
 from builders import AUDITOR, CLEARER, REVIEWER, ZHOU_MIN, feed, person_enrolled, settings_for
 from fastapi.testclient import TestClient
-from medshared import logs
 
-from remote_care import handlers
+from medshared import logs
 from remote_care.api.auth import mint_mobile_token, partner_headers
 from remote_care.config import Settings
 from remote_care.main import create_app
+from remote_care.usecases import filings
+from remote_care.usecases.common import today
 
 HUNAN = ("partner-430000", "dev-partner-secret-430000")
 
@@ -26,7 +27,7 @@ def desk_filing(psn_no: str = ZHOU_MIN) -> dict[str, str]:
         "psn_no": psn_no,
         "filing_type": "temporary_other",
         "target_admdvs": "110100",
-        "begndate": handlers.today().isoformat(),
+        "begndate": today().isoformat(),
     }
 
 
@@ -132,7 +133,7 @@ def test_a_certno_sent_by_a_partner_is_masked_in_the_logs(
     def broken(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError(f"filing for certno {certno} failed")
 
-    monkeypatch.setattr(handlers, "create_filing", broken)
+    monkeypatch.setattr(filings, "create_filing", broken)
     body = json.dumps({**desk_filing(), "memo": f"certno {certno}"}).encode()
     caller = TestClient(people.app, raise_server_exceptions=False)
     answer = caller.post(

@@ -7,14 +7,15 @@ from decimal import Decimal
 
 import pytest
 from builders import TODAY, feed, reversal_of, settled
-from medshared.events import Event
 from sqlalchemy import func, select
 
-from remote_care import handlers
+from medshared.events import Event
 from remote_care.db import outbox, statement_audit
 from remote_care.domain.errors import Conflict, Refused
 from remote_care.domain.filings import Channel
-from remote_care.handlers import Actor
+from remote_care.store import SqlStores
+from remote_care.usecases import clearing
+from remote_care.usecases.common import Actor
 
 BUREAU = Actor(Channel.ADMIN, "clearing-desk")
 HUNAN = Actor(Channel.PARTNER, "partner-430000", province="430000")  # pays for the insured pool 430600
@@ -67,12 +68,12 @@ def test_statements_equal_their_lines_and_together_the_settlements_minus_reversa
     local = settled(insured="430600", treating="430600", pay_loc="2")
     assert feed(runtime, *originals, *reversals, local, topic=TOPIC) == len(originals) + len(reversals) + 1
 
-    statements = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
+    statements = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
 
     assert len(statements) == len(PAIRS)
     assert {s["scope"] for s in statements} == {"cross_province", "in_province"}
     for s in statements:
-        lines = handlers.statement_lines(runtime, BUREAU, s["statement_id"])["lines"]
+        lines = clearing.statement_lines(SqlStores(runtime), BUREAU, s["statement_id"])["lines"]
         assert s["owed_amt"] == sum((line["owed_amt"] for line in lines), Decimal("0"))
         assert s["setl_cnt"] == sum(line["setl_cnt"] for line in lines)
         assert s["owed_amt"] == s["fund_pay_sumamt"] + s["acct_pay"]
@@ -85,10 +86,10 @@ def test_statements_equal_their_lines_and_together_the_settlements_minus_reversa
 def test_replaying_the_same_events_and_running_again_changes_nothing(runtime) -> None:
     originals, reversals = _month_of_settlements(seed=9)
     feed(runtime, *originals, *reversals, topic=TOPIC)
-    first = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
+    first = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
 
     assert feed(runtime, *originals, *reversals, topic=TOPIC) == 0
-    second = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
+    second = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
 
     assert second == first
     with runtime.factory() as session:
@@ -102,40 +103,40 @@ def test_a_settlement_redelivered_under_a_new_event_id_is_counted_once(runtime) 
     original = settled()
     copy = Event(original.event_type, original.key, original.payload, original.producer)
     feed(runtime, original, copy, topic=TOPIC)
-    [only] = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
+    [only] = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
     assert only["setl_cnt"] == 1 and only["owed_amt"] == Decimal("700.00")
 
 
 def test_a_reversal_in_a_later_month_is_a_negative_line_of_that_month(runtime) -> None:
     original = settled(when="2026-01-20T09:00:00")
     feed(runtime, original, reversal_of(original, when="2026-02-03T09:00:00"), topic=TOPIC)
-    [january] = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
-    [february] = handlers.run_clearing(runtime, "2026-02", BUREAU, on=TODAY)
+    [january] = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
+    [february] = clearing.run_clearing(SqlStores(runtime), "2026-02", BUREAU, on=TODAY)
     assert (january["owed_amt"], february["owed_amt"]) == (Decimal("700.00"), Decimal("-700.00"))
     assert february["setl_cnt"] == -1
 
 
 def test_an_open_month_cannot_be_cleared(runtime) -> None:
     with pytest.raises(Refused, match="not closed"):
-        handlers.run_clearing(runtime, "2026-03", BUREAU, on=TODAY)
+        clearing.run_clearing(SqlStores(runtime), "2026-03", BUREAU, on=TODAY)
 
 
 def test_a_disputed_statement_is_reissued_with_late_settlements_and_every_step_is_audited(runtime) -> None:
     feed(runtime, settled(), topic=TOPIC)
-    [issued] = handlers.run_clearing(runtime, "2026-01", BUREAU, on=TODAY)
+    [issued] = clearing.run_clearing(SqlStores(runtime), "2026-01", BUREAU, on=TODAY)
     sid = issued["statement_id"]
-    disputed = handlers.decide_statement(runtime, HUNAN, sid, "dispute", "missing the stay of 01-30")
+    disputed = clearing.decide_statement(SqlStores(runtime), HUNAN, sid, "dispute", "missing the stay of 01-30")
     feed(runtime, settled(when="2026-01-30T12:00:00", fund="50.05", acct="0.00"), topic=TOPIC)
 
-    reissued = handlers.decide_statement(runtime, BUREAU, sid, "reissue")
-    confirmed = handlers.decide_statement(runtime, HUNAN, sid, "confirm")
+    reissued = clearing.decide_statement(SqlStores(runtime), BUREAU, sid, "reissue")
+    confirmed = clearing.decide_statement(SqlStores(runtime), HUNAN, sid, "confirm")
 
     assert disputed["status"] == "disputed" and disputed["dispute_reason"] == "missing the stay of 01-30"
     assert (reissued["status"], reissued["revision"], reissued["owed_amt"]) == ("reissued", 2, Decimal("750.05"))
     assert confirmed["status"] == "confirmed" and confirmed["version"] == 4
     with pytest.raises(Conflict):
-        handlers.decide_statement(runtime, HUNAN, sid, "dispute", "too late")
-    trail = handlers.statement_audit_trail(runtime, BUREAU, sid)
+        clearing.decide_statement(SqlStores(runtime), HUNAN, sid, "dispute", "too late")
+    trail = clearing.statement_audit_trail(SqlStores(runtime), BUREAU, sid)
     assert [t["action"] for t in trail] == ["issue", "dispute", "reissue", "confirm"]
     with runtime.factory() as session:
         events = (

@@ -6,14 +6,15 @@ import datetime as dt
 
 import pytest
 from builders import WU_GANG, ZHOU_MIN, feed, person_enrolled, settled
-from medshared.events import Event
 from sqlalchemy import func, select
 
-from remote_care import handlers
+from medshared.events import Event
 from remote_care.db import filing, outbox
 from remote_care.domain.errors import Conflict, Refused
 from remote_care.domain.filings import Channel, FilingRequest, FilingType
-from remote_care.handlers import Actor
+from remote_care.store import SqlStores
+from remote_care.usecases import filings
+from remote_care.usecases.common import Actor
 
 TODAY = dt.date(2026, 3, 10)
 DESK = Actor(Channel.ADMIN, "desk-7")
@@ -31,8 +32,8 @@ def test_a_filing_and_its_event_are_written_together_with_the_full_snapshot(runt
     feed(runtime, person_enrolled(WU_GANG, insutype="310", psn_type="1201"))
     request = FilingRequest(WU_GANG, FilingType.RESETTLED_RETIREE, "110100", dt.date(2026, 4, 1))
 
-    created = handlers.create_filing(runtime, request, DESK, on=TODAY)
-    revoked = handlers.revoke_filing(runtime, DESK, filing_id=created["filing_id"], on=dt.date(2026, 6, 30))
+    created = filings.create_filing(SqlStores(runtime), request, DESK, on=TODAY)
+    revoked = filings.revoke_filing(SqlStores(runtime), DESK, filing_id=created["filing_id"], on=dt.date(2026, 6, 30))
 
     [first, second] = _outbox(runtime)
     assert (first.event_type, first.key, first.producer) == ("FilingCreated", WU_GANG, "remote-care")
@@ -58,8 +59,8 @@ def test_a_filing_and_its_event_are_written_together_with_the_full_snapshot(runt
 def test_a_refused_filing_leaves_neither_a_row_nor_an_event(runtime) -> None:
     feed(runtime, person_enrolled(ZHOU_MIN))
     with pytest.raises(Refused, match="retirees only"):
-        handlers.create_filing(
-            runtime, FilingRequest(ZHOU_MIN, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
+        filings.create_filing(
+            SqlStores(runtime), FilingRequest(ZHOU_MIN, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
         )
     with runtime.factory() as session:
         assert session.execute(select(func.count()).select_from(filing)).scalar_one() == 0
@@ -68,12 +69,12 @@ def test_a_refused_filing_leaves_neither_a_row_nor_an_event(runtime) -> None:
 
 def test_one_active_long_term_filing_per_person_is_enforced_against_stored_filings(runtime) -> None:
     feed(runtime, person_enrolled(WU_GANG, insutype="310", psn_type="1201"))
-    handlers.create_filing(
-        runtime, FilingRequest(WU_GANG, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
+    filings.create_filing(
+        SqlStores(runtime), FilingRequest(WU_GANG, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
     )
     with pytest.raises(Conflict, match="revoke it"):
-        handlers.create_filing(
-            runtime, FilingRequest(WU_GANG, FilingType.LONG_TERM_RESIDENT, "540100", TODAY), DESK, on=TODAY
+        filings.create_filing(
+            SqlStores(runtime), FilingRequest(WU_GANG, FilingType.LONG_TERM_RESIDENT, "540100", TODAY), DESK, on=TODAY
         )
 
 
@@ -88,8 +89,8 @@ def test_an_older_enrollment_snapshot_never_overwrites_a_newer_one(runtime) -> N
         person_enrolled(ZHOU_MIN, version=1),
     )
     with pytest.raises(Refused, match="no active enrollment"):
-        handlers.create_filing(
-            runtime, FilingRequest(ZHOU_MIN, FilingType.TEMPORARY_OTHER, "110100", TODAY), DESK, on=TODAY
+        filings.create_filing(
+            SqlStores(runtime), FilingRequest(ZHOU_MIN, FilingType.TEMPORARY_OTHER, "110100", TODAY), DESK, on=TODAY
         )
 
 
@@ -104,15 +105,15 @@ def test_a_filing_during_a_stay_is_refused_once_that_stay_was_settled(runtime) -
         ZHOU_MIN, FilingType.TEMPORARY_OTHER, "110100", dt.date(2026, 3, 1), admission_date=dt.date(2026, 3, 1)
     )
     with pytest.raises(Refused, match="already been settled"):
-        handlers.create_filing(runtime, stay, DESK, mdtrt_id="M-STAY-1", on=TODAY)
-    created = handlers.create_filing(runtime, stay, DESK, mdtrt_id="M-STAY-2", on=TODAY)
+        filings.create_filing(SqlStores(runtime), stay, DESK, mdtrt_id="M-STAY-1", on=TODAY)
+    created = filings.create_filing(SqlStores(runtime), stay, DESK, mdtrt_id="M-STAY-2", on=TODAY)
     assert created["begndate"] == "2026-03-01" and created["details"] == {"mdtrt_id": "M-STAY-2"}
 
 
 def test_a_death_from_enrollment_revokes_active_filings_from_the_next_day_once(runtime) -> None:
     feed(runtime, person_enrolled(WU_GANG, insutype="310", psn_type="1201"))
-    created = handlers.create_filing(
-        runtime, FilingRequest(WU_GANG, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
+    created = filings.create_filing(
+        SqlStores(runtime), FilingRequest(WU_GANG, FilingType.RESETTLED_RETIREE, "110100", TODAY), DESK, on=TODAY
     )
     died = person_enrolled(WU_GANG, insutype="310", psn_type="1201", version=2, death_date="2026-05-20")
 
@@ -122,4 +123,4 @@ def test_a_death_from_enrollment_revokes_active_filings_from_the_next_day_once(r
     revoked = [e for e in _outbox(runtime) if e.event_type == "FilingRevoked"]
     assert [e.payload["filing"]["filing_id"] for e in revoked] == [created["filing_id"]]
     assert revoked[0].payload["filing"]["enddate"] == "2026-05-20"
-    assert handlers.get_filing(runtime, DESK, created["filing_id"])["revoked_by"] == "enrollment"
+    assert filings.get_filing(SqlStores(runtime), DESK, created["filing_id"])["revoked_by"] == "enrollment"

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from builders import settings_for
+
 from medshared.db import upgrade
 from medshared.runtime import Runtime
-
-from remote_care import handlers
 from remote_care.main import create_app
+from remote_care.store import SqlStores
+from remote_care.usecases import access
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 ROUNDS = 40
@@ -34,7 +35,7 @@ def use_at_once(runtime: Runtime, key_id: str, nonce: str) -> list[object]:
     def present() -> None:
         start.wait()
         try:
-            results.append(handlers.record_partner_nonce(runtime, key_id, nonce, 300))
+            results.append(access.record_partner_nonce(SqlStores(runtime), key_id, nonce, 300))
         except Exception as exc:  # noqa: BLE001 - the test reports what a request would have met
             results.append(exc)
 
@@ -53,8 +54,8 @@ def test_two_simultaneous_uses_of_one_nonce_on_postgresql_are_one_use_and_one_cl
 
 
 def test_a_partner_nonce_serves_once_per_key_and_again_after_twice_the_window(runtime: Runtime) -> None:
-    assert handlers.record_partner_nonce(runtime, "key-34", "n-1", 300) is True
-    assert handlers.record_partner_nonce(runtime, "key-34", "n-1", 300) is False
-    assert handlers.record_partner_nonce(runtime, "key-11", "n-1", 300) is True
+    assert access.record_partner_nonce(SqlStores(runtime), "key-34", "n-1", 300) is True
+    assert access.record_partner_nonce(SqlStores(runtime), "key-34", "n-1", 300) is False
+    assert access.record_partner_nonce(SqlStores(runtime), "key-11", "n-1", 300) is True
     # A window of 0 s: the earlier use is older than twice the window, so the nonce is fresh again.
-    assert handlers.record_partner_nonce(runtime, "key-34", "n-1", 0) is True
+    assert access.record_partner_nonce(SqlStores(runtime), "key-34", "n-1", 0) is True

@@ -9,13 +9,16 @@ from decimal import Decimal
 from builders import OPERATOR, ZHOU_MIN, feed, person_enrolled, settings_for, settled
 from fastapi.testclient import TestClient
 from kafka import TopicPartition
-from medshared import broker
-from medshared.events import Event
 from sqlalchemy import func, select
 
-from remote_care import handlers
+from medshared import broker
+from medshared.events import Event
 from remote_care.db import clearing_item, inbox, person
+from remote_care.domain.filings import Channel
 from remote_care.main import create_app
+from remote_care.store import SqlStores
+from remote_care.usecases import clearing
+from remote_care.usecases.common import Actor, today
 
 
 def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -55,7 +58,7 @@ def test_a_redelivered_settlement_event_is_applied_once(sqlite_url, kafka_bootst
         eventually(lambda: count(select(func.count()).select_from(person)) == 1)
     assert count(select(func.count()).select_from(clearing_item)) == 2
     assert count(select(func.count()).select_from(inbox).where(inbox.c.event_id == event.event_id)) == 1
-    [statement] = handlers.run_clearing(runtime, "2026-01", handlers.Actor(handlers.Channel.ADMIN, "t"))
+    [statement] = clearing.run_clearing(SqlStores(runtime), "2026-01", Actor(Channel.ADMIN, "t"))
     assert (statement["setl_cnt"], statement["owed_amt"]) == (2, Decimal("701.00"))
 
 
@@ -67,7 +70,7 @@ def test_a_filing_event_reaches_the_topic_through_the_outbox(sqlite_url, kafka_b
             "psn_no": ZHOU_MIN,
             "filing_type": "temporary_other",
             "target_admdvs": "110100",
-            "begndate": handlers.today().isoformat(),
+            "begndate": today().isoformat(),
         }
         created = client.post("/admin/v1/filings", json=body, headers=OPERATOR).json()
 

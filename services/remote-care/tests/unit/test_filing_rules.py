@@ -169,7 +169,7 @@ def test_filing_rules_refuse_with_a_code_and_an_actionable_sentence(case, who, e
     with pytest.raises(DomainError) as refused:
         accept_filing(who, existing, request_, TODAY)
     assert refused.value.code == code
-    assert len(refused.value.detail) > 20
+    assert len(refused.value.message) > 20
 
 
 def test_a_second_long_term_filing_is_a_conflict_naming_the_filing_to_revoke() -> None:
