@@ -28,6 +28,23 @@ test: install postgres-binaries ## import contracts, then every suite on SQLite 
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/test.py
 
+# One layer across every suite (markers set by directory in medshared.testing): make test-unit ...
+.PHONY: test-unit test-integration test-api test-contracts test-e2e
+test-unit: install ## unit layer of every suite: pure code and fakes, no database
+	$(BIN)/python scripts/test.py -m unit
+
+test-integration: install postgres-binaries ## integration layer: repositories, outbox, inbox, consumers on SQLite and PostgreSQL
+	$(BIN)/python scripts/test.py -m integration
+
+test-api: install postgres-binaries ## api layer: each service's app through TestClient (with the compatibility suite and the fuzz)
+	$(BIN)/python scripts/test.py -m api
+
+test-contracts: install postgres-binaries ## contracts layer: every producer's events applied by every consumer of its topic
+	$(BIN)/python scripts/test.py -m contracts
+
+test-e2e: install postgres-binaries ## e2e layer: the four services and a real broker over HTTP
+	$(BIN)/python scripts/test.py -m e2e
+
 .PHONY: bench
 bench: install postgres-binaries ## PostgreSQL + broker + every service under load; writes docs/benchmarks.md (BENCH_QUICK=1: ~3 min)
 	cd scripts && ../$(BIN)/python -m bench

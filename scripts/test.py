@@ -1,7 +1,8 @@
 """make test: one throwaway PostgreSQL server, then every suite on SQLite and PostgreSQL.
 
 Each suite runs in its own pytest process (every service is its own package with its
-own conftest). The last line sums them up as 'N passed, N failed'.
+own conftest). The last line sums them up as 'N passed, N failed'. Arguments go to every
+pytest run: `-m unit` (make test-unit, and the other layers) runs one layer everywhere.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def main(argv: list[str]) -> int:
     pg_root = Path(tempfile.mkdtemp(prefix="medpg-"))
     env = dict(os.environ)
     started = False
-    if "TEST_POSTGRES_URL" not in env:
+    # The unit layer (make test-unit) touches no database: no server to start.
+    if "TEST_POSTGRES_URL" not in env and argv[:2] != ["-m", "unit"]:
         env["TEST_POSTGRES_URL"] = start_postgres(pg_root, broker.free_port())
         started = True
     totals = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
