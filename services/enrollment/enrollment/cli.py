@@ -22,12 +22,8 @@ def _count_rows(path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="enrollment-import", description="Import people and enrollments from CSV."
-    )
-    parser.add_argument(
-        "file", type=Path, help="CSV with columns: " + ", ".join(importing.COLUMNS)
-    )
+    parser = argparse.ArgumentParser(prog="enrollment-import", description="Import people and enrollments from CSV.")
+    parser.add_argument("file", type=Path, help="CSV with columns: " + ", ".join(importing.COLUMNS))
     parser.add_argument("--batch-size", type=int, default=importing.DEFAULT_BATCH)
     parser.add_argument("--report", type=Path, help="write the full JSON report here")
     args = parser.parse_args(argv)
@@ -39,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from enrollment.config import Settings
     from enrollment.main import build
+    from enrollment.store import SqlUnitOfWork
 
     settings = Settings()
     upgrade(Path(__file__).resolve().parents[1] / "alembic.ini", settings.database_url)
@@ -48,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             args.file.open(encoding="utf-8-sig", newline="") as text,
             tqdm(total=_count_rows(args.file), unit="row", desc=args.file.name) as bar,
         ):
-            report = importing.import_csv(
-                runtime, text, batch_size=args.batch_size, progress=bar.update
-            )
+            report = importing.import_csv(SqlUnitOfWork(runtime), text, batch_size=args.batch_size, progress=bar.update)
     except importing.UnreadableFile as exc:
         print(f"enrollment-import: {exc}", file=sys.stderr)
         return 2
@@ -64,9 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         runtime.stop()
     result = report.as_dict()
     if args.report:
-        args.report.write_text(
-            json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        args.report.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(
         f"{result['received']} rows: {result['registered']} registered, {result['enrolled']} enrolled, {result['rejected_count']} rejected"
     )

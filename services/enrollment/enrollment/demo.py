@@ -1,4 +1,4 @@
-"""The demo dataset of docs/settlement-rules.md sections 11-12, loaded through the handlers.
+"""The demo dataset of docs/settlement-rules.md sections 11-12, loaded through the use cases.
 
 Every step first looks for what it would create, so a second run changes nothing and
 stages no event. Employees' monthly contributions are not simulated: their employee
@@ -16,9 +16,14 @@ from pathlib import Path
 
 from medshared.runtime import Runtime
 
-from enrollment import handlers, store
+from enrollment.store import SqlStore, SqlUnitOfWork
 from enrollment.domain import commands as c
 from enrollment.domain.model import ACTIVE
+from enrollment.usecases import contributions as contributions_uc
+from enrollment.usecases import employers as employers_uc
+from enrollment.usecases import enrollments as enrollments_uc
+from enrollment.usecases import identities as identities_uc
+from enrollment.usecases import people as people_uc
 
 YEAR = 2026
 JAN_1 = dt.date(YEAR, 1, 1)
@@ -29,13 +34,9 @@ RESIDENT_TIERS = {"540100": ("130", "320"), "341300": ("320",), "430600": ("320"
 EMPLOYEE_POOLS = ("540100", "430600")
 
 EMPLOYERS = (
-    c.RegisterEmployer(
-        "E54010000001", "拉萨市高原科技有限公司(演示)", "enterprise", "540100"
-    ),
+    c.RegisterEmployer("E54010000001", "拉萨市高原科技有限公司(演示)", "enterprise", "540100"),
     c.RegisterEmployer("E54010000002", "拉萨市民政局(演示)", "agency", "540100"),
-    c.RegisterEmployer(
-        "E43060000001", "岳阳市洞庭建设有限公司(演示)", "enterprise", "430600"
-    ),
+    c.RegisterEmployer("E43060000001", "岳阳市洞庭建设有限公司(演示)", "enterprise", "430600"),
 )
 
 # psn_no, name, certno, pool, insutype, psn_type, tier, identity, opening balance, cvlserv, employer, naty
@@ -208,25 +209,21 @@ def _policies(runtime: Runtime) -> None:
     ]
     for cmd in wanted:
         with runtime.factory() as session:
-            present = (
-                store.current_policy(
-                    session, cmd.insuplc_admdvs, cmd.insutype, cmd.year
-                )
-                is not None
-            )
+            present = SqlStore(session).current_policy(cmd.insuplc_admdvs, cmd.insutype, cmd.year) is not None
         if not present:
-            handlers.set_contribution_policy(runtime, cmd)
+            contributions_uc.set_contribution_policy(SqlUnitOfWork(runtime), cmd)
 
 
 def load_demo(runtime: Runtime) -> int:
     """Load whatever part of the demo dataset is missing; returns how many steps it took."""
     steps = 0
+    uow = SqlUnitOfWork(runtime)
     _policies(runtime)
     for employer in EMPLOYERS:
         with runtime.factory() as session:
-            present = store.get_employer(session, employer.emp_no) is not None
+            present = SqlStore(session).get_employer(employer.emp_no) is not None
         if not present:
-            handlers.register_employer(runtime, employer)
+            employers_uc.register_employer(uow, employer)
             steps += 1
     for (
         psn_no,
@@ -243,16 +240,15 @@ def load_demo(runtime: Runtime) -> int:
         naty,
     ) in PEOPLE:
         with runtime.factory() as session:
-            person = store.get_person(session, psn_no)
-            enrollments = store.enrollments_of(session, [psn_no])[psn_no]
-            identities = store.identities_of(session, psn_no)
-            paid = bool(enrollments) and store.contribution_exists(
-                session, enrollments[0].enrollment_id, str(YEAR)
-            )
-            credited = store.credit_exists(session, f"{psn_no}:opening")
+            store = SqlStore(session)
+            person = store.get_person(psn_no)
+            enrollments = store.enrollments_of([psn_no])[psn_no]
+            identities = store.identities_of(psn_no)
+            paid = bool(enrollments) and store.contribution_exists(enrollments[0].enrollment_id, str(YEAR))
+            credited = store.credit_exists(f"{psn_no}:opening")
         if person is None:
-            handlers.register_person(
-                runtime,
+            people_uc.register_person(
+                uow,
                 c.RegisterPerson(
                     admdvs=pool,
                     psn_cert_type="01",
@@ -264,8 +260,8 @@ def load_demo(runtime: Runtime) -> int:
             )
             steps += 1
         if not any(e.insutype == insutype and e.status == ACTIVE for e in enrollments):
-            handlers.enroll(
-                runtime,
+            enrollments_uc.enroll(
+                uow,
                 c.Enroll(
                     psn_no=psn_no,
                     insutype=insutype,
@@ -279,8 +275,8 @@ def load_demo(runtime: Runtime) -> int:
             )
             steps += 1
         if identity and not any(i.psn_idet_type == identity for i in identities):
-            handlers.grant_identity(
-                runtime,
+            identities_uc.grant_identity(
+                uow,
                 c.GrantIdentity(
                     psn_no=psn_no,
                     psn_idet_type=identity,
@@ -291,13 +287,11 @@ def load_demo(runtime: Runtime) -> int:
             )
             steps += 1
         if insutype == "390" and not paid:
-            handlers.pay_resident_contribution(
-                runtime, c.PayResidentContribution(psn_no=psn_no, year=YEAR)
-            )
+            contributions_uc.pay_resident_contribution(uow, c.PayResidentContribution(psn_no=psn_no, year=YEAR))
             steps += 1
         if opening and not credited:
-            handlers.credit_account(
-                runtime,
+            contributions_uc.credit_account(
+                uow,
                 c.CreditAccount(
                     psn_no=psn_no,
                     kind="opening",
@@ -323,11 +317,7 @@ def main() -> None:
         steps = load_demo(runtime)
     finally:
         runtime.stop()
-    print(
-        f"demo dataset: {steps} change(s) made"
-        if steps
-        else "demo dataset already loaded: nothing changed"
-    )
+    print(f"demo dataset: {steps} change(s) made" if steps else "demo dataset already loaded: nothing changed")
 
 
 if __name__ == "__main__":

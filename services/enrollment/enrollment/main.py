@@ -22,12 +22,11 @@ from enrollment.api.deps import enrollment_desk, may_import, operators
 from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.messaging.contracts import TOPIC
+from enrollment.store import SqlUnitOfWork
 
 
 def build(settings: Settings) -> Runtime:
-    return build_runtime(
-        settings, service="enrollment", outbox=outbox, publishes=[TOPIC]
-    )
+    return build_runtime(settings, service="enrollment", outbox=outbox, publishes=[TOPIC])
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,10 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         runtime.stop()
 
-    app = FastAPI(
-        title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan
-    )
+    app = FastAPI(title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.uow = SqlUnitOfWork(runtime)
     app.state.settings = settings
     # The yearly resident collection is the one bulk body; only a desk operator may send it.
     edge.install(

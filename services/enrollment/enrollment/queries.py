@@ -6,50 +6,41 @@ from typing import Any
 
 from medshared.runtime import Runtime
 
-from enrollment import store
+from enrollment.store import SqlStore
 from enrollment.domain.errors import Invalid, NotFound
 from enrollment.domain.model import Employer, Person
 
 
-def _detail(session: Any, person: Person) -> dict[str, Any]:
+def _detail(store: SqlStore, person: Person) -> dict[str, Any]:
     return {
         **person.snapshot(),
-        "enrollments": [
-            e.snapshot()
-            for e in store.enrollments_of(session, [person.psn_no])[person.psn_no]
-        ],
-        "identities": [
-            i.snapshot() for i in store.identities_of(session, person.psn_no)
-        ],
-        "contributions": store.contributions_of(session, person.psn_no),
-        "account_credits": store.credits_of(session, person.psn_no),
+        "enrollments": [e.snapshot() for e in store.enrollments_of([person.psn_no])[person.psn_no]],
+        "identities": [i.snapshot() for i in store.identities_of(person.psn_no)],
+        "contributions": store.contributions_of(person.psn_no),
+        "account_credits": store.credits_of(person.psn_no),
     }
 
 
 def person_detail(runtime: Runtime, psn_no: str) -> dict[str, Any]:
     with runtime.factory() as session:
-        person = store.get_person(session, psn_no)
+        store = SqlStore(session)
+        person = store.get_person(psn_no)
         if person is None:
             raise NotFound("person_not_found", f"no person with psn_no {psn_no}")
-        return _detail(session, person)
+        return _detail(store, person)
 
 
-def find_people(
-    runtime: Runtime, *, certno: str | None, psn_no: str | None
-) -> list[dict[str, Any]]:
+def find_people(runtime: Runtime, *, certno: str | None, psn_no: str | None) -> list[dict[str, Any]]:
     if not certno and not psn_no:
         raise Invalid("certno", "look people up by certno or psn_no")
     with runtime.factory() as session:
+        store = SqlStore(session)
         if psn_no:
-            found = store.get_person(session, psn_no)
-            people = (
-                [found]
-                if found and (not certno or found.certno == certno.strip().upper())
-                else []
-            )
+            found = store.get_person(psn_no)
+            people = [found] if found and (not certno or found.certno == certno.strip().upper()) else []
         else:
-            people = store.find_people_by_certno(session, certno or "")
-        return [_detail(session, p) for p in people]
+            people = store.find_people_by_certno(certno or "")
+        return [_detail(store, p) for p in people]
 
 
 def employer_view(e: Employer) -> dict[str, Any]:
@@ -65,23 +56,26 @@ def employer_view(e: Employer) -> dict[str, Any]:
 
 def employer(runtime: Runtime, emp_no: str) -> dict[str, Any]:
     with runtime.factory() as session:
-        found = store.get_employer(session, emp_no)
+        store = SqlStore(session)
+        found = store.get_employer(emp_no)
         if found is None:
             raise NotFound("employer_not_found", f"no employer {emp_no}")
         return {
             **employer_view(found),
-            "active_staff": store.count_active_staff(session, emp_no),
+            "active_staff": store.count_active_staff(emp_no),
         }
 
 
 def employers(runtime: Runtime, admdvs: str | None) -> list[dict[str, Any]]:
     with runtime.factory() as session:
-        return [employer_view(e) for e in store.list_employers(session, admdvs)]
+        store = SqlStore(session)
+        return [employer_view(e) for e in store.list_employers(admdvs)]
 
 
 def enrollment(runtime: Runtime, enrollment_id: str) -> dict[str, Any]:
     with runtime.factory() as session:
-        found = store.get_enrollment(session, enrollment_id)
+        store = SqlStore(session)
+        found = store.get_enrollment(enrollment_id)
         if found is None:
             raise NotFound("enrollment_not_found", f"no enrollment {enrollment_id}")
         return found.snapshot()
@@ -96,16 +90,13 @@ def enrollments(
     limit: int,
 ) -> list[dict[str, Any]]:
     with runtime.factory() as session:
-        return [
-            e.snapshot()
-            for e in store.list_enrollments(
-                session, psn_no=psn_no, admdvs=admdvs, status=status, limit=limit
-            )
-        ]
+        store = SqlStore(session)
+        return [e.snapshot() for e in store.list_enrollments(psn_no=psn_no, admdvs=admdvs, status=status, limit=limit)]
 
 
 def policies(runtime: Runtime) -> list[dict[str, Any]]:
     with runtime.factory() as session:
+        store = SqlStore(session)
         return [
             {
                 "policy_id": p.policy_id,
@@ -120,5 +111,5 @@ def policies(runtime: Runtime) -> list[dict[str, Any]]:
                 "subsidised_identities": list(p.subsidised_identities),
                 "assistance_share": p.assistance_share,
             }
-            for p in store.list_policies(session)
+            for p in store.list_policies()
         ]

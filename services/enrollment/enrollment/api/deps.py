@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator
 from starlette.datastructures import Headers
 
 from enrollment.db import operator_action
+from enrollment.usecases.ports import UnitOfWork
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -24,6 +25,15 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.uow
+    return uow
+
+
+# The use cases' unit of work (enrollment.store.SqlUnitOfWork over the runtime).
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 operators = OperatorGate(operator_action)
@@ -35,9 +45,7 @@ def _exact(value: Any) -> Decimal:
     try:
         return to_decimal(value)
     except NotMoney as exc:
-        raise ValueError(
-            'send amounts and rates as decimal strings such as "5000.00" or "0.06"'
-        ) from exc
+        raise ValueError('send amounts and rates as decimal strings such as "5000.00" or "0.06"') from exc
 
 
 Exact = Annotated[Decimal, BeforeValidator(_exact)]

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from enrollment import handlers, queries
-from enrollment.api.deps import RuntimeDep, render
+from enrollment import queries
+from enrollment.api.deps import RuntimeDep, UowDep, render
 from enrollment.domain import commands as c
+from enrollment.usecases import employers as employers_uc
 
 router = APIRouter(prefix="/admin/v1/employers", tags=["employers"])
 
@@ -17,12 +18,8 @@ router = APIRouter(prefix="/admin/v1/employers", tags=["employers"])
 class RegisterEmployerIn(BaseModel):
     emp_no: str = Field(examples=["E54010000001"])
     emp_name: str
-    emp_type: str = Field(
-        description="agency (机关) | institution (事业单位) | enterprise (企业)"
-    )
-    admdvs: str = Field(
-        description="the pool the unit contributes to", examples=["540100"]
-    )
+    emp_type: str = Field(description="agency (机关) | institution (事业单位) | enterprise (企业)")
+    admdvs: str = Field(description="the pool the unit contributes to", examples=["540100"])
 
 
 class ChangeEmployerIn(BaseModel):
@@ -31,13 +28,9 @@ class ChangeEmployerIn(BaseModel):
 
 
 @router.post("", status_code=201)
-def register_employer(body: RegisterEmployerIn, runtime: RuntimeDep) -> dict[str, Any]:
+def register_employer(body: RegisterEmployerIn, uow: UowDep) -> dict[str, Any]:
     """Register an employer."""
-    return render(
-        queries.employer_view(
-            handlers.register_employer(runtime, c.RegisterEmployer(**body.model_dump()))
-        )
-    )
+    return render(queries.employer_view(employers_uc.register_employer(uow, c.RegisterEmployer(**body.model_dump()))))
 
 
 @router.get("")
@@ -53,20 +46,14 @@ def get_employer(emp_no: str, runtime: RuntimeDep) -> dict[str, Any]:
 
 
 @router.patch("/{emp_no}")
-def change_employer(
-    emp_no: str, body: ChangeEmployerIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def change_employer(emp_no: str, body: ChangeEmployerIn, uow: UowDep) -> dict[str, Any]:
     """Change an employer's name or type."""
     return render(
-        queries.employer_view(
-            handlers.change_employer(
-                runtime, c.ChangeEmployer(emp_no=emp_no, **body.model_dump())
-            )
-        )
+        queries.employer_view(employers_uc.change_employer(uow, c.ChangeEmployer(emp_no=emp_no, **body.model_dump())))
     )
 
 
 @router.delete("/{emp_no}")
-def deregister_employer(emp_no: str, runtime: RuntimeDep) -> dict[str, Any]:
+def deregister_employer(emp_no: str, uow: UowDep) -> dict[str, Any]:
     """Deregister an employer; refused while any of its enrollments is not terminated."""
-    return render(queries.employer_view(handlers.deregister_employer(runtime, emp_no)))
+    return render(queries.employer_view(employers_uc.deregister_employer(uow, emp_no)))

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from enrollment import handlers, queries
-from enrollment.api.deps import RuntimeDep, render
+from enrollment import queries
+from enrollment.api.deps import RuntimeDep, UowDep, render
 from enrollment.domain import commands as c
+from enrollment.usecases.ports import UnitOfWork
+from enrollment.usecases import enrollments as enrollments_uc, lifecycle as lifecycle_uc
 
 router = APIRouter(prefix="/admin/v1/enrollments", tags=["enrollments"])
 
@@ -19,16 +21,12 @@ class EnrollIn(BaseModel):
     psn_no: str
     insutype: str = Field(description="310 employees, 390 residents")
     insuplc_admdvs: str = Field(description="the pool", examples=["540100"])
-    psn_type: str = Field(
-        description="1101 in service, 1102 civil servant, 1201 retired, 1501 adult resident"
-    )
+    psn_type: str = Field(description="1101 in service, 1102 civil servant, 1201 retired, 1501 adult resident")
     begndate: dt.date
     enddate: dt.date | None = None
     emp_no: str | None = Field(None, description="employees only")
     cvlserv_flag: str = Field("0", description="公务员标志 0/1")
-    tier: str | None = Field(
-        None, description="residents only: the yearly contribution tier, e.g. 320"
-    )
+    tier: str | None = Field(None, description="residents only: the yearly contribution tier, e.g. 320")
 
 
 class StatusChangeIn(BaseModel):
@@ -40,17 +38,15 @@ class TransferIn(BaseModel):
     to_admdvs: str
     effective_date: dt.date
     reason: str = ""
-    emp_no: str | None = Field(
-        None, description="employees: the employer in the new pool"
-    )
+    emp_no: str | None = Field(None, description="employees: the employer in the new pool")
     tier: str | None = Field(None, description="residents: the tier in the new pool")
     psn_type: str | None = None
 
 
 @router.post("", status_code=201)
-def enroll(body: EnrollIn, runtime: RuntimeDep) -> dict[str, Any]:
+def enroll(body: EnrollIn, uow: UowDep) -> dict[str, Any]:
     """Enroll a person in a pool; 409 names the pool already holding an overlapping enrollment."""
-    return render(handlers.enroll(runtime, c.Enroll(**body.model_dump())).snapshot())
+    return render(enrollments_uc.enroll(uow, c.Enroll(**body.model_dump())).snapshot())
 
 
 @router.get("")
@@ -81,56 +77,42 @@ def get_enrollment(enrollment_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     return render(queries.enrollment(runtime, enrollment_id))
 
 
-def _change(
-    runtime: Any, enrollment_id: str, action: str, body: StatusChangeIn
-) -> dict[str, Any]:
+def _change(uow: UnitOfWork, enrollment_id: str, action: str, body: StatusChangeIn) -> dict[str, Any]:
     cmd = c.ChangeStatus(
         enrollment_id=enrollment_id,
         action=action,
         effective_date=body.effective_date,
         reason=body.reason,
     )
-    return render(handlers.change_status(runtime, cmd).snapshot())
+    return render(lifecycle_uc.change_status(uow, cmd).snapshot())
 
 
 @router.post("/{enrollment_id}/suspend")
-def suspend(
-    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def suspend(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Suspend (暂停参保) from the effective date."""
-    return _change(runtime, enrollment_id, "suspend", body)
+    return _change(uow, enrollment_id, "suspend", body)
 
 
 @router.post("/{enrollment_id}/resume")
-def resume(
-    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def resume(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Resume a suspended enrollment from the effective date."""
-    return _change(runtime, enrollment_id, "resume", body)
+    return _change(uow, enrollment_id, "resume", body)
 
 
 @router.post("/{enrollment_id}/terminate")
-def terminate(
-    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def terminate(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Terminate (终止参保) from the effective date."""
-    return _change(runtime, enrollment_id, "terminate", body)
+    return _change(uow, enrollment_id, "terminate", body)
 
 
 @router.post("/{enrollment_id}/retire")
-def retire(
-    enrollment_id: str, body: StatusChangeIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def retire(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Convert an employee to retired (在职转退休, psn_type 11xx -> 12xx) from the effective date."""
-    return _change(runtime, enrollment_id, "retire", body)
+    return _change(uow, enrollment_id, "retire", body)
 
 
 @router.post("/{enrollment_id}/transfer")
-def transfer(
-    enrollment_id: str, body: TransferIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def transfer(enrollment_id: str, body: TransferIn, uow: UowDep) -> dict[str, Any]:
     """Transfer to another pool (转移接续): this enrollment ends, a new one starts; both stay in history."""
-    old, new = handlers.transfer(
-        runtime, c.Transfer(enrollment_id=enrollment_id, **body.model_dump())
-    )
+    old, new = lifecycle_uc.transfer(uow, c.Transfer(enrollment_id=enrollment_id, **body.model_dump()))
     return render({"transferred_out": old.snapshot(), "transferred_in": new.snapshot()})

@@ -1,4 +1,8 @@
-"""The one place domain errors become RFC 9457 problem details."""
+"""Problem details for what is enrollment's own: an import file that cannot be read at all.
+
+Domain errors (Invalid, NotFound, Conflict) are mapped by the common edge
+(medshared.problems.install), not here.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from medshared.problems import problem_response
 
-from enrollment.domain.errors import DomainError, Invalid, NotFound
 from enrollment.importing import UnreadableFile
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        if isinstance(exc, Invalid):
-            return problem_response(
-                422,
-                "Invalid request",
-                exc.message,
-                code=exc.code,
-                errors=[{"field": exc.field, "message": exc.reason}],
-            )
-        if isinstance(exc, NotFound):
-            return problem_response(404, "Not found", exc.message, code=exc.code)
-        # Conflict: the request is valid but the person's records refuse it.
-        return problem_response(
-            409, "Conflict", exc.message, code=exc.code, **exc.extra
-        )
-
     @app.exception_handler(UnreadableFile)
     async def _file(_: Request, exc: UnreadableFile) -> JSONResponse:
-        return problem_response(
-            422, "Unreadable import file", str(exc), code="unreadable_file"
-        )
+        return problem_response(422, "Unreadable import file", str(exc), code="unreadable_file")

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from enrollment import handlers
-from enrollment.api.deps import RuntimeDep, render
+from enrollment.api.deps import UowDep, render
 from enrollment.domain import commands as c
+from enrollment.usecases import identities as identities_uc
 
 router = APIRouter(prefix="/admin/v1/identities", tags=["identities"])
 
@@ -29,22 +29,14 @@ class RevokeIdentityIn(BaseModel):
 
 
 @router.post("", status_code=201)
-def grant_identity(body: GrantIdentityIn, runtime: RuntimeDep) -> dict[str, Any]:
+def grant_identity(body: GrantIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Grant an identity for a validity period."""
-    return render(
-        handlers.grant_identity(
-            runtime, c.GrantIdentity(**body.model_dump())
-        ).snapshot()
-    )
+    return render(identities_uc.grant_identity(uow, c.GrantIdentity(**body.model_dump())).snapshot())
 
 
 @router.post("/{identity_id}/revoke")
-def revoke_identity(
-    identity_id: str, body: RevokeIdentityIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def revoke_identity(identity_id: str, body: RevokeIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Revoke an identity."""
     return render(
-        handlers.revoke_identity(
-            runtime, c.RevokeIdentity(identity_id=identity_id, memo=body.memo)
-        ).snapshot()
+        identities_uc.revoke_identity(uow, c.RevokeIdentity(identity_id=identity_id, memo=body.memo)).snapshot()
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from medshared.problems import Problem
 
 from enrollment import importing
-from enrollment.api.deps import RuntimeDep
+from enrollment.api.deps import UowDep
 
 router = APIRouter(prefix="/admin/v1/imports", tags=["imports"])
 
@@ -59,8 +59,6 @@ async def csv_body(request: Request) -> bytes:
 
 
 @router.post("", openapi_extra=_CSV_DOC)
-def import_people(
-    data: Annotated[bytes, Depends(csv_body)], runtime: RuntimeDep
-) -> dict[str, Any]:
+def import_people(data: Annotated[bytes, Depends(csv_body)], uow: UowDep) -> dict[str, Any]:
     """Import people and enrollments from CSV; valid rows commit, every rejected row is reported by line."""
-    return importing.import_csv(runtime, importing.decode(data)).as_dict()
+    return importing.import_csv(uow, importing.decode(data)).as_dict()

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from enrollment import handlers, queries
-from enrollment.api.deps import RuntimeDep, render
+from enrollment import queries
+from enrollment.api.deps import RuntimeDep, UowDep, render
 from enrollment.domain import commands as c
+from enrollment.usecases import people as people_uc
 
 router = APIRouter(prefix="/admin/v1/people", tags=["people"])
 
@@ -20,17 +21,11 @@ class RegisterPersonIn(BaseModel):
         description="registering pool; the issued psn_no starts with it",
         examples=["540100"],
     )
-    psn_cert_type: str = Field(
-        "01", description="01 居民身份证: checked against GB 11643"
-    )
+    psn_cert_type: str = Field("01", description="01 居民身份证: checked against GB 11643")
     certno: str = Field(examples=["540102198005010110"])
     psn_name: str
-    gend: str | None = Field(
-        None, description="1 male, 2 female; read from an 01 number when omitted"
-    )
-    brdy: dt.date | None = Field(
-        None, description="birth date; read from an 01 number when omitted"
-    )
+    gend: str | None = Field(None, description="1 male, 2 female; read from an 01 number when omitted")
+    brdy: dt.date | None = Field(None, description="birth date; read from an 01 number when omitted")
     naty: str = Field("01", description="民族, GB 3304 code")
     tel: str = ""
     addr: str = ""
@@ -48,9 +43,9 @@ class DeathIn(BaseModel):
 
 
 @router.post("", status_code=201)
-def register_person(body: RegisterPersonIn, runtime: RuntimeDep) -> dict[str, Any]:
+def register_person(body: RegisterPersonIn, uow: UowDep) -> dict[str, Any]:
     """Register a person and issue a psn_no (pool admdvs + 14 digits)."""
-    person = handlers.register_person(runtime, c.RegisterPerson(**body.model_dump()))
+    person = people_uc.register_person(uow, c.RegisterPerson(**body.model_dump()))
     return render(person.snapshot())
 
 
@@ -71,21 +66,13 @@ def get_person(psn_no: str, runtime: RuntimeDep) -> dict[str, Any]:
 
 
 @router.patch("/{psn_no}")
-def update_person(
-    psn_no: str, body: UpdatePersonIn, runtime: RuntimeDep
-) -> dict[str, Any]:
+def update_person(psn_no: str, body: UpdatePersonIn, uow: UowDep) -> dict[str, Any]:
     """Correct a person's name, ethnicity or contact details."""
-    return render(
-        handlers.update_person(
-            runtime, c.UpdatePerson(psn_no=psn_no, **body.model_dump())
-        ).snapshot()
-    )
+    return render(people_uc.update_person(uow, c.UpdatePerson(psn_no=psn_no, **body.model_dump())).snapshot())
 
 
 @router.post("/{psn_no}/death")
-def record_death(psn_no: str, body: DeathIn, runtime: RuntimeDep) -> dict[str, Any]:
+def record_death(psn_no: str, body: DeathIn, runtime: RuntimeDep, uow: UowDep) -> dict[str, Any]:
     """Record a death: every enrollment ends from that date and account credits stop."""
-    handlers.record_death(
-        runtime, c.RecordDeath(psn_no=psn_no, death_date=body.death_date)
-    )
+    people_uc.record_death(uow, c.RecordDeath(psn_no=psn_no, death_date=body.death_date))
     return render(queries.person_detail(runtime, psn_no))

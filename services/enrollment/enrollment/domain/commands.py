@@ -18,9 +18,7 @@ class RegisterPerson:
     naty: str = "01"
     tel: str = ""
     addr: str = ""
-    psn_no: str | None = (
-        None  # only for people who already hold a psn_no (the demo dataset)
-    )
+    psn_no: str | None = None  # only for people who already hold a psn_no (the demo dataset)
 
 
 @dataclass(frozen=True)

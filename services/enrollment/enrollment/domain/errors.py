@@ -1,36 +1,26 @@
-"""Domain errors: each carries a machine code and one sentence an operator can act on.
+"""Enrollment's refusals are the common library's error kinds (medshared.errors).
 
-The API maps them to problem details in one place (api/errors.py): Invalid -> 422,
-NotFound -> 404, Conflict -> 409.
+Each carries a machine code and one sentence an operator can act on; the edge maps them
+once to problem details: Invalid -> 422, NotFound -> 404, Conflict -> 409.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from medshared.errors import Conflict, DomainError, NotFound
+from medshared.errors import Invalid as _Invalid
+
+__all__ = ["Conflict", "DomainError", "Invalid", "NotFound"]
 
 
-class DomainError(Exception):
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
+class Invalid(_Invalid):
+    """The request itself is wrong; `field` names what to fix, and the problem details list it."""
 
-
-class Invalid(DomainError):
-    """The request itself is wrong; `field` names what to fix."""
-
-    def __init__(
-        self, field: str, message: str, *, code: str = "invalid_field"
-    ) -> None:
-        super().__init__(code, f"{field}: {message}", field=field)
+    def __init__(self, field: str, message: str, *, code: str = "invalid_field") -> None:
+        super().__init__(
+            code,
+            f"{field}: {message}",
+            field=field,
+            errors=[{"field": field, "message": message}],
+        )
         self.field = field
         self.reason = message
-
-
-class NotFound(DomainError):
-    pass
-
-
-class Conflict(DomainError):
-    pass

@@ -41,25 +41,17 @@ def parse(certno: str) -> IdNumber:
         raise InvalidIdNumber("must be 18 characters: 17 digits and a final digit or X")
     expected = check_character(value[:17])
     if value[17] != expected:
-        raise InvalidIdNumber(
-            f"check digit is wrong: {value[:17]} must end in {expected}, not {value[17]}"
-        )
+        raise InvalidIdNumber(f"check digit is wrong: {value[:17]} must end in {expected}, not {value[17]}")
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise InvalidIdNumber(
-            f"characters 7-14 ({value[6:14]}) are not a real birth date"
-        ) from exc
+        raise InvalidIdNumber(f"characters 7-14 ({value[6:14]}) are not a real birth date") from exc
     if birth.year < 1900:
-        raise InvalidIdNumber(
-            f"birth date {birth.isoformat()} in characters 7-14 is before 1900"
-        )
+        raise InvalidIdNumber(f"birth date {birth.isoformat()} in characters 7-14 is before 1900")
     return IdNumber(value, birth, MALE if int(value[16]) % 2 else FEMALE)
 
 
-def check_consistent(
-    certno: str, birth_date: dt.date | None, gend: str | None
-) -> IdNumber:
+def check_consistent(certno: str, birth_date: dt.date | None, gend: str | None) -> IdNumber:
     """Parse and make sure a stated birth date and gender agree with the number."""
     number = parse(certno)
     if birth_date is not None and birth_date != number.birth_date:
@@ -68,7 +60,5 @@ def check_consistent(
         )
     if gend is not None and gend != number.gend:
         said = "male (1)" if number.gend == MALE else "female (2)"
-        raise InvalidIdNumber(
-            f"encodes gender {said} (17th digit {number.certno[16]}) but gend is {gend}"
-        )
+        raise InvalidIdNumber(f"encodes gender {said} (17th digit {number.certno[16]}) but gend is {gend}")
     return number

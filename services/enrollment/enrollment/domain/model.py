@@ -120,9 +120,7 @@ def new_person(
             raise Invalid("brdy", "birth date is required when psn_cert_type is not 01")
         if gend is None:
             raise Invalid("gend", "gender is required when psn_cert_type is not 01")
-    return Person(
-        psn_no, psn_cert_type, certno, name, gend, brdy, naty or "01", tel, addr
-    )
+    return Person(psn_no, psn_cert_type, certno, name, gend, brdy, naty or "01", tel, addr)
 
 
 @dataclass
@@ -197,13 +195,9 @@ class Enrollment:
                 f"must be after {current.begndate.isoformat()}, when the current {current.status} period began",
             )
         if self.enddate is not None and on > self.enddate and status != TERMINATED:
-            raise Invalid(
-                "effective_date", f"the enrollment ends on {self.enddate.isoformat()}"
-            )
+            raise Invalid("effective_date", f"the enrollment ends on {self.enddate.isoformat()}")
         self.periods[-1] = replace(current, enddate=on - DAY)
-        self.periods.append(
-            Period(status, on, self.enddate if status != TERMINATED else None, reason)
-        )
+        self.periods.append(Period(status, on, self.enddate if status != TERMINATED else None, reason))
         self.version += 1
 
     def suspend(self, on: dt.date, reason: str) -> None:
@@ -248,13 +242,9 @@ class Enrollment:
     def retire(self, on: dt.date) -> str:
         """在职转退休: psn_type 11xx becomes 12xx from `on`; returns the old psn_type."""
         if self.insutype != EMPLOYEE:
-            raise Conflict(
-                "not_employee", "only employee enrollments (310) convert to retirement"
-            )
+            raise Conflict("not_employee", "only employee enrollments (310) convert to retirement")
         if not self.psn_type.startswith("11"):
-            raise Conflict(
-                "not_in_service", f"psn_type {self.psn_type} is not in service (11xx)"
-            )
+            raise Conflict("not_in_service", f"psn_type {self.psn_type} is not in service (11xx)")
         if self.status != ACTIVE:
             raise Conflict(
                 "not_active",
@@ -274,15 +264,11 @@ def _required_reason(reason: str) -> str:
 
 def check_length(field_name: str, value: str, limit: int) -> str:
     if len(value) > limit:
-        raise Invalid(
-            field_name, f"is {len(value)} characters long; at most {limit} fit"
-        )
+        raise Invalid(field_name, f"is {len(value)} characters long; at most {limit} fit")
     return value
 
 
-def overlaps(
-    a_begin: dt.date, a_end: dt.date | None, b_begin: dt.date, b_end: dt.date | None
-) -> bool:
+def overlaps(a_begin: dt.date, a_end: dt.date | None, b_begin: dt.date, b_end: dt.date | None) -> bool:
     return (b_end is None or a_begin <= b_end) and (a_end is None or b_begin <= a_end)
 
 

@@ -9,13 +9,13 @@ from typing import Any
 from medshared import jsonutil
 from medshared.events import Event
 
+from enrollment.domain.ids import new_id
+
 TOPIC = "enrollment.people.v1"
 PRODUCER = "enrollment"
 
 
 def _event(event_type: str, psn_no: str, payload: dict[str, Any]) -> Event:
-    from enrollment.store import new_id
-
     return Event(
         event_type=event_type,
         key=psn_no,
@@ -29,12 +29,8 @@ def person_event(event_type: str, person: dict[str, Any]) -> Event:
     return _event(event_type, str(person["psn_no"]), {"person": person})
 
 
-def enrollment_event(
-    event_type: str, person: dict[str, Any], enrollment: dict[str, Any]
-) -> Event:
-    return _event(
-        event_type, str(person["psn_no"]), {"person": person, "enrollment": enrollment}
-    )
+def enrollment_event(event_type: str, person: dict[str, Any], enrollment: dict[str, Any]) -> Event:
+    return _event(event_type, str(person["psn_no"]), {"person": person, "enrollment": enrollment})
 
 
 def identity_event(event_type: str, identity: dict[str, Any]) -> Event:
@@ -46,9 +42,7 @@ def credit_event(credit: dict[str, Any]) -> Event:
 
 
 def contribution_event(contribution: dict[str, Any]) -> Event:
-    return _event(
-        "ContributionPaid", str(contribution["psn_no"]), {"contribution": contribution}
-    )
+    return _event("ContributionPaid", str(contribution["psn_no"]), {"contribution": contribution})
 
 
 _AS_IS = (str, int, bool, type(None))

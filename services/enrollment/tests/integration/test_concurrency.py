@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from enrollment import handlers
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import enrollments, people
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from enrollment.main import build
@@ -47,8 +48,8 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
 def test_two_desks_enrolling_one_person_in_two_pools_at_once_leave_one_enrollment(
     pg_runtime: Runtime,
 ) -> None:
-    person = handlers.register_person(
-        pg_runtime,
+    person = people.register_person(
+        SqlUnitOfWork(pg_runtime),
         c.RegisterPerson(
             admdvs="341300",
             psn_cert_type="01",
@@ -59,8 +60,8 @@ def test_two_desks_enrolling_one_person_in_two_pools_at_once_leave_one_enrollmen
     before = outbox_count(pg_runtime)
     results = race(
         [
-            lambda pool=pool: handlers.enroll(
-                pg_runtime,
+            lambda pool=pool: enrollments.enroll(
+                SqlUnitOfWork(pg_runtime),
                 c.Enroll(
                     person.psn_no, "390", pool, "1501", dt.date(2026, 1, 1), tier="320"
                 ),
@@ -82,6 +83,6 @@ def test_two_desks_registering_one_id_number_at_once_issue_one_psn_no(
         psn_name="周九",
     )
     before = outbox_count(pg_runtime, "PersonRegistered")
-    results = race([lambda: handlers.register_person(pg_runtime, cmd)] * 2)
+    results = race([lambda: people.register_person(SqlUnitOfWork(pg_runtime), cmd)] * 2)
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Person"]
     assert outbox_count(pg_runtime, "PersonRegistered") == before + 1

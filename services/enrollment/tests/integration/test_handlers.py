@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 from alembic import command
 from alembic.config import Config
-from enrollment import handlers, queries
+from enrollment import queries
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import contributions, enrollments, identities, lifecycle, people
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from enrollment.domain.errors import Conflict
@@ -70,8 +72,8 @@ def test_a_refused_duplicate_enrollment_stores_nothing_and_stages_no_event(
 ) -> None:
     before = outbox_count(demo_runtime)
     with pytest.raises(Conflict) as exc:
-        handlers.enroll(
-            demo_runtime,
+        enrollments.enroll(
+            SqlUnitOfWork(demo_runtime),
             c.Enroll(
                 psn_no=ZHAXI,
                 insutype="390",
@@ -89,8 +91,8 @@ def test_a_refused_duplicate_enrollment_stores_nothing_and_stages_no_event(
 def test_death_terminates_every_enrollment_from_that_date_and_stops_credits(
     demo_runtime: Runtime,
 ) -> None:
-    handlers.record_death(
-        demo_runtime, c.RecordDeath(psn_no=ZHANG, death_date=D(2026, 5, 10))
+    people.record_death(
+        SqlUnitOfWork(demo_runtime), c.RecordDeath(psn_no=ZHANG, death_date=D(2026, 5, 10))
     )
     detail = queries.person_detail(demo_runtime, ZHANG)
     [enrollment] = detail["enrollments"]
@@ -105,8 +107,8 @@ def test_death_terminates_every_enrollment_from_that_date_and_stops_credits(
         "EnrollmentTerminated",
     ]
     with pytest.raises(Conflict, match="died on 2026-05-10"):
-        handlers.credit_account(
-            demo_runtime,
+        contributions.credit_account(
+            SqlUnitOfWork(demo_runtime),
             c.CreditAccount(
                 psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 6, 1)
             ),
@@ -116,16 +118,16 @@ def test_death_terminates_every_enrollment_from_that_date_and_stops_credits(
 def test_a_retiree_is_credited_the_policy_amount_once_a_month(
     demo_runtime: Runtime,
 ) -> None:
-    credit = handlers.credit_account(
-        demo_runtime,
+    credit = contributions.credit_account(
+        SqlUnitOfWork(demo_runtime),
         c.CreditAccount(
             psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 1)
         ),
     )
     assert credit["amount"] == Decimal("100.00")
     with pytest.raises(Conflict, match="already has this retiree_monthly credit"):
-        handlers.credit_account(
-            demo_runtime,
+        contributions.credit_account(
+            SqlUnitOfWork(demo_runtime),
             c.CreditAccount(
                 psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 15)
             ),
@@ -136,8 +138,8 @@ def test_a_transfer_ends_the_old_pool_opens_the_new_one_and_keeps_both(
     demo_runtime: Runtime,
 ) -> None:
     [old] = queries.person_detail(demo_runtime, ZHAXI)["enrollments"]
-    out, into = handlers.transfer(
-        demo_runtime,
+    out, into = lifecycle.transfer(
+        SqlUnitOfWork(demo_runtime),
         c.Transfer(
             enrollment_id=old["enrollment_id"],
             to_admdvs="430600",
@@ -167,15 +169,15 @@ def test_a_subsidised_identity_cannot_be_granted_twice_for_overlapping_dates_but
     demo_runtime: Runtime,
 ) -> None:
     with pytest.raises(Conflict, match="already holds 2202"):
-        handlers.grant_identity(
-            demo_runtime,
+        identities.grant_identity(
+            SqlUnitOfWork(demo_runtime),
             c.GrantIdentity(
                 psn_no=CIREN, psn_idet_type="2202", begntime=D(2026, 6, 1), endtime=None
             ),
         )
     [identity] = queries.person_detail(demo_runtime, CIREN)["identities"]
-    revoked = handlers.revoke_identity(
-        demo_runtime,
+    revoked = identities.revoke_identity(
+        SqlUnitOfWork(demo_runtime),
         c.RevokeIdentity(
             identity_id=identity["identity_id"], memo="income above threshold"
         ),

@@ -1,7 +1,9 @@
 import io
 
 import pytest
-from enrollment import handlers, importing, store
+from enrollment import importing
+from enrollment.store import SqlStore, SqlUnitOfWork
+from enrollment.usecases import people
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from medshared.runtime import Runtime
@@ -26,7 +28,7 @@ def test_an_import_registers_and_enrolls_in_batches_with_one_event_pair_per_pers
     before = outbox_count(runtime)
     seen: list[int] = []
     report = importing.import_csv(
-        runtime, io.StringIO(residents(1200)), batch_size=500, progress=seen.append
+        SqlUnitOfWork(runtime), io.StringIO(residents(1200)), batch_size=500, progress=seen.append
     )
     assert (report.registered, report.enrolled, report.rejected) == (1200, 1200, [])
     assert sum(seen) == 1200 and len(seen) == 3
@@ -38,9 +40,9 @@ def test_importing_the_same_file_again_rejects_every_row_as_a_duplicate_and_stag
     runtime: Runtime,
 ) -> None:
     load_demo(runtime)
-    importing.import_csv(runtime, io.StringIO(residents(50)))
+    importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(residents(50)))
     before = outbox_count(runtime)
-    again = importing.import_csv(runtime, io.StringIO(residents(50)))
+    again = importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(residents(50)))
     assert (again.registered, again.enrolled, len(again.rejected)) == (0, 0, 50)
     assert {r.code for r in again.rejected} == {"duplicate_enrollment"}
     assert again.rejected[0].line == 2 and "341300" in again.rejected[0].reason
@@ -52,8 +54,8 @@ def test_a_registered_person_is_enrolled_without_registering_again_but_not_under
 ) -> None:
     load_demo(runtime)
     certno = valid_certno("34130219900909001")
-    handlers.register_person(
-        runtime,
+    people.register_person(
+        SqlUnitOfWork(runtime),
         c.RegisterPerson(
             admdvs="341300", psn_cert_type="01", certno=certno, psn_name="赵六"
         ),
@@ -63,7 +65,7 @@ def test_a_registered_person_is_enrolled_without_registering_again_but_not_under
         + f"01,{certno},赵六,,,341300,390,1501,320,,2026-01-01\n"
         + "01,341302199006060813,陈二,,,341300,390,1501,320,,2026-01-01\n"
     )
-    report = importing.import_csv(runtime, io.StringIO(text))
+    report = importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(text))
     assert (report.registered, report.enrolled) == (0, 1)
     assert [(r.line, r.field, r.code) for r in report.rejected] == [
         (3, "psn_name", "name_mismatch")
@@ -76,20 +78,22 @@ def test_a_person_registered_by_another_desk_mid_batch_fails_alone_and_the_rest_
     load_demo(runtime)
     text = residents(60)
     taken = text.splitlines()[31].split(",")[1]
-    handlers.register_person(
-        runtime,
+    people.register_person(
+        SqlUnitOfWork(runtime),
         c.RegisterPerson(
             admdvs="341300", psn_cert_type="01", certno=taken, psn_name="居民30"
         ),
     )
     # The batch reads the people before the other desk commits: it cannot see this one yet.
-    real = store.people_by_certnos
+    real = SqlStore.people_by_certnos
     monkeypatch.setattr(
-        store,
+        SqlStore,
         "people_by_certnos",
-        lambda s, pairs: {k: v for k, v in real(s, pairs).items() if k[1] != taken},
+        lambda self, pairs: {
+            key: person for key, person in real(self, pairs).items() if key[1] != taken
+        },
     )
-    report = importing.import_csv(runtime, io.StringIO(text))
+    report = importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(text))
     assert (report.registered, report.enrolled) == (59, 59)
     assert [(r.line, r.code) for r in report.rejected] == [
         (32, "concurrent_registration")

@@ -2,7 +2,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from enrollment import handlers
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import people
 from enrollment.db import outbox
 from enrollment.domain import commands as c
 from enrollment.main import build
@@ -67,8 +68,8 @@ def test_registrations_made_while_the_broker_is_down_all_arrive_once_when_it_ret
     proc = None
     try:
         for i in range(100):
-            handlers.register_person(
-                runtime,
+            people.register_person(
+                SqlUnitOfWork(runtime),
                 c.RegisterPerson(
                     admdvs="540100",
                     psn_cert_type="01",
