@@ -68,7 +68,30 @@ def test_a_client_signs_in_and_settles_an_outpatient_visit_in_its_own_shapes(
     _assert_settled(out, "2206", "2207", "2208", session.ctx.total)
 
 
-@pytest.mark.parametrize("name", sorted(STYLES))
+# What the door still refuses of a real client, sent as the source sends it (the client stays
+# faithful; the finding is in notes/compat-findings.md, "Third pass"). strict: the day the door
+# accepts it, the mark must go.
+REFUSED_INPATIENT = {
+    "fs-csharp": (
+        "2401 mdtrtinfo.begntime is sent as InTime.ToString(\"yyyyMMdd\") ('20261124', a compact "
+        "date without time); the door refuses it: 'must be yyyy-MM-dd HH:mm:ss'"
+    ),
+}
+
+
+def _inpatient_params() -> list[Any]:
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(reason=REFUSED_INPATIENT[name], strict=True, raises=AssertionError),
+        )
+        if name in REFUSED_INPATIENT
+        else name
+        for name in sorted(STYLES)
+    ]
+
+
+@pytest.mark.parametrize("name", _inpatient_params())
 def test_a_client_admits_and_settles_an_inpatient_stay_in_its_own_shapes(
     client: Any, name: str
 ) -> None:

@@ -147,9 +147,10 @@ def numbered(prefix: str, items: tuple[tuple[str, str, str], ...]) -> tuple[Line
 
 
 def styles() -> dict[str, Style]:
-    from . import go_gateway, hn_python, js_csharp, nm_csharp, sz_js, zs_java
+    from . import fs_csharp, go_gateway, hn_python, js_csharp, nm_csharp, sz_js, zs_java
 
     found = [
-        m.STYLE for m in (nm_csharp, sz_js, hn_python, js_csharp, zs_java, go_gateway)
+        m.STYLE
+        for m in (nm_csharp, sz_js, hn_python, js_csharp, zs_java, go_gateway, fs_csharp)
     ]
     return {s.name: s for s in found}
