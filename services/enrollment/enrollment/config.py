@@ -11,9 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ENROLLMENT_", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="ENROLLMENT_", extra="ignore", populate_by_name=True)
 
     database_url: str = "sqlite:///./var/enrollment.db"
     # The broker is shared by every service, so the unprefixed name works too.
@@ -27,9 +25,7 @@ class Settings(ServiceSettings):
     )
     # Operators send `x-operator-token: <token>` on /admin/v1/. JSON in the environment:
     # {"<token>": {"operator": "desk-07", "roles": ["enrollment_desk"]}}
-    operator_tokens: dict[str, OperatorCredential] = Field(
-        default_factory=development_operator_tokens
-    )
+    operator_tokens: dict[str, OperatorCredential] = Field(default_factory=development_operator_tokens)
 
     def secrets_with_development_defaults(self) -> dict[str, str]:
         return operator_token_secrets("ENROLLMENT", self.operator_tokens)

@@ -72,15 +72,11 @@ enrollment = Table(
     "enrollment",
     metadata,
     Column("enrollment_id", String(36), primary_key=True),
-    Column(
-        "psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True
-    ),
+    Column("psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True),
     Column("insutype", String(6), nullable=False),
     Column("insuplc_admdvs", String(6), nullable=False),
     Column("psn_type", String(6), nullable=False),
-    Column(
-        "emp_no", String(30), ForeignKey("employer.emp_no"), nullable=True, index=True
-    ),
+    Column("emp_no", String(30), ForeignKey("employer.emp_no"), nullable=True, index=True),
     Column("cvlserv_flag", String(1), nullable=False),
     Column("tier", String(10), nullable=True),
     Column("begndate", Date, nullable=False),
@@ -112,9 +108,7 @@ identity = Table(
     "identity",
     metadata,
     Column("identity_id", String(36), primary_key=True),
-    Column(
-        "psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True
-    ),
+    Column("psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True),
     Column("psn_idet_type", String(6), nullable=False),
     Column("psn_type_lv", String(6), nullable=False),
     Column("begntime", Date, nullable=False),
@@ -161,9 +155,7 @@ contribution = Table(
     "contribution",
     metadata,
     Column("contribution_id", String(36), primary_key=True),
-    Column(
-        "psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True
-    ),
+    Column("psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True),
     Column(
         "enrollment_id",
         String(36),
@@ -205,9 +197,7 @@ account_credit = Table(
     "account_credit",
     metadata,
     Column("credit_id", String(36), primary_key=True),
-    Column(
-        "psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True
-    ),
+    Column("psn_no", String(20), ForeignKey("person.psn_no"), nullable=False, index=True),
     Column("insutype", String(6), nullable=False),
     Column("amount", AMOUNT, nullable=False),
     Column("credited_on", Date, nullable=False),

@@ -17,7 +17,7 @@ from pathlib import Path
 from medshared.runtime import Runtime
 
 from enrollment.store import SqlStore, SqlUnitOfWork
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.domain.model import ACTIVE
 from enrollment.usecases import contributions as contributions_uc
 from enrollment.usecases import employers as employers_uc
@@ -34,9 +34,9 @@ RESIDENT_TIERS = {"540100": ("130", "320"), "341300": ("320",), "430600": ("320"
 EMPLOYEE_POOLS = ("540100", "430600")
 
 EMPLOYERS = (
-    c.RegisterEmployer("E54010000001", "拉萨市高原科技有限公司(演示)", "enterprise", "540100"),
-    c.RegisterEmployer("E54010000002", "拉萨市民政局(演示)", "agency", "540100"),
-    c.RegisterEmployer("E43060000001", "岳阳市洞庭建设有限公司(演示)", "enterprise", "430600"),
+    cmds.RegisterEmployer("E54010000001", "拉萨市高原科技有限公司(演示)", "enterprise", "540100"),
+    cmds.RegisterEmployer("E54010000002", "拉萨市民政局(演示)", "agency", "540100"),
+    cmds.RegisterEmployer("E43060000001", "岳阳市洞庭建设有限公司(演示)", "enterprise", "430600"),
 )
 
 # psn_no, name, certno, pool, insutype, psn_type, tier, identity, opening balance, cvlserv, employer, naty
@@ -186,7 +186,7 @@ PEOPLE = (
 
 def _policies(runtime: Runtime) -> None:
     wanted = [
-        c.SetContributionPolicy(
+        cmds.SetContributionPolicy(
             pool,
             "390",
             YEAR,
@@ -196,7 +196,7 @@ def _policies(runtime: Runtime) -> None:
         )
         for pool, tiers in RESIDENT_TIERS.items()
     ] + [
-        c.SetContributionPolicy(
+        cmds.SetContributionPolicy(
             pool,
             "310",
             YEAR,
@@ -249,7 +249,7 @@ def load_demo(runtime: Runtime) -> int:
         if person is None:
             people_uc.register_person(
                 uow,
-                c.RegisterPerson(
+                cmds.RegisterPerson(
                     admdvs=pool,
                     psn_cert_type="01",
                     certno=certno,
@@ -262,7 +262,7 @@ def load_demo(runtime: Runtime) -> int:
         if not any(e.insutype == insutype and e.status == ACTIVE for e in enrollments):
             enrollments_uc.enroll(
                 uow,
-                c.Enroll(
+                cmds.Enroll(
                     psn_no=psn_no,
                     insutype=insutype,
                     insuplc_admdvs=pool,
@@ -277,7 +277,7 @@ def load_demo(runtime: Runtime) -> int:
         if identity and not any(i.psn_idet_type == identity for i in identities):
             identities_uc.grant_identity(
                 uow,
-                c.GrantIdentity(
+                cmds.GrantIdentity(
                     psn_no=psn_no,
                     psn_idet_type=identity,
                     begntime=JAN_1,
@@ -287,12 +287,12 @@ def load_demo(runtime: Runtime) -> int:
             )
             steps += 1
         if insutype == "390" and not paid:
-            contributions_uc.pay_resident_contribution(uow, c.PayResidentContribution(psn_no=psn_no, year=YEAR))
+            contributions_uc.pay_resident_contribution(uow, cmds.PayResidentContribution(psn_no=psn_no, year=YEAR))
             steps += 1
         if opening and not credited:
             contributions_uc.credit_account(
                 uow,
-                c.CreditAccount(
+                cmds.CreditAccount(
                     psn_no=psn_no,
                     kind="opening",
                     credited_on=JAN_1,

@@ -14,8 +14,8 @@ from enrollment.domain.model import Employer, Person
 def _detail(store: SqlStore, person: Person) -> dict[str, Any]:
     return {
         **person.snapshot(),
-        "enrollments": [e.snapshot() for e in store.enrollments_of([person.psn_no])[person.psn_no]],
-        "identities": [i.snapshot() for i in store.identities_of(person.psn_no)],
+        "enrollments": [enrollment.snapshot() for enrollment in store.enrollments_of([person.psn_no])[person.psn_no]],
+        "identities": [identity.snapshot() for identity in store.identities_of(person.psn_no)],
         "contributions": store.contributions_of(person.psn_no),
         "account_credits": store.credits_of(person.psn_no),
     }
@@ -40,17 +40,17 @@ def find_people(runtime: Runtime, *, certno: str | None, psn_no: str | None) -> 
             people = [found] if found and (not certno or found.certno == certno.strip().upper()) else []
         else:
             people = store.find_people_by_certno(certno or "")
-        return [_detail(store, p) for p in people]
+        return [_detail(store, person) for person in people]
 
 
-def employer_view(e: Employer) -> dict[str, Any]:
+def employer_view(employer: Employer) -> dict[str, Any]:
     return {
-        "emp_no": e.emp_no,
-        "emp_name": e.emp_name,
-        "emp_type": e.emp_type,
-        "admdvs": e.admdvs,
-        "status": e.status,
-        "version": e.version,
+        "emp_no": employer.emp_no,
+        "emp_name": employer.emp_name,
+        "emp_type": employer.emp_type,
+        "admdvs": employer.admdvs,
+        "status": employer.status,
+        "version": employer.version,
     }
 
 
@@ -69,7 +69,7 @@ def employer(runtime: Runtime, emp_no: str) -> dict[str, Any]:
 def employers(runtime: Runtime, admdvs: str | None) -> list[dict[str, Any]]:
     with runtime.factory() as session:
         store = SqlStore(session)
-        return [employer_view(e) for e in store.list_employers(admdvs)]
+        return [employer_view(employer) for employer in store.list_employers(admdvs)]
 
 
 def enrollment(runtime: Runtime, enrollment_id: str) -> dict[str, Any]:
@@ -91,7 +91,10 @@ def enrollments(
 ) -> list[dict[str, Any]]:
     with runtime.factory() as session:
         store = SqlStore(session)
-        return [e.snapshot() for e in store.list_enrollments(psn_no=psn_no, admdvs=admdvs, status=status, limit=limit)]
+        return [
+            enrollment.snapshot()
+            for enrollment in store.list_enrollments(psn_no=psn_no, admdvs=admdvs, status=status, limit=limit)
+        ]
 
 
 def policies(runtime: Runtime) -> list[dict[str, Any]]:
@@ -99,17 +102,17 @@ def policies(runtime: Runtime) -> list[dict[str, Any]]:
         store = SqlStore(session)
         return [
             {
-                "policy_id": p.policy_id,
-                "insuplc_admdvs": p.insuplc_admdvs,
-                "insutype": p.insutype,
-                "year": p.year,
-                "version": p.version,
-                "tiers": p.tiers,
-                "employer_rate": p.employer_rate,
-                "employee_rate": p.employee_rate,
-                "retiree_monthly_credit": p.retiree_monthly_credit,
-                "subsidised_identities": list(p.subsidised_identities),
-                "assistance_share": p.assistance_share,
+                "policy_id": policy.policy_id,
+                "insuplc_admdvs": policy.insuplc_admdvs,
+                "insutype": policy.insutype,
+                "year": policy.year,
+                "version": policy.version,
+                "tiers": policy.tiers,
+                "employer_rate": policy.employer_rate,
+                "employee_rate": policy.employee_rate,
+                "retiree_monthly_credit": policy.retiree_monthly_credit,
+                "subsidised_identities": list(policy.subsidised_identities),
+                "assistance_share": policy.assistance_share,
             }
-            for p in store.list_policies()
+            for policy in store.list_policies()
         ]

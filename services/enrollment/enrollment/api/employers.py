@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.usecases import employers as employers_uc
 
 router = APIRouter(prefix="/admin/v1/employers", tags=["employers"])
@@ -30,7 +30,9 @@ class ChangeEmployerIn(BaseModel):
 @router.post("", status_code=201)
 def register_employer(body: RegisterEmployerIn, uow: UowDep) -> dict[str, Any]:
     """Register an employer."""
-    return render(queries.employer_view(employers_uc.register_employer(uow, c.RegisterEmployer(**body.model_dump()))))
+    return render(
+        queries.employer_view(employers_uc.register_employer(uow, cmds.RegisterEmployer(**body.model_dump())))
+    )
 
 
 @router.get("")
@@ -49,7 +51,9 @@ def get_employer(emp_no: str, runtime: RuntimeDep) -> dict[str, Any]:
 def change_employer(emp_no: str, body: ChangeEmployerIn, uow: UowDep) -> dict[str, Any]:
     """Change an employer's name or type."""
     return render(
-        queries.employer_view(employers_uc.change_employer(uow, c.ChangeEmployer(emp_no=emp_no, **body.model_dump())))
+        queries.employer_view(
+            employers_uc.change_employer(uow, cmds.ChangeEmployer(emp_no=emp_no, **body.model_dump()))
+        )
     )
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.usecases.ports import UnitOfWork
 from enrollment.usecases import enrollments as enrollments_uc, lifecycle as lifecycle_uc
 
@@ -46,7 +46,7 @@ class TransferIn(BaseModel):
 @router.post("", status_code=201)
 def enroll(body: EnrollIn, uow: UowDep) -> dict[str, Any]:
     """Enroll a person in a pool; 409 names the pool already holding an overlapping enrollment."""
-    return render(enrollments_uc.enroll(uow, c.Enroll(**body.model_dump())).snapshot())
+    return render(enrollments_uc.enroll(uow, cmds.Enroll(**body.model_dump())).snapshot())
 
 
 @router.get("")
@@ -78,7 +78,7 @@ def get_enrollment(enrollment_id: str, runtime: RuntimeDep) -> dict[str, Any]:
 
 
 def _change(uow: UnitOfWork, enrollment_id: str, action: str, body: StatusChangeIn) -> dict[str, Any]:
-    cmd = c.ChangeStatus(
+    cmd = cmds.ChangeStatus(
         enrollment_id=enrollment_id,
         action=action,
         effective_date=body.effective_date,
@@ -114,5 +114,5 @@ def retire(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, A
 @router.post("/{enrollment_id}/transfer")
 def transfer(enrollment_id: str, body: TransferIn, uow: UowDep) -> dict[str, Any]:
     """Transfer to another pool (转移接续): this enrollment ends, a new one starts; both stay in history."""
-    old, new = lifecycle_uc.transfer(uow, c.Transfer(enrollment_id=enrollment_id, **body.model_dump()))
+    old, new = lifecycle_uc.transfer(uow, cmds.Transfer(enrollment_id=enrollment_id, **body.model_dump()))
     return render({"transferred_out": old.snapshot(), "transferred_in": new.snapshot()})

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from enrollment.api.deps import UowDep, render
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.usecases import identities as identities_uc
 
 router = APIRouter(prefix="/admin/v1/identities", tags=["identities"])
@@ -31,12 +31,12 @@ class RevokeIdentityIn(BaseModel):
 @router.post("", status_code=201)
 def grant_identity(body: GrantIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Grant an identity for a validity period."""
-    return render(identities_uc.grant_identity(uow, c.GrantIdentity(**body.model_dump())).snapshot())
+    return render(identities_uc.grant_identity(uow, cmds.GrantIdentity(**body.model_dump())).snapshot())
 
 
 @router.post("/{identity_id}/revoke")
 def revoke_identity(identity_id: str, body: RevokeIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Revoke an identity."""
     return render(
-        identities_uc.revoke_identity(uow, c.RevokeIdentity(identity_id=identity_id, memo=body.memo)).snapshot()
+        identities_uc.revoke_identity(uow, cmds.RevokeIdentity(identity_id=identity_id, memo=body.memo)).snapshot()
     )

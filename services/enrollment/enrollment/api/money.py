@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import Amount, Rate, RuntimeDep, UowDep, render
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.usecases import contributions as contributions_uc
 
 router = APIRouter(prefix="/admin/v1", tags=["contributions"])
@@ -52,19 +52,19 @@ class PolicyIn(BaseModel):
 @router.post("/contributions/resident", status_code=201)
 def pay_resident(body: ResidentContributionIn, uow: UowDep) -> dict[str, Any]:
     """Record a resident's yearly contribution; subsidised identities split it with medical assistance."""
-    return render(contributions_uc.pay_resident_contribution(uow, c.PayResidentContribution(**body.model_dump())))
+    return render(contributions_uc.pay_resident_contribution(uow, cmds.PayResidentContribution(**body.model_dump())))
 
 
 @router.post("/contributions/employee", status_code=201)
 def pay_employee(body: EmployeeContributionIn, uow: UowDep) -> dict[str, Any]:
     """Record an employee's monthly contribution; the employee share is credited to the account."""
-    return render(contributions_uc.pay_employee_contribution(uow, c.PayEmployeeContribution(**body.model_dump())))
+    return render(contributions_uc.pay_employee_contribution(uow, cmds.PayEmployeeContribution(**body.model_dump())))
 
 
 @router.post("/account-credits", status_code=201)
 def credit_account(body: CreditIn, uow: UowDep) -> dict[str, Any]:
     """Credit a personal account (opening balance, refund, or a retiree's monthly credit)."""
-    return render(contributions_uc.credit_account(uow, c.CreditAccount(**body.model_dump())))
+    return render(contributions_uc.credit_account(uow, cmds.CreditAccount(**body.model_dump())))
 
 
 @router.get("/contribution-policies")
@@ -78,5 +78,5 @@ def set_policy(body: PolicyIn, runtime: RuntimeDep, uow: UowDep) -> dict[str, An
     """Add the next version of a pool's contribution policy for a year."""
     data = body.model_dump()
     data["subsidised_identities"] = tuple(data["subsidised_identities"])
-    contributions_uc.set_contribution_policy(uow, c.SetContributionPolicy(**data))
+    contributions_uc.set_contribution_policy(uow, cmds.SetContributionPolicy(**data))
     return render({"items": queries.policies(runtime)})

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
-from enrollment.domain import commands as c
+from enrollment.domain import commands as cmds
 from enrollment.usecases import people as people_uc
 
 router = APIRouter(prefix="/admin/v1/people", tags=["people"])
@@ -45,7 +45,7 @@ class DeathIn(BaseModel):
 @router.post("", status_code=201)
 def register_person(body: RegisterPersonIn, uow: UowDep) -> dict[str, Any]:
     """Register a person and issue a psn_no (pool admdvs + 14 digits)."""
-    person = people_uc.register_person(uow, c.RegisterPerson(**body.model_dump()))
+    person = people_uc.register_person(uow, cmds.RegisterPerson(**body.model_dump()))
     return render(person.snapshot())
 
 
@@ -68,11 +68,11 @@ def get_person(psn_no: str, runtime: RuntimeDep) -> dict[str, Any]:
 @router.patch("/{psn_no}")
 def update_person(psn_no: str, body: UpdatePersonIn, uow: UowDep) -> dict[str, Any]:
     """Correct a person's name, ethnicity or contact details."""
-    return render(people_uc.update_person(uow, c.UpdatePerson(psn_no=psn_no, **body.model_dump())).snapshot())
+    return render(people_uc.update_person(uow, cmds.UpdatePerson(psn_no=psn_no, **body.model_dump())).snapshot())
 
 
 @router.post("/{psn_no}/death")
 def record_death(psn_no: str, body: DeathIn, runtime: RuntimeDep, uow: UowDep) -> dict[str, Any]:
     """Record a death: every enrollment ends from that date and account credits stop."""
-    people_uc.record_death(uow, c.RecordDeath(psn_no=psn_no, death_date=body.death_date))
+    people_uc.record_death(uow, cmds.RecordDeath(psn_no=psn_no, death_date=body.death_date))
     return render(queries.person_detail(runtime, psn_no))

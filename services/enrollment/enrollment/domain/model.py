@@ -153,7 +153,7 @@ class Enrollment:
         return self.periods[-1].status
 
     def active_spans(self) -> list[tuple[dt.date, dt.date | None]]:
-        return [(p.begndate, p.enddate) for p in self.periods if p.status == ACTIVE]
+        return [(period.begndate, period.enddate) for period in self.periods if period.status == ACTIVE]
 
     def snapshot(self) -> dict[str, object]:
         return {
@@ -171,12 +171,12 @@ class Enrollment:
             "status": self.status,
             "periods": [
                 {
-                    "status": p.status,
-                    "begndate": p.begndate,
-                    "enddate": p.enddate,
-                    "reason": p.reason,
+                    "status": period.status,
+                    "begndate": period.begndate,
+                    "enddate": period.enddate,
+                    "reason": period.reason,
                 }
-                for p in self.periods
+                for period in self.periods
             ],
             "transferred_from": self.transferred_from,
             "version": self.version,
@@ -229,7 +229,7 @@ class Enrollment:
             )
         # Termination may be backdated (a death reported late): periods from `on` on give way.
         start = max(on, self.begndate)
-        kept = [p for p in self.periods if p.begndate < start]
+        kept = [period for period in self.periods if period.begndate < start]
         if kept and (kept[-1].enddate is None or kept[-1].enddate >= start):
             kept[-1] = replace(kept[-1], enddate=start - DAY)
         self.periods = [

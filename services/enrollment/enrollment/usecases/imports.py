@@ -52,7 +52,7 @@ class Report:
             "registered": self.registered,
             "enrolled": self.enrolled,
             "rejected_count": len(self.rejected),
-            "rejected": [r.as_dict() for r in sorted(self.rejected, key=lambda r: r.line)],
+            "rejected": [rejected.as_dict() for rejected in sorted(self.rejected, key=lambda rejected: rejected.line)],
         }
 
 
@@ -116,8 +116,8 @@ def _reject(report: Report, line: int, exc: DomainError) -> None:
 def _commit_batch(store: Store, rows: list[Row], report: Report) -> tuple[int, int]:
     """Validate a batch against the records and write the valid rows; returns (registered, enrolled)."""
     lookups = Lookups(store)
-    known = store.people_by_certnos([(r.person.psn_cert_type, r.person.certno) for r in rows])
-    existing = store.enrollments_of([p.psn_no for p in known.values()])
+    known = store.people_by_certnos([(row.person.psn_cert_type, row.person.certno) for row in rows])
+    existing = store.enrollments_of([person.psn_no for person in known.values()])
     accepted: list[tuple[Row, Person, bool, Enrollment]] = []
     for row in rows:
         person = known.get((row.person.psn_cert_type, row.person.certno))
