@@ -30,16 +30,19 @@ DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def _datetime(value: Any) -> Any:
     """yyyy-MM-dd HH:mm:ss; also the ISO form with a T (C# and Java serialisers), a fraction of a
-    second, compact digits, or a date alone (midnight)."""
+    second, compact digits, or a date alone (yyyy-MM-dd, yyyy/MM/dd or yyyyMMdd: midnight)."""
     if isinstance(value, str):
         text = value.strip()
         moment = parse_inf_time(text)
         if moment is not None:
             return moment
-        try:
-            return dt.datetime.strptime(text[:10], "%Y-%m-%d") if len(text) == 10 else _no_datetime()
-        except ValueError:
-            _no_datetime()
+        for fmt, size in (("%Y-%m-%d", 10), ("%Y/%m/%d", 10), ("%Y%m%d", 8)):
+            if len(text) == size:
+                try:
+                    return dt.datetime.strptime(text, fmt)
+                except ValueError:
+                    continue
+        _no_datetime()
     return value
 
 

@@ -231,3 +231,13 @@ def test_a_gateways_fixed_door_path_is_the_same_door(clinic):
         "/uif-hsaf-med-api/api/medical/service", content=body, headers=gateway_headers(clinic.paasid, clinic.token)
     ).json()
     assert answer["infcode"] == 0, answer["err_msg"]
+
+
+@pytest.mark.parametrize("sent", ["20261124", "2026/11/24", "2026/11/24 9:30:00"])
+def test_an_admission_time_sent_as_a_compact_or_slashed_date_is_read(lhasa, sent):
+    from test_inpatient import admit
+
+    mdtrt_id = admit(lhasa)
+    assert mdtrt_id
+    data = {"mdtrt_id": mdtrt_id, "psn_no": ZHAXI, "begntime": sent}
+    assert lhasa.ok("2403", {"adminfo": data}, insuplc="540100") is None

@@ -71,12 +71,8 @@ def test_a_client_signs_in_and_settles_an_outpatient_visit_in_its_own_shapes(
 # What the door still refuses of a real client, sent as the source sends it (the client stays
 # faithful; the finding is in notes/compat-findings.md, "Third pass"). strict: the day the door
 # accepts it, the mark must go.
-REFUSED_INPATIENT = {
-    "fs-csharp": (
-        "2401 mdtrtinfo.begntime is sent as InTime.ToString(\"yyyyMMdd\") ('20261124', a compact "
-        "date without time); the door refuses it: 'must be yyyy-MM-dd HH:mm:ss'"
-    ),
-}
+# Client styles whose inpatient chain the door still refuses, with the reason (xfail, strict).
+REFUSED_INPATIENT: dict[str, str] = {}
 
 
 def _inpatient_params() -> list[Any]:
