@@ -32,6 +32,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, 
 from sqlalchemy.orm import Session
 
 from medshared.db import insert_if_absent
+from medshared.errors import DomainError
 from medshared.events import utcnow
 from medshared.logs import mask_text
 from medshared.problems import Problem
@@ -138,7 +139,7 @@ class OperatorGate:
                 return
             try:
                 yield who
-            except Problem as exc:
+            except (Problem, DomainError) as exc:
                 self._record(request, who, acting, f"refused {exc.status} {exc.code}".strip())
                 raise
             except Exception as exc:

@@ -12,15 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from medshared import deadletters, edge, logs
 from medshared.problems import Problem, problem_response
-from medshared.runtime import Runtime, build_runtime
+from medshared.runtime import build_runtime
 from medshared.security import RateLimiter
 from prometheus_client import Counter
 
-from evoucher import payments
 from evoucher.adapters.his import HisNotifier
 from evoucher.adapters.identity import SignedTicketVerifier, StubFaceCheck
 from evoucher.adapters.payment import LocalPaymentProvider, PaymentProvider
 from evoucher.adapters.settlement import SettlementClient
+from evoucher.adapters.settlement_script import ScriptedSettlement
 from evoucher.adapters.wechat import WeChatClient
 from evoucher.api import admin, devtools, internal, mobile, national
 from evoucher.api.deps import operators
@@ -30,6 +30,9 @@ from evoucher.domain.identity import IdentityVerifier
 from evoucher.domain.orders import CallbackPolicy
 from evoucher.messaging.consumer import handle
 from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
+from evoucher.store import SqlUnits
+from evoucher.usecases import saga
+from evoucher.usecases.ports import Units
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +66,8 @@ def identity_verifier(settings: Settings) -> IdentityVerifier:
 class OrderWorker:
     """Resumes mobile-payment orders left half-way (slow provider, settlement away, a restart)."""
 
-    def __init__(self, runtime: Runtime, deps: payments.PaymentDeps, interval: float) -> None:
-        self._runtime = runtime
+    def __init__(self, units: Units, deps: saga.PaymentDeps, interval: float) -> None:
+        self._units = units
         self._deps = deps
         self._interval = interval
         self._stop = threading.Event()
@@ -73,7 +76,7 @@ class OrderWorker:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                payments.resume_in_flight(self._runtime, self._deps)
+                saga.resume_in_flight(self._units, self._deps)
             except Exception as exc:  # noqa: BLE001 - the database may be away; try again next round
                 log.warning("order worker: %s: %s", exc.__class__.__name__, exc)
 
@@ -103,13 +106,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumes=[PEOPLE_TOPIC, SETTLEMENTS_TOPIC],
         handle=handle,
     )
+    units = SqlUnits(runtime)
     wechat = WeChatClient(settings.wechat_base_url, settings.wechat_appid, settings.wechat_secret, settings.wechat_timeout_seconds)
-    deps = payments.PaymentDeps(
-        settlement=SettlementClient(
-            settings.settlement_url, settings.mobile_pay_paasid, settings.mobile_pay_token, settings.settlement_timeout_seconds
-        ),
+    settlement = SettlementClient(
+        settings.settlement_url, settings.mobile_pay_paasid, settings.mobile_pay_token, settings.settlement_timeout_seconds
+    )
+    notifier = HisNotifier(settings.callback_timeout_seconds)
+    deps = saga.PaymentDeps(
+        settlement=ScriptedSettlement(settlement),
         provider=payment_provider(settings),
-        notifier=HisNotifier(settings.callback_timeout_seconds),
+        notifier=notifier,
         ectoken_ttl=settings.ectoken_ttl_seconds,
         pay_auth_ttl=settings.pay_auth_ttl_seconds,
         wait_seconds=settings.payment_wait_seconds,
@@ -117,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.callback_max_attempts, settings.callback_backoff_seconds, settings.callback_backoff_max_seconds
         ),
     )
-    worker = OrderWorker(runtime, deps, settings.order_worker_interval_seconds)
+    worker = OrderWorker(units, deps, settings.order_worker_interval_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -127,11 +133,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker.stop()
         runtime.stop()
         wechat.close()
-        deps.settlement.close()
-        deps.notifier.close()
+        settlement.close()
+        notifier.close()
 
     app = FastAPI(title="E-voucher service (医保电子凭证)", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.units = units
     app.state.settings = settings
     app.state.wechat = wechat
     app.state.payment_deps = deps

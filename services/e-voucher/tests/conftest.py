@@ -175,9 +175,9 @@ def request_family(
 
 def register_callback_origin(app: Any, fixmedins_code: str, url: str) -> None:
     """The bureau registers an institution's HIS callback origin."""
-    from evoucher import handlers
+    from evoucher.usecases import institutions
 
-    handlers.register_callback_origins(app.state.runtime, fixmedins_code, [url])
+    institutions.register_callback_origins(app.state.units, fixmedins_code, [url])
 
 
 def show_code(client: TestClient, headers: dict[str, str], psn_no: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """The settlement service's national front door, called as the mobile-payment centre.
 
 Thin on purpose: one envelope in, its output out. The order of transactions lives in
-evoucher.payments; this only speaks the wire format.
+evoucher.adapters.settlement_script; this only speaks the wire format.
 """
 
 from __future__ import annotations
@@ -11,18 +11,11 @@ from typing import Any
 
 import httpx
 from medshared import jsonutil, tracing
-from medshared.national import gateway_headers
+from medshared.national import INF_TIME_FORMAT, gateway_headers
 
-from evoucher.domain.errors import Unavailable
+from evoucher.domain.errors import SettlementRefused, Unavailable
 
-
-class SettlementRefused(Exception):
-    """infcode -1: the settlement service understood and said no."""
-
-    def __init__(self, infno: str, err_msg: str) -> None:
-        super().__init__(f"{infno}: {err_msg}")
-        self.infno = infno
-        self.err_msg = err_msg
+__all__ = ["SettlementClient", "SettlementRefused"]
 
 
 class SettlementClient:
@@ -57,7 +50,7 @@ class SettlementClient:
             "opter_type": "3",
             "opter": "mobile-pay",
             "opter_name": "医保移动支付",
-            "inf_time": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "inf_time": dt.datetime.now().strftime(INF_TIME_FORMAT),
             "fixmedins_code": fixmedins_code,
             "fixmedins_name": fixmedins_name,
             "sign_no": sign_no,

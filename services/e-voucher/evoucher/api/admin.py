@@ -8,10 +8,8 @@ from fastapi import APIRouter
 from medshared.security import Operator
 from pydantic import BaseModel, Field
 
-from evoucher import handlers
-from evoucher.api.deps import NowDep, RuntimeDep, VoucherDesk
-from evoucher.api.errors import to_problem
-from evoucher.domain.errors import DomainError
+from evoucher.api.deps import NowDep, UnitsDep, VoucherDesk
+from evoucher.usecases import vouchers, views
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 
@@ -26,17 +24,14 @@ def change(
     command: str,
     body: OperatorChangeIn,
     operator: Annotated[Operator, VoucherDesk],
-    runtime: RuntimeDep,
+    units: UnitsDep,
     now: NowDep,
 ) -> dict[str, Any]:
     """Freeze, unfreeze or revoke a voucher on a person's behalf (command: freeze | unfreeze | revoke)."""
-    try:
-        return handlers.change_voucher_as_operator(runtime, voucher_id, command, operator.operator, body.reason, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return vouchers.change_voucher_as_operator(units, voucher_id, command, operator.operator, body.reason, now)
 
 
 @router.get("/figures", dependencies=[VoucherDesk])
-def figures(runtime: RuntimeDep) -> list[dict[str, Any]]:
+def figures(units: UnitsDep) -> list[dict[str, Any]]:
     """Activation rate and settlement-use rate per pool, from enrollment and settlement events."""
-    return handlers.figures(runtime)
+    return views.figures(units)

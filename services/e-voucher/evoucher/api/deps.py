@@ -1,9 +1,8 @@
-"""Dependencies shared by the routers: runtime, settings, clock, the caller's identity."""
+"""Dependencies shared by the routers: runtime, units of work, settings, clock, the caller's identity."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -11,15 +10,18 @@ from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import OperatorGate, Role, rate_limited
 
-from evoucher import handlers
-from evoucher.api.errors import to_problem
 from evoucher.config import Settings
 from evoucher.db import operator_action
-from evoucher.domain.errors import DomainError
+from evoucher.usecases import sessions
+from evoucher.usecases.ports import Units
 
 
 def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_units(request: Request) -> Units:
+    return request.app.state.units  # type: ignore[no-any-return]
 
 
 def get_settings(request: Request) -> Settings:
@@ -36,23 +38,22 @@ def get_app_state(request: Request) -> Any:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+UnitsDep = Annotated[Units, Depends(get_units)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 StateDep = Annotated[Any, Depends(get_app_state)]
 
 
-def current_openid(
-    request: Request, runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = ""
-) -> str:
-    """The openid the session is bound to, within its rate."""
+def _bearer(authorization: str) -> str:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
-    try:
-        with runtime.unit_of_work() as session:
-            openid = handlers.openid_for_session(session, token.strip(), now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return token.strip()
+
+
+def current_openid(request: Request, units: UnitsDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
+    """The openid the session is bound to, within its rate."""
+    openid = sessions.session_openid(units, _bearer(authorization), now)
     wait = request.app.state.mobile_limiter.retry_after(openid)
     if wait:
         raise rate_limited("this account", wait)
@@ -62,16 +63,9 @@ def current_openid(
 OpenidDep = Annotated[str, Depends(current_openid)]
 
 
-def session_openid(runtime: RuntimeDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
+def session_openid(units: UnitsDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
     """The openid of a session, outside the service's own rate (for the development face check)."""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
-    try:
-        with runtime.unit_of_work() as session:
-            return handlers.openid_for_session(session, token.strip(), now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return sessions.session_openid(units, _bearer(authorization), now)
 
 
 def limit_identity_attempts(state: Any, openid: str, certno: str) -> None:
@@ -91,7 +85,3 @@ operators = OperatorGate(operator_action)
 # Freezing, unfreezing and revoking a voucher on a person's behalf is desk work.
 VoucherDesk = operators.require(Role.ENROLLMENT_DESK)
 
-
-def require_token(expected: str, given: str, header: str) -> None:
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Problem(401, "Unauthenticated", f"send the {header} header with this service's credential", code="credential")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
+from medshared.security import require_token
 from pydantic import BaseModel, Field
 
-from evoucher import handlers
-from evoucher.api.deps import NowDep, RuntimeDep, SettingsDep, require_token
-from evoucher.api.errors import to_problem
-from evoucher.domain.errors import DomainError
+from evoucher.api.deps import NowDep, SettingsDep, UnitsDep
+from evoucher.usecases import codes
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
@@ -23,14 +22,11 @@ class ResolveIn(BaseModel):
 @router.post("/ectokens/resolve")
 def resolve(
     body: ResolveIn,
-    runtime: RuntimeDep,
+    units: UnitsDep,
     settings: SettingsDep,
     now: NowDep,
     x_internal_token: Annotated[str, Header()] = "",
 ) -> dict[str, Any]:
     """The person behind an ecToken, for the institution it was issued to (404 unknown/expired, 403 foreign)."""
-    require_token(settings.internal_token, x_internal_token, "x-internal-token")
-    try:
-        return handlers.resolve_ec_token(runtime, body.ecToken, body.fixmedins_code, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    require_token(x_internal_token, settings.internal_token, "x-internal-token")
+    return codes.resolve_ec_token(units, body.ecToken, body.fixmedins_code, now)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from medshared.security import rate_limited
 from pydantic import BaseModel, Field
 
-from evoucher import handlers, payments
-from evoucher.api.deps import NowDep, OpenidDep, RuntimeDep, SettingsDep, StateDep, limit_identity_attempts
-from evoucher.api.errors import to_problem
-from evoucher.domain.errors import DomainError
+from evoucher.api.deps import NowDep, OpenidDep, SettingsDep, StateDep, UnitsDep, limit_identity_attempts
+from evoucher.usecases import codes, family, orders, sessions, views, vouchers
+from evoucher.usecases.ports import Units
 
 TICKET = Field(
     default="",
@@ -49,7 +49,7 @@ class QrIn(BaseModel):
 
 @router.post("/sessions", status_code=201)
 def log_in(
-    request: Request, body: LoginIn, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep
+    request: Request, body: LoginIn, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> dict[str, Any]:
     """Exchange a WeChat login code for a session token (and a remote-care token once activated)."""
     # Per address first, then per account: the login code before WeChat is asked, the openid after.
@@ -60,19 +60,13 @@ def log_in(
     wait = state.session_account_limiter.retry_after(f"code:{body.code}")
     if wait:
         raise rate_limited("this WeChat account", wait)
-    try:
-        openid = state.wechat.openid_for(body.code)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    openid = state.wechat.openid_for(body.code)
     wait = state.session_account_limiter.retry_after(f"openid:{openid}")
     if wait:
         raise rate_limited("this WeChat account", wait)
-    try:
-        login = handlers.log_in(
-            runtime, openid, ttl_seconds=settings.session_ttl_seconds, mobile_secret=settings.mobile_session_secret, now=now
-        )
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    login = sessions.log_in(
+        units, openid, ttl_seconds=settings.session_ttl_seconds, mobile_secret=settings.mobile_session_secret, now=now
+    )
     return {
         "session_token": login.session_token,
         "expires_at": login.expires_at.isoformat(),
@@ -83,138 +77,102 @@ def log_in(
 
 @router.post("/voucher/activation", status_code=201)
 def activate(
-    body: ActivateIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep
+    body: ActivateIn, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> dict[str, Any]:
     """Real-name binding after a face check: activate (or reclaim from another account) the voucher of this person."""
     limit_identity_attempts(state, openid, body.certno)
-    try:
-        view, rc_token = handlers.activate(
-            runtime, openid, body.psn_name, body.certno,
-            identity_ticket=body.identity_ticket, verifier=state.identity,
-            mobile_secret=settings.mobile_session_secret, session_ttl=settings.session_ttl_seconds, now=now,
-        )
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    view, rc_token = vouchers.activate(
+        units, openid, body.psn_name, body.certno,
+        identity_ticket=body.identity_ticket, verifier=state.identity,
+        mobile_secret=settings.mobile_session_secret, session_ttl=settings.session_ttl_seconds, now=now,
+    )
     return {**view, "remote_care_token": rc_token}
 
 
 @router.get("/voucher")
-def my_voucher(openid: OpenidDep, runtime: RuntimeDep) -> dict[str, Any]:
+def my_voucher(openid: OpenidDep, units: UnitsDep) -> dict[str, Any]:
     """The voucher bound to this account."""
-    try:
-        return handlers.my_voucher(runtime, openid)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return vouchers.my_voucher(units, openid)
 
 
-def _change(command: str, body: ReasonIn, openid: str, runtime: Any, now: Any) -> dict[str, Any]:
-    try:
-        return handlers.change_own_voucher(runtime, openid, command, body.reason, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+def _change(command: str, body: ReasonIn, openid: str, units: Units, now: dt.datetime) -> dict[str, Any]:
+    return vouchers.change_own_voucher(units, openid, command, body.reason, now)
 
 
 @router.post("/voucher/freeze")
-def freeze(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+def freeze(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Freeze your voucher: no code can be shown or decoded until you unfreeze it."""
-    return _change("freeze", body, openid, runtime, now)
+    return _change("freeze", body, openid, units, now)
 
 
 @router.post("/voucher/unfreeze")
-def unfreeze(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+def unfreeze(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Unfreeze your voucher."""
-    return _change("unfreeze", body, openid, runtime, now)
+    return _change("unfreeze", body, openid, units, now)
 
 
 @router.post("/voucher/revoke")
-def revoke(body: ReasonIn, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+def revoke(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Revoke your voucher and release this account; activate again to bind a new one."""
-    return _change("revoke", body, openid, runtime, now)
+    return _change("revoke", body, openid, units, now)
 
 
 @router.post("/qrcodes", status_code=201)
-def show_code(body: QrIn, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+def show_code(body: QrIn, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
     """A dynamic QR code: signed, no personal data, valid 60 seconds, decodable once."""
-    try:
-        code = handlers.issue_qr(
-            runtime, openid, body.psn_no, secret=settings.qr_signing_secret, ttl_seconds=settings.qr_ttl_seconds, now=now
-        )
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    code = codes.issue_qr(
+        units, openid, body.psn_no, secret=settings.qr_signing_secret, ttl_seconds=settings.qr_ttl_seconds, now=now
+    )
     return {"qr_code": code.text, "expires_in": code.expires_at - int(now.timestamp())}
 
 
 @router.post("/family", status_code=201)
-def request_family(body: FamilyIn, openid: OpenidDep, runtime: RuntimeDep, state: StateDep, now: NowDep) -> dict[str, Any]:
+def request_family(body: FamilyIn, openid: OpenidDep, units: UnitsDep, state: StateDep, now: NowDep) -> dict[str, Any]:
     """Ask, after your own face check, to show a family member's code; it takes effect when they consent."""
     limit_identity_attempts(state, openid, body.certno)
-    try:
-        return handlers.request_family_binding(
-            runtime, openid, body.psn_name, body.certno, body.relation, now,
-            identity_ticket=body.identity_ticket, verifier=state.identity,
-        )
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return family.request_family_binding(
+        units, openid, body.psn_name, body.certno, body.relation, now,
+        identity_ticket=body.identity_ticket, verifier=state.identity,
+    )
 
 
 @router.get("/family")
-def list_family(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def list_family(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Family bindings you asked for, and those asking for your consent."""
-    try:
-        return handlers.list_family(runtime, openid)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return family.list_family(units, openid)
 
 
 @router.post("/family/{binding_id}/consent")
-def consent(binding_id: str, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+def consent(binding_id: str, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Consent, as the family member, to a guardian showing your code."""
-    try:
-        return handlers.consent_family_binding(runtime, openid, binding_id, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return family.consent_family_binding(units, openid, binding_id, now)
 
 
 @router.post("/family/{binding_id}/withdraw")
-def withdraw(binding_id: str, openid: OpenidDep, runtime: RuntimeDep, now: NowDep) -> dict[str, Any]:
+def withdraw(binding_id: str, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """End a family binding (either side)."""
-    try:
-        return handlers.withdraw_family_binding(runtime, openid, binding_id, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return family.withdraw_family_binding(units, openid, binding_id, now)
 
 
 @router.get("/usage")
-def usage(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def usage(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Where and when your voucher was scanned."""
-    try:
-        return handlers.my_usage(runtime, openid)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return views.my_usage(units, openid)
 
 
 @router.get("/settlements")
-def settlements(openid: OpenidDep, runtime: RuntimeDep) -> list[dict[str, Any]]:
+def settlements(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Your settlements, newest first."""
-    try:
-        return handlers.my_settlements(runtime, openid)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return views.my_settlements(units, openid)
 
 
 @router.get("/pay-orders/{pay_ord_id}")
-def pay_order(pay_ord_id: str, openid: OpenidDep, runtime: RuntimeDep) -> dict[str, Any]:
+def pay_order(pay_ord_id: str, openid: OpenidDep, units: UnitsDep) -> dict[str, Any]:
     """A hospital's payment order addressed to you (or a consenting family member)."""
-    try:
-        return payments.order_for_person(runtime, openid, pay_ord_id)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return orders.order_for_person(units, openid, pay_ord_id)
 
 
 @router.post("/pay-orders/{pay_ord_id}/authorisation", status_code=201)
-def authorise(pay_ord_id: str, openid: OpenidDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+def authorise(pay_ord_id: str, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
     """Authorise the order: the payAuthNo the hospital quotes when it places the order (6202)."""
-    try:
-        return payments.authorise(runtime, openid, pay_ord_id, settings.pay_auth_ttl_seconds, now)
-    except DomainError as exc:
-        raise to_problem(exc) from None
+    return orders.authorise(units, openid, pay_ord_id, settings.pay_auth_ttl_seconds, now)

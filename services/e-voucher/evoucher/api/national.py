@@ -11,15 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from medshared import jsonutil
-from medshared.national import EnvelopeError, parse_request, response
-from medshared.runtime import Runtime
+from medshared.national import EnvelopeError, parse_request, refusal, response
 from medshared.security import rate_limited_message
-from sqlalchemy.engine import Row
 
-from evoucher import handlers, payments
-from evoucher.api.deps import NowDep, RuntimeDep, SettingsDep, StateDep
+from evoucher.api.deps import NowDep, SettingsDep, StateDep, UnitsDep
 from evoucher.config import Settings
 from evoucher.domain.errors import DomainError, RateLimited
+from evoucher.usecases import codes, institutions, orders
+from evoucher.usecases.ports import Units
 
 router = APIRouter(tags=["institutions"])
 
@@ -40,10 +39,10 @@ async def raw_json(request: Request) -> Any:
 BodyDep = Annotated[Any, Depends(raw_json)]
 
 
-def _institution(request: Request, runtime: Runtime, settings: Settings, code: str, now: Any) -> Row[Any]:
+def _institution(request: Request, units: Units, settings: Settings, code: str, now: Any) -> Any:
     """The signed-in institution, within its rate."""
-    inst = handlers.authenticate_institution(
-        runtime, dict(request.headers), code,
+    inst = institutions.authenticate_institution(
+        units, dict(request.headers), code,
         production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
     )
     wait = request.app.state.institution_limiter.retry_after(code)
@@ -53,7 +52,7 @@ def _institution(request: Request, runtime: Runtime, settings: Settings, code: s
 
 
 @router.post("/fsi/api/hsecfc/localQrCodeQuery")
-def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: SettingsDep, now: NowDep) -> Response:
+def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> Response:
     """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
     org_id = str(body.get("orgId", "")) if isinstance(body, dict) else ""
 
@@ -66,11 +65,11 @@ def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: Set
     if not data.get("qrCode"):
         return refuse("data.qrCode is required: scan the patient's e-voucher QR code")
     try:
-        _institution(request, runtime, settings, org_id, now)
-        identity = handlers.decode_qr(
-            runtime,
+        _institution(request, units, settings, org_id, now)
+        identity = codes.decode_qr(
+            units,
             org_id,
-            handlers.DecodeRequest(
+            codes.DecodeRequest(
                 qr_code=str(data["qrCode"]),
                 business_type=str(data.get("businessType", "")),
                 operator_id=str(data.get("operatorId", "")),
@@ -82,33 +81,35 @@ def ec_query(request: Request, body: BodyDep, runtime: RuntimeDep, settings: Set
             ectoken_ttl=settings.ectoken_ttl_seconds,
             now=now,
         )
-    except DomainError as exc:
+    except DomainError as exc:  # every refusal of the decode, in its own envelope
         return refuse(exc.message)
     return _json({"orgId": org_id, "code": 0, "message": "success", "data": identity})
 
 
 @router.post("/fsi/api/rsfComIfsService/callService")
-def call_service(request: Request, body: BodyDep, runtime: RuntimeDep, settings: SettingsDep, state: StateDep, now: NowDep) -> Response:
+def call_service(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep) -> Response:
     """Mobile payment for the HIS: 6201 upload order, 6202 place, 6203 refund, 6301 query."""
     try:
         envelope = parse_request(body)
     except EnvelopeError as exc:
         return _json(response(admdvs=settings.admdvs, received=now.replace(tzinfo=None), err_msg=str(exc)))
 
-    def answer(output: Any = None, err_msg: str | None = None) -> Response:
-        return _json(response(admdvs=settings.admdvs, received=now.replace(tzinfo=None), output=output, err_msg=err_msg))
-
+    received = now.replace(tzinfo=None)
     data = envelope.input.get("data")
     try:
-        inst = _institution(request, runtime, settings, envelope.fixmedins_code, now)
+        inst = _institution(request, units, settings, envelope.fixmedins_code, now)
         if envelope.infno == "6201":
-            return answer(payments.upload_order(runtime, inst, data, now))
-        if envelope.infno == "6202":
-            return answer(payments.place(runtime, state.payment_deps, inst, data, now))
-        if envelope.infno == "6203":
-            return answer(payments.refund(runtime, state.payment_deps, inst, data, now))
-        if envelope.infno == "6301":
-            return answer(payments.query(runtime, inst, data))
-    except DomainError as exc:
-        return answer(err_msg=exc.message)
-    return answer(err_msg=f"infno {envelope.infno} is not served here; this endpoint answers 6201, 6202, 6203 and 6301")
+            output = orders.upload_order(units, inst, data, now)
+        elif envelope.infno == "6202":
+            output = orders.place(units, state.payment_deps, inst, data, now)
+        elif envelope.infno == "6203":
+            output = orders.refund(units, state.payment_deps, inst, data, now)
+        elif envelope.infno == "6301":
+            output = orders.query(units, inst, data)
+        else:
+            raise DomainError(
+                "infno", f"infno {envelope.infno} is not served here; this endpoint answers 6201, 6202, 6203 and 6301"
+            )
+    except DomainError as exc:  # every refusal of the transaction: infcode -1 with its sentence
+        return _json(refusal(exc, admdvs=settings.admdvs, received=received))
+    return _json(response(admdvs=settings.admdvs, received=received, output=output))

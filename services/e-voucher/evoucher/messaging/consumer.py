@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from medshared.db import upsert_newer
 from medshared.events import Event
 from medshared.money import money
-from medshared.outbox import stage
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from evoucher.db import outbox, person, person_enrollment, settlement, voucher
-from evoucher.domain import vouchers
-from evoucher.messaging.contracts import (
-    ENROLLMENT_EVENTS,
-    PERSON_EVENTS,
-    TOPIC,
-    voucher_event,
-)
+from evoucher.db import person, person_enrollment, settlement
+from evoucher.messaging.contracts import ENROLLMENT_EVENTS, PERSON_EVENTS
+from evoucher.store import SqlStore
+from evoucher.usecases.vouchers import revoke_on_death
 
 
 def handle(session: Session, event: Event) -> None:
@@ -44,29 +40,9 @@ def _apply_person(session: Session, data: dict[str, Any]) -> None:
         "death_date": data.get("death_date"),
         "version": int(data["version"]),
     }
-    current = session.execute(select(person.c.version).where(person.c.psn_no == data["psn_no"])).scalar()
-    if current is None:
-        session.execute(insert(person).values(psn_no=data["psn_no"], **values))
-    elif values["version"] > current:
-        session.execute(update(person).where(person.c.psn_no == data["psn_no"]).values(**values))
-    else:
-        return
-    if values["death_date"]:
-        _revoke_on_death(session, str(data["psn_no"]))
-
-
-def _revoke_on_death(session: Session, psn_no: str) -> None:
-    row = session.execute(select(voucher).where(voucher.c.active_psn_no == psn_no)).first()
-    if row is None:
-        return
-    status, event_type = vouchers.transition(row.status, "revoke")
-    session.execute(
-        update(voucher)
-        .where(voucher.c.voucher_id == row.voucher_id)
-        .values(status=status, active_psn_no=None, active_openid=None, version=row.version + 1)
-    )
-    changed = session.execute(select(voucher).where(voucher.c.voucher_id == row.voucher_id)).one()
-    stage(session, outbox, TOPIC, voucher_event(event_type, changed))
+    changed = upsert_newer(session, person, "psn_no", {"psn_no": data["psn_no"], **values})
+    if changed and values["death_date"]:
+        revoke_on_death(SqlStore(session), str(data["psn_no"]))
 
 
 def _apply_enrollment(session: Session, data: dict[str, Any]) -> None:
@@ -77,14 +53,7 @@ def _apply_enrollment(session: Session, data: dict[str, Any]) -> None:
         "status": str(data["status"]),
         "version": int(data["version"]),
     }
-    key = str(data["enrollment_id"])
-    current = session.execute(
-        select(person_enrollment.c.version).where(person_enrollment.c.enrollment_id == key)
-    ).scalar()
-    if current is None:
-        session.execute(insert(person_enrollment).values(enrollment_id=key, **values))
-    elif values["version"] > current:
-        session.execute(update(person_enrollment).where(person_enrollment.c.enrollment_id == key).values(**values))
+    upsert_newer(session, person_enrollment, "enrollment_id", {"enrollment_id": str(data["enrollment_id"]), **values})
 
 
 def _apply_settlement(session: Session, data: dict[str, Any], original_setl_id: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evoucher import payments
+from evoucher.usecases import saga
 from fastapi.testclient import TestClient
 
 from tests.api.test_mobile_payment import ORG, national, order_data, upload_and_authorise
@@ -35,7 +35,7 @@ def test_a_callback_url_on_another_institutions_origin_is_refused(client: TestCl
 
 
 def _sweep(client: TestClient) -> None:
-    payments.resume_in_flight(client.app.state.runtime, client.app.state.payment_deps, older_than_seconds=0)
+    saga.resume_in_flight(client.app.state.units, client.app.state.payment_deps, older_than_seconds=0)
 
 
 def test_a_callback_the_his_never_acknowledges_is_retried_with_backoff_and_then_marked_failed(

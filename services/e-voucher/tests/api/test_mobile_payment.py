@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from evoucher import payments
+from evoucher.usecases import saga
 from evoucher.db import pay_order
 from evoucher.domain.tokens import callback_signature
 from fastapi.testclient import TestClient
@@ -140,7 +140,7 @@ def test_an_order_interrupted_while_settlement_is_away_is_resumed_once_it_answer
     placed = national(client, "6202", order)
     assert placed["output"]["ordStas"] == "2"
     edge.down = False
-    payments.drive(client.app.state.runtime, client.app.state.payment_deps, order["payOrdId"])
+    saga.drive(client.app.state.units, client.app.state.payment_deps, order["payOrdId"])
     queried = national(client, "6301", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})
     assert queried["output"]["ordStas"] == "6"
     assert len(edge.standing()) == 1
@@ -203,7 +203,7 @@ def test_a_charge_confirmed_after_6202_returned_is_finished_and_called_back_by_t
     assert placed["output"]["ordStas"] == "2"
     assert edge.callbacks == []
     time.sleep(0.35)
-    assert payments.resume_in_flight(client.app.state.runtime, deps, older_than_seconds=0) == 1
+    assert saga.resume_in_flight(client.app.state.units, deps, older_than_seconds=0) == 1
     assert national(client, "6301", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})["output"]["ordStas"] == "6"
     assert [jsonutil.loads(raw)["ordStas"] for raw, _ in edge.callbacks] == ["6"]
     assert len(edge.standing()) == 1
@@ -212,16 +212,16 @@ def test_a_charge_confirmed_after_6202_returned_is_finished_and_called_back_by_t
 def test_an_order_stopped_after_settling_is_charged_on_resume_not_settled_again(
     client: TestClient, edge: EdgeState, edge_url: str
 ) -> None:
-    runtime, deps = client.app.state.runtime, client.app.state.payment_deps
+    runtime, units, deps = client.app.state.runtime, client.app.state.units, client.app.state.payment_deps
     order = upload_and_authorise(client, edge_url, "ORD-12")
     edge.down = True
     national(client, "6202", order)
     edge.down = False
     # The process stops right after 2207 answered: the stored state says "settled", nothing charged yet.
     row = _stored(runtime, order["payOrdId"])
-    assert payments._step(runtime, deps, row)
+    assert saga.step(units, deps, row)
     assert _stored(runtime, order["payOrdId"]).status == "settled"
-    assert payments.resume_in_flight(runtime, deps, older_than_seconds=0) == 1
+    assert saga.resume_in_flight(units, deps, older_than_seconds=0) == 1
     assert _stored(runtime, order["payOrdId"]).status == "paid"
     assert edge.calls.count("2207") == 1 and len(edge.standing()) == 1
 

@@ -14,7 +14,7 @@ from medshared import logs
 from medshared.db import upgrade
 from medshared.national import gateway_headers
 
-from evoucher import handlers
+from evoucher.usecases import vouchers
 from evoucher.config import Settings
 from evoucher.demo import load_demo
 from evoucher.main import create_app
@@ -146,6 +146,19 @@ def test_only_the_desk_changes_a_voucher_and_the_audit_role_only_reads(client: T
     assert client.get("/admin/v1/audit", headers=DESK).status_code == 403
 
 
+def test_a_desk_change_the_records_refuse_is_answered_as_a_problem_and_kept_in_the_trail_with_its_code(
+    client: TestClient,
+) -> None:
+    refused = client.post("/admin/v1/vouchers/nosuchvoucher/freeze", json={"reason": "asked by phone"}, headers=DESK)
+    assert refused.status_code == 404
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert (refused.json()["code"], refused.json()["detail"]) == ("no_voucher", "no voucher nosuchvoucher")
+    [latest] = client.get("/admin/v1/audit", headers=AUDIT).json()[:1]
+    assert (latest["operator"], latest["target"], latest["outcome"]) == (
+        "dev-desk", "voucher_id=nosuchvoucher,command=freeze", "refused 404 no_voucher",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def printed() -> Iterator[io.StringIO]:
     """What the service prints to its log stream, configured as in production."""
@@ -162,11 +175,11 @@ def printed() -> Iterator[io.StringIO]:
 def test_a_certno_sent_at_activation_is_masked_in_the_logs(
     client: TestClient, printed: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(_runtime: object, _openid: str, _psn_name: str, certno: str, **_: object) -> object:
+    def broken(_units: object, _openid: str, _psn_name: str, certno: str, **_: object) -> object:
         raise RuntimeError(f"activation of {certno} failed")
 
     me = login(client, "tashi")
-    monkeypatch.setattr(handlers, "activate", broken)
+    monkeypatch.setattr(vouchers, "activate", broken)
     caller = TestClient(client.app, raise_server_exceptions=False)
     answer = caller.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=me)
     assert answer.status_code == 500

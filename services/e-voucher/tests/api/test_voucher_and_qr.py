@@ -4,7 +4,7 @@ import time
 from typing import Any
 
 import pytest
-from evoucher import handlers
+from evoucher.usecases import institutions
 from evoucher.db import outbox
 from evoucher.domain.errors import Unauthenticated
 from evoucher.main import create_app
@@ -174,10 +174,10 @@ def test_a_guardian_shows_a_dependants_code_only_after_consent(client: TestClien
 
 def test_production_refuses_an_institution_still_on_its_demo_credential(client: TestClient, clock: Clock) -> None:
     headers = gateway_headers("H54010000001", "demo-ec-H54010000001")
-    runtime = client.app.state.runtime
-    assert handlers.authenticate_institution(runtime, headers, "H54010000001", production=False, skew=300, now=clock())
+    units = client.app.state.units
+    assert institutions.authenticate_institution(units, headers, "H54010000001", production=False, skew=300, now=clock())
     with pytest.raises(Unauthenticated, match="demo credential"):
-        handlers.authenticate_institution(runtime, headers, "H54010000001", production=True, skew=300, now=clock())
+        institutions.authenticate_institution(units, headers, "H54010000001", production=True, skew=300, now=clock())
 
 
 def test_a_gateway_request_with_a_stale_timestamp_is_refused(client: TestClient) -> None:

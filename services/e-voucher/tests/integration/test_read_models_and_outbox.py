@@ -4,12 +4,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from evoucher import handlers
 from evoucher.adapters.identity import StubFaceCheck
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox, person
 from evoucher.domain.errors import Invalid
 from evoucher.messaging.consumer import handle
+from evoucher.store import SqlStore, SqlUnits
+from evoucher.usecases import views, vouchers
 from medshared.db import make_engine, upgrade
 from medshared.events import Event
 from medshared.outbox import record_once
@@ -58,8 +59,8 @@ FACE_CHECK = StubFaceCheck("test-identity-key", 300)
 def verified_activation(runtime: Runtime, openid: str, psn_name: str, certno: str) -> Any:
     """Activation after a (development) face check of the person named, on this openid."""
     ticket = FACE_CHECK.issue(certno=certno, psn_name=psn_name, openid=openid, now=int(NOW.timestamp()))
-    return handlers.activate(
-        runtime, openid, psn_name, certno, identity_ticket=ticket, verifier=FACE_CHECK, mobile_secret="k", session_ttl=60, now=NOW
+    return vouchers.activate(
+        SqlUnits(runtime), openid, psn_name, certno, identity_ticket=ticket, verifier=FACE_CHECK, mobile_secret="k", session_ttl=60, now=NOW
     )
 
 
@@ -104,12 +105,12 @@ def test_figures_count_activated_vouchers_and_standing_voucher_settlements_per_p
     settled(runtime, "S3", DROLMA, "02")
     settled(runtime, "R2", TASHI, "01", reversal_of="S2")
     settled(runtime, "S1", TASHI, "01")
-    [pool] = handlers.figures(runtime)
+    [pool] = views.figures(SqlUnits(runtime))
     assert pool == {
         "insuplc_admdvs": "540100", "enrolled_people": 2, "activated_vouchers": 1, "activation_rate": "0.5000",
         "settlements": 2, "voucher_settlements": 1, "settlement_use_rate": "0.5000",
     }  # fmt: skip
-    mine = handlers.my_settlements(runtime, "openid-t")
+    mine = views.my_settlements(SqlUnits(runtime), "openid-t")
     assert {(s["setl_id"], s["reversed"]) for s in mine} == {("S1", False), ("S2", True), ("R2", False)}
 
 
@@ -132,10 +133,9 @@ def test_the_migration_downgrades_to_nothing_and_upgrades_again(database_url: st
 
 def test_the_demo_registers_the_local_his_stand_in_as_each_demo_hospitals_callback_origin(runtime: Runtime) -> None:
     from evoucher.demo import DEMO_HIS_CALLBACK_ORIGIN, load_demo
-    from evoucher.payments import registered_origins
 
     load_demo(runtime)
     load_demo(runtime)
     with runtime.unit_of_work() as session:
-        assert registered_origins(session, "H54010000001") == [DEMO_HIS_CALLBACK_ORIGIN]
-        assert registered_origins(session, "P54010000001") == []
+        assert SqlStore(session).callback_origins("H54010000001") == [DEMO_HIS_CALLBACK_ORIGIN]
+        assert SqlStore(session).callback_origins("P54010000001") == []
