@@ -19,12 +19,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start()
-        print("\nReady: the demo data is loaded and every consumer has applied it (the demo people settle as the rules say).")
+        print(
+            "\nReady: the demo data is loaded and every consumer has applied it (the demo people settle as the rules say)."
+        )
         for name, url in stack.urls.items():
             docs = "" if name == "wechat-stub" else f"   docs {url}/docs   OpenAPI {url}/openapi.json"
             print(f"  {name:<12} {url}{docs}")
         print(f"  broker       {stack.bootstrap}")
-        print("\nTry:  curl -s -H 'x-operator-token: dev-operator-token' 'http://127.0.0.1:8001/admin/v1/people?certno=540102198005010110'")
+        print(
+            "\nTry:  curl -s -H 'x-operator-token: dev-operator-token' 'http://127.0.0.1:8001/admin/v1/people?certno=540102198005010110'"
+        )
         print("Logs are in var/*.log. Ctrl-C stops everything.")
         while stack.alive():
             time.sleep(0.5)

@@ -97,7 +97,20 @@ class Stack:
                 env.setdefault(f"{s.prefix}_{other.prefix}_URL", self.urls[other.directory])
         if "e-voucher" in self.urls and "EVOUCHER_WECHAT_BASE_URL" not in env:
             stub_port = self._port("WECHAT_STUB_PORT", 8009)
-            self._spawn("wechat-stub", ["-m", "uvicorn", "--factory", "evoucher.devtools.wechat_stub:app", "--host", "127.0.0.1", "--port", str(stub_port)], env)
+            self._spawn(
+                "wechat-stub",
+                [
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "evoucher.devtools.wechat_stub:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(stub_port),
+                ],
+                env,
+            )
             env["EVOUCHER_WECHAT_BASE_URL"] = f"http://127.0.0.1:{stub_port}"
             self.urls["wechat-stub"] = env["EVOUCHER_WECHAT_BASE_URL"]
         env.update(self.env_overrides)
@@ -159,7 +172,9 @@ class Stack:
                 if service not in running:
                     continue
                 partitions = [
-                    TopicPartition(topic, p) for topic in topics for p in sorted(reader.partitions_for_topic(topic) or ())
+                    TopicPartition(topic, p)
+                    for topic in topics
+                    for p in sorted(reader.partitions_for_topic(topic) or ())
                 ]
                 ends = reader.end_offsets(partitions) if partitions else {}
                 group = f"{service}-consumer"
@@ -193,7 +208,18 @@ class Stack:
         port = self.urls[s.directory].rsplit(":", 1)[1]
         proc = self._spawn(
             s.package,
-            ["-m", "uvicorn", "--factory", f"{s.package}.main:app", "--host", "127.0.0.1", "--port", port, "--log-level", "warning"]
+            [
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{s.package}.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--log-level",
+                "warning",
+            ]
             + (["--workers", str(self.workers[s.directory])] if self.workers.get(s.directory, 1) > 1 else []),
             self.env,
         )
@@ -210,7 +236,9 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"{s.directory} exited with {proc.returncode}; see {self.var / (s.package + '.log')}")
+                raise RuntimeError(
+                    f"{s.directory} exited with {proc.returncode}; see {self.var / (s.package + '.log')}"
+                )
             try:
                 if httpx.get(url, timeout=1).status_code == 200:
                     return

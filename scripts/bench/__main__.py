@@ -1,7 +1,7 @@
 """`make bench`: start the system, generate data, drive each workload, write docs/benchmarks.md.
 
-    BENCH_QUICK=1 python -m bench      (from scripts/; ~5 minutes)
-    python -m bench                    (the full run; ~30 minutes on 2 cores)
+BENCH_QUICK=1 python -m bench      (from scripts/; ~5 minutes)
+python -m bench                    (the full run; ~30 minutes on 2 cores)
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def main() -> int:
     results["total_seconds"] = round(time.monotonic() - started)
     results["load_average_at_end"] = machine.load_average()
     (ROOT / "docs" / "bench").mkdir(parents=True, exist_ok=True)
-    (ROOT / "docs" / "bench" / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
+    (ROOT / "docs" / "bench" / "results.json").write_text(
+        json.dumps(results, indent=1, ensure_ascii=False, default=str)
+    )
     report.write(results, ROOT / "docs")
     print(f"wrote docs/benchmarks.md in {results['total_seconds']} s", flush=True)
     return 0

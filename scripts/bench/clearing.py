@@ -8,9 +8,17 @@ import random
 from dataclasses import astuple, fields
 
 import psycopg
+
 from remote_care.messaging.contracts import SettlementItem, settlement_item
 
-PAIRS = [("341300", "540100"), ("430600", "540100"), ("540100", "110100"), ("430600", "110100"), ("341300", "110100"), ("540100", "430600")]
+PAIRS = [
+    ("341300", "540100"),
+    ("430600", "540100"),
+    ("540100", "110100"),
+    ("430600", "110100"),
+    ("341300", "110100"),
+    ("540100", "430600"),
+]
 
 
 def _payload(i: int, period_start: dt.datetime, rng: random.Random) -> dict:
@@ -52,7 +60,10 @@ def fill(database_url: str, period: str, rows: int, *, reversal_every: int = 50)
                 copy.write_row(astuple(settlement_item(payload, reversal=False)))
                 written += 1
                 if i % reversal_every == 0 and written < rows:
-                    reversal = {"settlement": {**payload["settlement"], "setl_id": f"BR{i:028d}"}, "original_setl_id": payload["settlement"]["setl_id"]}
+                    reversal = {
+                        "settlement": {**payload["settlement"], "setl_id": f"BR{i:028d}"},
+                        "original_setl_id": payload["settlement"]["setl_id"],
+                    }
                     for amount in ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"):
                         reversal["settlement"][amount] = "-" + reversal["settlement"][amount]
                     copy.write_row(astuple(settlement_item(reversal, reversal=True)))

@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
-from medshared import jsonutil
 
 from bench import his
 from bench.stats import summary_ms
+from medshared import jsonutil
 
 
 class Refused(Exception):
@@ -83,7 +83,12 @@ class Hospitals:
 
     async def call(self, hospital: his.Hospital, infno: str, input_: dict[str, Any], insuplc: str = "") -> Any:
         body = his.envelope(
-            hospital, infno, self.msgids.next(hospital.code), input_, sign_no=self.sign_no.get(hospital.code, ""), insuplc=insuplc
+            hospital,
+            infno,
+            self.msgids.next(hospital.code),
+            input_,
+            sign_no=self.sign_no.get(hospital.code, ""),
+            insuplc=insuplc,
         )
         content, headers = his.encode(body, hospital)
         answer = await self.client.post(his.PATH, content=content, headers=headers)
@@ -111,7 +116,9 @@ class Hospitals:
         await rec.timed("2207", self.call(hospital, "2207", his.settle_input(p, mdtrt_id), p.pool))
 
 
-async def closed_loop(concurrency: int, duration: float, rec: Recorder, step: Callable[[int, int], Awaitable[None]]) -> float:
+async def closed_loop(
+    concurrency: int, duration: float, rec: Recorder, step: Callable[[int, int], Awaitable[None]]
+) -> float:
     """Run `step(worker, n)` in `concurrency` loops until `duration` is over; returns measured seconds."""
     deadline = rec.start + duration
     rec.measure_to = deadline
@@ -231,7 +238,12 @@ async def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
                     missing.append(certno)
                     continue
                 insu = out["insuinfo"][0]
-                found[certno] = {"psn_no": out["baseinfo"]["psn_no"], "certno": certno, "pool": insu["insuplc_admdvs"], "insutype": insu["insutype"]}
+                found[certno] = {
+                    "psn_no": out["baseinfo"]["psn_no"],
+                    "certno": certno,
+                    "pool": insu["insuplc_admdvs"],
+                    "insutype": insu["insutype"],
+                }
 
         while pending and time.monotonic() < deadline:
             missing: list[str] = []
@@ -258,7 +270,9 @@ async def mint(cfg: dict[str, Any]) -> dict[str, Any]:
             auth = {"authorization": f"Bearer {login.json()['session_token']}"}
             if login.json().get("voucher") is None:
                 # The development face check first, as the real face-check SDK would run on the phone.
-                checked = await client.post("/dev/v1/face-checks", json={"psn_name": name, "certno": certno}, headers=auth)
+                checked = await client.post(
+                    "/dev/v1/face-checks", json={"psn_name": name, "certno": certno}, headers=auth
+                )
                 if checked.status_code != 201:
                     messages.append(f"face check: {checked.text[:200]}")
                     return
@@ -287,11 +301,25 @@ async def decode(cfg: dict[str, Any]) -> dict[str, Any]:
 
         async def one(hospital: his.Hospital, code: str) -> None:
             body = {
-                "orgId": hospital.code, "transType": "ec.query",
-                "data": {"qrCode": code, "businessType": "01101", "operatorId": "op1", "operatorName": "收费员", "officeId": "D01", "officeName": "内科"},
+                "orgId": hospital.code,
+                "transType": "ec.query",
+                "data": {
+                    "qrCode": code,
+                    "businessType": "01101",
+                    "operatorId": "op1",
+                    "operatorName": "收费员",
+                    "officeId": "D01",
+                    "officeName": "内科",
+                },
             }
-            answer = await client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=his.gateway_headers(hospital.code, hospital.ec_token))
-            decoded = answer.json() if answer.status_code == 200 else {"code": -1, "message": f"HTTP {answer.status_code}"}
+            answer = await client.post(
+                "/fsi/api/hsecfc/localQrCodeQuery",
+                json=body,
+                headers=his.gateway_headers(hospital.code, hospital.ec_token),
+            )
+            decoded = (
+                answer.json() if answer.status_code == 200 else {"code": -1, "message": f"HTTP {answer.status_code}"}
+            )
             if decoded["code"] != 0:
                 raise Refused(str(decoded["message"]))
 

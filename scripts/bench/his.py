@@ -65,7 +65,9 @@ class MsgIds:
         return f"{code}{moment:%Y%m%d%H%M%S}{n % 10_000:04d}"
 
 
-def envelope(hospital: Hospital, infno: str, msgid: str, input_: dict[str, Any], *, sign_no: str = "", insuplc: str = "") -> dict[str, Any]:
+def envelope(
+    hospital: Hospital, infno: str, msgid: str, input_: dict[str, Any], *, sign_no: str = "", insuplc: str = ""
+) -> dict[str, Any]:
     now = dt.datetime.now()
     return {
         "infno": infno,
@@ -101,16 +103,29 @@ def person_query_input(certno: str) -> dict[str, Any]:
 def register_input(p: Person, otp_no: str) -> dict[str, Any]:
     return {
         "data": {
-            "psn_no": p.psn_no, "insutype": p.insutype, "begntime": dt.datetime.now().strftime(DT),
-            "mdtrt_cert_type": "02", "mdtrt_cert_no": p.certno, "ipt_otp_no": otp_no, "atddr_no": "D1",
-            "dr_name": "医生", "dept_code": "D01", "dept_name": "内科", "caty": "A03",
+            "psn_no": p.psn_no,
+            "insutype": p.insutype,
+            "begntime": dt.datetime.now().strftime(DT),
+            "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": p.certno,
+            "ipt_otp_no": otp_no,
+            "atddr_no": "D1",
+            "dr_name": "医生",
+            "dept_code": "D01",
+            "dept_name": "内科",
+            "caty": "A03",
         }
     }
 
 
 def visit_info_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
     return {
-        "mdtrtinfo": {"mdtrt_id": mdtrt_id, "psn_no": p.psn_no, "med_type": "11", "begntime": dt.datetime.now().strftime(DT)},
+        "mdtrtinfo": {
+            "mdtrt_id": mdtrt_id,
+            "psn_no": p.psn_no,
+            "med_type": "11",
+            "begntime": dt.datetime.now().strftime(DT),
+        },
         "diseinfo": [],
     }
 
@@ -120,10 +135,21 @@ def fees_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
     return {
         "feedetail": [
             {
-                "feedetl_sn": str(i), "mdtrt_id": mdtrt_id, "psn_no": p.psn_no, "chrg_bchno": "B1",
-                "rx_circ_flag": "0", "fee_ocur_time": now, "med_list_codg": code, "medins_list_codg": "H-" + code,
-                "det_item_fee_sumamt": (cnt * pric).quantize(Decimal("0.01")), "cnt": cnt, "pric": pric,
-                "bilg_dept_codg": "D01", "bilg_dept_name": "内科", "bilg_dr_codg": "DR1", "bilg_dr_name": "医生",
+                "feedetl_sn": str(i),
+                "mdtrt_id": mdtrt_id,
+                "psn_no": p.psn_no,
+                "chrg_bchno": "B1",
+                "rx_circ_flag": "0",
+                "fee_ocur_time": now,
+                "med_list_codg": code,
+                "medins_list_codg": "H-" + code,
+                "det_item_fee_sumamt": (cnt * pric).quantize(Decimal("0.01")),
+                "cnt": cnt,
+                "pric": pric,
+                "bilg_dept_codg": "D01",
+                "bilg_dept_name": "内科",
+                "bilg_dr_codg": "DR1",
+                "bilg_dr_name": "医生",
                 "hosp_appr_flag": "1",
             }
             for i, (code, cnt, pric) in enumerate(VISIT_LINES, 1)
@@ -134,8 +160,16 @@ def fees_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
 def settle_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
     return {
         "data": {
-            "psn_no": p.psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": p.certno, "med_type": "11",
-            "medfee_sumamt": VISIT_TOTAL, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": "B1",
-            "acct_used_flag": "0", "insutype": p.insutype, "mid_setl_flag": "0",
+            "psn_no": p.psn_no,
+            "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": p.certno,
+            "med_type": "11",
+            "medfee_sumamt": VISIT_TOTAL,
+            "psn_setlway": "01",
+            "mdtrt_id": mdtrt_id,
+            "chrg_bchno": "B1",
+            "acct_used_flag": "0",
+            "insutype": p.insutype,
+            "mid_setl_flag": "0",
         }
     }

@@ -51,10 +51,21 @@ def fill(database_url: str, target: int, say: Callable[[str], None] = print) -> 
         _copy(
             settlement,
             "t.setl_id = :setl_id",
-            {"setl_id": _key("HS"), "mdtrt_id": _key("HV"), "psn_no": person, "medins_setl_id": _key("HM"), "reversed_by": "NULL", "init_setl_id": "NULL"},
+            {
+                "setl_id": _key("HS"),
+                "mdtrt_id": _key("HV"),
+                "psn_no": person,
+                "medins_setl_id": _key("HM"),
+                "reversed_by": "NULL",
+                "init_setl_id": "NULL",
+            },
         ),
         _copy(fee_line, "t.id = :fee_id", {"mdtrt_id": _key("HV"), "setl_id": _key("HS"), "feedetl_sn": _key("HF")}),
-        _copy(message_log, "t.sender = :sender AND t.msgid = :msgid", {"sender": "'HISTORY'", "msgid": _key("HM"), "psn_no": person, "ref_id": _key("HS")}),
+        _copy(
+            message_log,
+            "t.sender = :sender AND t.msgid = :msgid",
+            {"sender": "'HISTORY'", "msgid": _key("HM"), "psn_no": person, "ref_id": _key("HS")},
+        ),
     ]
     engine = create_engine(database_url)
     t0 = time.monotonic()

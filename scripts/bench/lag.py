@@ -8,6 +8,7 @@ import threading
 import time
 
 from kafka import KafkaConsumer, TopicPartition
+
 from medshared import jsonutil
 
 TOPIC = "settlement.settlements.v1"

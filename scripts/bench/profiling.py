@@ -10,7 +10,9 @@ from pathlib import Path
 
 
 def py_spy() -> str | None:
-    return shutil.which("py-spy") or (str(Path(sys.executable).with_name("py-spy")) if Path(sys.executable).with_name("py-spy").exists() else None)
+    return shutil.which("py-spy") or (
+        str(Path(sys.executable).with_name("py-spy")) if Path(sys.executable).with_name("py-spy").exists() else None
+    )
 
 
 def record(pid: int, seconds: int, raw_out: Path, svg_out: Path | None = None) -> subprocess.Popen[bytes] | None:
@@ -18,7 +20,21 @@ def record(pid: int, seconds: int, raw_out: Path, svg_out: Path | None = None) -
     exe = py_spy()
     if exe is None:
         return None
-    args = [exe, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", "--nonblocking", "--format", "raw", "--output", str(raw_out)]
+    args = [
+        exe,
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(seconds),
+        "--rate",
+        "200",
+        "--nonblocking",
+        "--format",
+        "raw",
+        "--output",
+        str(raw_out),
+    ]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -26,7 +42,9 @@ def _frames(stack: str) -> list[str]:
     return [f for f in stack.split(";") if f]
 
 
-def top_frames(raw: Path, *, limit: int = 15, own_code: tuple[str, ...] = (), within: str = "") -> dict[str, list[tuple[str, float]]]:
+def top_frames(
+    raw: Path, *, limit: int = 15, own_code: tuple[str, ...] = (), within: str = ""
+) -> dict[str, list[tuple[str, float]]]:
     """Share of busy samples per frame: `inclusive` (frame anywhere on the stack) and `self` (frame on top).
 
     Idle samples (threads waiting in select/poll/wait) are dropped so the shares are of CPU work.
@@ -43,7 +61,10 @@ def top_frames(raw: Path, *, limit: int = 15, own_code: tuple[str, ...] = (), wi
         if within:
             if not any(within in f for f in frames):
                 continue
-        elif not frames or any(idle in frames[-1] for idle in ("wait (threading", "select (", "poll (", "_worker (concurrent", "acquire", "sleep")):
+        elif not frames or any(
+            idle in frames[-1]
+            for idle in ("wait (threading", "select (", "poll (", "_worker (concurrent", "acquire", "sleep")
+        ):
             continue
         n = int(count)
         total += n
@@ -53,5 +74,8 @@ def top_frames(raw: Path, *, limit: int = 15, own_code: tuple[str, ...] = (), wi
                 inclusive[f] += n
     if total == 0:
         return {"inclusive": [], "self": []}
-    share = lambda c: [(f, round(100 * n / total, 1)) for f, n in c.most_common(limit)]
+
+    def share(c):
+        return [(f, round(100 * n / total, 1)) for f, n in c.most_common(limit)]
+
     return {"inclusive": share(inclusive), "self": share(own), "samples": [("busy samples", float(total))]}

@@ -71,18 +71,23 @@ def _frames_table(profile: dict[str, Any], kind: str = "self", limit: int = 10) 
         return [f"_{(profile or {}).get('missing', 'no profile')}_", ""]
     rows = ["| share of busy samples | frame |", "|---:|---|"]
     rows += [f"| {share:.1f}% | `{frame[:140]}` |" for frame, share in profile.get(kind, [])[:limit]]
-    return rows + [""]
+    return [*rows, ""]
 
 
 def findings(r: dict[str, Any]) -> list[str]:
     """What the measurements say stands in the way, derived from this run's numbers."""
     prof = r["profile_settlement"]
     per_visit = {t: c for t, c in prof.get("per_visit", {}).items() if t != "(database)"}
-    statements = sum(c.get("idx_scan", 0) + c.get("seq_scan", 0) + c.get("inserted", 0) + c.get("updated", 0) for c in per_visit.values())
+    statements = sum(
+        c.get("idx_scan", 0) + c.get("seq_scan", 0) + c.get("inserted", 0) + c.get("updated", 0)
+        for c in per_visit.values()
+    )
     commits = prof.get("per_visit", {}).get("(database)", {}).get("commits", math.nan)
     # gateway_nonce is pruned to the signature window, so it does not grow with the visits.
     growing = [
-        t for t, c in per_visit.items() if t != "gateway_nonce" and c.get("seq_scan", 0) and c.get("seq_tup_read", 0) / c["seq_scan"] > 1000
+        t
+        for t, c in per_visit.items()
+        if t != "gateway_nonce" and c.get("seq_scan", 0) and c.get("seq_tup_read", 0) / c["seq_scan"] > 1000
     ]
     shares = prof.get("cpu_share", {})
     visits = r["visits"]
@@ -133,7 +138,9 @@ def findings(r: dict[str, Any]) -> list[str]:
                 "  for the data, and with time-ordered keys so new entries go to the right-hand index pages.",
             ]
     imp = r["import"]
-    relay = [share for frame, share in imp.get("profile", {}).get("inclusive", []) if frame.startswith("OutboxRelay._run")]
+    relay = [
+        share for frame, share in imp.get("profile", {}).get("inclusive", []) if frame.startswith("OutboxRelay._run")
+    ]
     end_to_end = [v.get("settleable_per_s") for v in imp["sizes"].values() if v.get("settleable_per_s")]
     if end_to_end:
         out += [
@@ -145,7 +152,8 @@ def findings(r: dict[str, Any]) -> list[str]:
     out += [
         "- **The import shares its process with its relay.** Each row stages two events (the person registered,",
         "  the enrollment with the person's snapshot); the relay publishes them while the import goes on"
-        + (f" ({relay[0]}% of enrollment's busy samples)" if relay else "") + ",",
+        + (f" ({relay[0]}% of enrollment's busy samples)" if relay else "")
+        + ",",
         "  and settlement's and e-voucher's consumers apply them on the same cores. Rows are validated and",
         "  written in batches of 2,000 (one multi-row INSERT per table); the per-row cost is Python: parsing,",
         "  the GB 11643 check, the contribution, the two event bodies.",
@@ -174,7 +182,9 @@ def _population(pop: dict[str, float] | None) -> list[str]:
 
 def _history_row(history: dict[str, Any] | None) -> str:
     if not history:
-        return "| settle latency with 10 thousand vs 10 million stored settlements | < 20% apart | not measured | | n/a |"
+        return (
+            "| settle latency with 10 thousand vs 10 million stored settlements | < 20% apart | not measured | | n/a |"
+        )
     small, large = (history["levels"][k] for k in sorted(history["levels"], key=int))
     worst = max(abs(history["p50_change"]), abs(history["p99_change"]))
     return (
@@ -199,7 +209,9 @@ def _history_section(history: dict[str, Any] | None) -> list[str]:
         "|---:|---:|---:|---:|---:|",
     ]
     for _, level in sorted(history["levels"].items(), key=lambda kv: int(kv[0])):
-        lines.append(f"| {level['stored']:,} | {level['fill']['seconds']} | {_fmt(level['p50'])} | {_fmt(level['p99'])} | {level['errors']} |")
+        lines.append(
+            f"| {level['stored']:,} | {level['fill']['seconds']} | {_fmt(level['p50'])} | {_fmt(level['p99'])} | {level['errors']} |"
+        )
     return [*lines, ""]
 
 
@@ -244,7 +256,11 @@ def write(r: dict[str, Any], docs: Path) -> None:
     lag_p99 = max(v["lag_ms"]["p99"] for v in levels.values() if v["lag_ms"]["n"])
     import_rate = max(v["rows_per_s"] for v in imp["sizes"].values())
     ns = sorted(int(n) for n in imp["sizes"])
-    per_row = [imp["sizes"][n]["seconds"] / n for n in ns] if isinstance(next(iter(imp["sizes"])), int) else [imp["sizes"][str(n)]["seconds"] / n for n in ns]
+    per_row = (
+        [imp["sizes"][n]["seconds"] / n for n in ns]
+        if isinstance(next(iter(imp["sizes"])), int)
+        else [imp["sizes"][str(n)]["seconds"] / n for n in ns]
+    )
     rss_max = max(r["rss_mb"].values())
     decode_rate = decode.get("throughput", math.nan)
     L: list[str] = []

@@ -21,7 +21,12 @@ def drive(workload: str, **cfg: Any) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SCRIPTS), os.environ.get("PYTHONPATH", "")])}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.drive"], input=json.dumps(cfg), capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "bench.drive"],
+        input=json.dumps(cfg),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"load generator ({workload}) failed:\n{proc.stderr[-3000:]}")

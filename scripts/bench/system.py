@@ -8,12 +8,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medshared import broker
-from medshared.testing import create_database, start_postgres, stop_postgres
 from sqlalchemy import create_engine, insert, text
 from stack import Stack, present
 
 from bench.his import Hospital
+from medshared import broker
+from medshared.testing import create_database, start_postgres, stop_postgres
 
 # Sixteen bench hospitals in 拉萨 (540100) join the seven demo institutions, levels 1-3 in turn so
 # every reimbursement tier of the policy is exercised; 宿州 residents treated there are cross-province.
@@ -67,8 +67,17 @@ class System:
         engine = create_engine(self.database_urls["settlement"])
         with engine.begin() as conn:
             for h in HOSPITALS:
-                conn.execute(insert(institution).values(fixmedins_code=h.code, fixmedins_name=f"压测医院{h.code}", admdvs=h.admdvs, hosp_lv=str(1 + int(h.code[-4:]) % 3)))
-                conn.execute(insert(gateway_credential).values(paasid=h.code, fixmedins_code=h.code, token=h.token, demo=True))
+                conn.execute(
+                    insert(institution).values(
+                        fixmedins_code=h.code,
+                        fixmedins_name=f"压测医院{h.code}",
+                        admdvs=h.admdvs,
+                        hosp_lv=str(1 + int(h.code[-4:]) % 3),
+                    )
+                )
+                conn.execute(
+                    insert(gateway_credential).values(paasid=h.code, fixmedins_code=h.code, token=h.token, demo=True)
+                )
         engine.dispose()
         if "e-voucher" in self.database_urls:
             from evoucher.db import institution as ev_institution
@@ -76,7 +85,14 @@ class System:
             engine = create_engine(self.database_urls["e-voucher"])
             with engine.begin() as conn:
                 for h in HOSPITALS:
-                    conn.execute(insert(ev_institution).values(fixmedins_code=h.code, fixmedins_name=f"压测医院{h.code}", admdvs=h.admdvs, gateway_token=h.ec_token))
+                    conn.execute(
+                        insert(ev_institution).values(
+                            fixmedins_code=h.code,
+                            fixmedins_name=f"压测医院{h.code}",
+                            admdvs=h.admdvs,
+                            gateway_token=h.ec_token,
+                        )
+                    )
             engine.dispose()
 
     def count(self, service: str, table: str) -> int:
@@ -93,12 +109,19 @@ class System:
         try:
             with engine.connect() as conn:
                 rows = conn.execute(
-                    text("select relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd from pg_stat_user_tables")
+                    text(
+                        "select relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_tup_ins, n_tup_upd from pg_stat_user_tables"
+                    )
                 ).all()
-                commits = conn.execute(text("select xact_commit from pg_stat_database where datname = current_database()")).scalar_one()
+                commits = conn.execute(
+                    text("select xact_commit from pg_stat_database where datname = current_database()")
+                ).scalar_one()
         finally:
             engine.dispose()
-        stats = {r[0]: {"seq_scan": r[1], "seq_tup_read": r[2], "idx_scan": r[3], "inserted": r[4], "updated": r[5]} for r in rows}
+        stats = {
+            r[0]: {"seq_scan": r[1], "seq_tup_read": r[2], "idx_scan": r[3], "inserted": r[4], "updated": r[5]}
+            for r in rows
+        }
         return stats | {"(database)": {"commits": int(commits)}}
 
     def stop(self) -> None:
@@ -106,4 +129,3 @@ class System:
             self.stack.stop()
         stop_postgres(self.pg_root)
         shutil.rmtree(self.pg_root, ignore_errors=True)
-

@@ -72,11 +72,17 @@ def population(system: System, plan: Plan) -> tuple[list[dict[str, str]], dict[s
     while system.count("settlement", "person") < known_before + plan.visit_people and time.monotonic() < deadline:
         time.sleep(0.1)
     settleable = time.monotonic() - t0
-    certnos = [people.certno("540100", i) for i in range(local)] + [people.certno("341300", i) for i in range(plan.visit_people - local)]
+    certnos = [people.certno("540100", i) for i in range(local)] + [
+        people.certno("341300", i) for i in range(plan.visit_people - local)
+    ]
     resolved = drive("resolve", url=system.url("settlement"), hospitals=_hospitals()[:1], certnos=certnos, timeout=1200)
     if resolved["missing"]:
         raise RuntimeError(f"settlement never learned {resolved['missing']} imported people")
-    timing = {"people": plan.visit_people, "import_seconds": round(imported, 1), "settleable_seconds": round(settleable, 1)}
+    timing = {
+        "people": plan.visit_people,
+        "import_seconds": round(imported, 1),
+        "settleable_seconds": round(settleable, 1),
+    }
     return list(resolved["people"]), timing
 
 
@@ -93,7 +99,10 @@ def _level(runs: list[dict[str, Any]], ceilings: list[dict[str, Any]]) -> dict[s
         "all_calls_ms": {p: median([r["all_calls_ms"][p] for r in runs]) for p in ("p50", "p90", "p99")},
         "ceiling_ms": {p: median([c["all_calls_ms"][p] for c in ceilings]) for p in ("p50", "p90", "p99")},
         "per_call_ms": {
-            name: {p: median([r["latency_ms"][name][p] for r in runs if name in r["latency_ms"]]) for p in ("p50", "p90", "p99")}
+            name: {
+                p: median([r["latency_ms"][name][p] for r in runs if name in r["latency_ms"]])
+                for p in ("p50", "p90", "p99")
+            }
             for name in sorted(calls)
         },
         "runs": [r["throughput"] for r in runs],
@@ -108,9 +117,20 @@ def visit_load(system: System, plan: Plan, population_: list[dict[str, str]], me
         for rep in range(plan.repeats):
             for c in plan.concurrency:
                 say(f"visit chain, concurrency {c}, repeat {rep + 1}/{plan.repeats}")
-                raw[c][1].append(drive("healthz", url=system.url("settlement"), concurrency=c, duration=plan.ceiling_duration))
+                raw[c][1].append(
+                    drive("healthz", url=system.url("settlement"), concurrency=c, duration=plan.ceiling_duration)
+                )
                 probe.take()
-                raw[c][0].append(drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=c, duration=plan.duration))
+                raw[c][0].append(
+                    drive(
+                        "visits",
+                        url=system.url("settlement"),
+                        hospitals=_hospitals(),
+                        people=population_,
+                        concurrency=c,
+                        duration=plan.duration,
+                    )
+                )
                 time.sleep(1.0)  # the last settlements' events are still on their way
                 lags[c].extend(probe.take())
                 memory.sample()
@@ -130,30 +150,60 @@ def settle_alone(system: System, plan: Plan, population_: list[dict[str, str]], 
     for rep in range(plan.repeats):
         say(f"2207 alone, concurrency {c}, repeat {rep + 1}/{plan.repeats}")
         ceilings.append(drive("healthz", url=system.url("settlement"), concurrency=c, duration=plan.ceiling_duration))
-        runs.append(drive("settle", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=c, count=plan.settle_count))
+        runs.append(
+            drive(
+                "settle",
+                url=system.url("settlement"),
+                hospitals=_hospitals(),
+                people=population_,
+                concurrency=c,
+                count=plan.settle_count,
+            )
+        )
         memory.sample()
     return {"concurrency": c} | _level(runs, ceilings)
 
 
-def two_workers(system: System, plan: Plan, population_: list[dict[str, str]], one_process: dict[str, Any]) -> dict[str, Any]:
+def two_workers(
+    system: System, plan: Plan, population_: list[dict[str, str]], one_process: dict[str, Any]
+) -> dict[str, Any]:
     """The visit chain again with settlement on two uvicorn workers (`--workers 2`): how far the
     second core carries it, at the concurrency where one process did best short of the
     highest level (where the machine itself is overloaded). Measured last, so every other
     figure is of one process per service."""
-    candidates = [int(c) for c in one_process["levels"] if 1 < int(c) < max(plan.concurrency)] or [int(one_process["peak_concurrency"])]
+    candidates = [int(c) for c in one_process["levels"] if 1 < int(c) < max(plan.concurrency)] or [
+        int(one_process["peak_concurrency"])
+    ]
     concurrency = max(candidates, key=lambda c: one_process["levels"][c]["throughput"])
     say("settlement restarted with two workers")
     system.restart("settlement", workers=2)
     runs, ceilings, rss = [], [], []
     for rep in range(plan.repeats):
         say(f"visit chain, settlement on two workers, concurrency {concurrency}, repeat {rep + 1}/{plan.repeats}")
-        ceilings.append(drive("healthz", url=system.url("settlement"), concurrency=concurrency, duration=plan.ceiling_duration))
-        runs.append(drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=concurrency, duration=plan.duration))
+        ceilings.append(
+            drive("healthz", url=system.url("settlement"), concurrency=concurrency, duration=plan.ceiling_duration)
+        )
+        runs.append(
+            drive(
+                "visits",
+                url=system.url("settlement"),
+                hospitals=_hospitals(),
+                people=population_,
+                concurrency=concurrency,
+                duration=plan.duration,
+            )
+        )
         rss.append(machine.rss_mb(system.pid("settlement")))
-    return {"concurrency": concurrency, "one_process": one_process["levels"][concurrency]["throughput"], "rss_mb": max(rss)} | _level(runs, ceilings)
+    return {
+        "concurrency": concurrency,
+        "one_process": one_process["levels"][concurrency]["throughput"],
+        "rss_mb": max(rss),
+    } | _level(runs, ceilings)
 
 
-def settle_with_history(system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory) -> dict[str, Any]:
+def settle_with_history(
+    system: System, plan: Plan, population_: list[dict[str, str]], memory: Memory
+) -> dict[str, Any]:
     """2207 latency (one caller, so queueing does not blur it) with 10 thousand, then with
     `plan.history_large` settlements already stored."""
     url = system.database_urls["settlement"]
@@ -164,7 +214,16 @@ def settle_with_history(system: System, plan: Plan, population_: list[dict[str, 
         runs = []
         for rep in range(plan.repeats):
             say(f"2207 with {target:,} settlements stored, repeat {rep + 1}/{plan.repeats}")
-            runs.append(drive("settle", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=1, count=plan.settle_count))
+            runs.append(
+                drive(
+                    "settle",
+                    url=system.url("settlement"),
+                    hospitals=_hospitals(),
+                    people=population_,
+                    concurrency=1,
+                    count=plan.settle_count,
+                )
+            )
             memory.sample()
         levels[str(target)] = {
             "stored": history.stored(url),
@@ -174,7 +233,11 @@ def settle_with_history(system: System, plan: Plan, population_: list[dict[str, 
             "errors": sum(r["errors"] for r in runs),
         }
     small, large = levels["10000"], levels[str(plan.history_large)]
-    return {"levels": levels, "p50_change": large["p50"] / small["p50"] - 1, "p99_change": large["p99"] / small["p99"] - 1}
+    return {
+        "levels": levels,
+        "p50_change": large["p50"] / small["p50"] - 1,
+        "p99_change": large["p99"] / small["p99"] - 1,
+    }
 
 
 def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]], out: Path) -> dict[str, Any]:
@@ -183,11 +246,21 @@ def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]]
     before = system.table_stats("settlement")
     cpu = CpuMeter(system)
     spy = profiling.record(system.pid("settlement"), plan.profile_seconds, raw)
-    run = drive("visits", url=system.url("settlement"), hospitals=_hospitals(), people=population_, concurrency=16, duration=plan.profile_seconds + 2, warmup=0.0)
+    run = drive(
+        "visits",
+        url=system.url("settlement"),
+        hospitals=_hospitals(),
+        people=population_,
+        concurrency=16,
+        duration=plan.profile_seconds + 2,
+        warmup=0.0,
+    )
     time.sleep(2.0)  # PostgreSQL publishes table counters at most once a second
     after = system.table_stats("settlement")
     per_visit = per_unit(before, after, run["completed"] + 16)
-    profile = _profile_result(spy, raw, ("settlement", "medshared", "sqlalchemy", "psycopg", "pydantic", "fastapi", "starlette"))
+    profile = _profile_result(
+        spy, raw, ("settlement", "medshared", "sqlalchemy", "psycopg", "pydantic", "fastapi", "starlette")
+    )
     shares = cpu.shares() | {"load generator": round(100 * run["client_cpu_seconds"] / (plan.profile_seconds + 2), 1)}
     return profile | {"per_visit": per_visit, "cpu_share": shares, "visits_per_s": run["throughput"]}
 
@@ -232,7 +305,9 @@ def _machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def per_unit(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], units: int) -> dict[str, dict[str, float]]:
+def per_unit(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], units: int
+) -> dict[str, dict[str, float]]:
     """Counter deltas divided by the work done, tables that moved only."""
     out: dict[str, dict[str, float]] = {}
     for table, counters in after.items():
@@ -267,10 +342,14 @@ def decode_load(system: System, plan: Plan, memory: Memory, out: Path) -> dict[s
         raw = out / "evoucher.pyspy.txt"
         if rep == 0:
             spy = profiling.record(system.pid("e-voucher"), 3, raw)
-        runs.append(drive("decode", url=system.url("e-voucher"), hospitals=_hospitals(), codes=minted["codes"], concurrency=c))
+        runs.append(
+            drive("decode", url=system.url("e-voucher"), hospitals=_hospitals(), codes=minted["codes"], concurrency=c)
+        )
         memory.sample()
         if rep == 0:
-            profile = _profile_result(spy, raw, ("evoucher", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette"))
+            profile = _profile_result(
+                spy, raw, ("evoucher", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette")
+            )
     return {"concurrency": c, "profile": profile} | _level(runs, ceilings)
 
 
@@ -286,7 +365,12 @@ def clearing_run(system: System, plan: Plan, memory: Memory, out: Path) -> dict[
     raw = out / "remote_care.pyspy.txt"
     spy = profiling.record(system.pid("remote-care"), 600, raw)
     t0 = time.monotonic()
-    answer = httpx.post(system.url("remote-care") + "/admin/v1/clearing/runs", json={"period": period}, headers={**OPERATOR, "x-operator-id": "bench"}, timeout=3600)
+    answer = httpx.post(
+        system.url("remote-care") + "/admin/v1/clearing/runs",
+        json={"period": period},
+        headers={**OPERATOR, "x-operator-id": "bench"},
+        timeout=3600,
+    )
     seconds = time.monotonic() - t0
     memory.sample()
     if spy is not None:
@@ -317,7 +401,9 @@ def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dic
             say(f"enrollment import of {n:,} residents, repeat {rep + 1}/{plan.repeats}")
             body = people.csv_rows("540100", start, n, YEAR)
             start += n
-            ceilings.append(drive("healthz", url=system.url("enrollment"), concurrency=1, duration=plan.ceiling_duration))
+            ceilings.append(
+                drive("healthz", url=system.url("enrollment"), concurrency=1, duration=plan.ceiling_duration)
+            )
             spy = None
             raw = out / "enrollment.pyspy.txt"
             last = rep == 0 and n == plan.import_sizes[-1]
@@ -336,7 +422,9 @@ def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dic
                 time.sleep(0.2)
             caught_up[n].append(time.monotonic() - t0)
             if last:
-                profile = _profile_result(spy, raw, ("enrollment", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette"))
+                profile = _profile_result(
+                    spy, raw, ("enrollment", "medshared", "sqlalchemy", "psycopg", "fastapi", "starlette")
+                )
     ceiling = median([c["throughput"] for c in ceilings])
     by_size = {
         n: {

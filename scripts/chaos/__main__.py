@@ -22,7 +22,9 @@ def main(argv: list[str]) -> int:
     var = ROOT / "var" / "chaos"
     shutil.rmtree(var, ignore_errors=True)
     t0 = time.monotonic()
-    result = run(var, SHORT if args.short else FULL, lambda m: print(f"[{time.monotonic() - t0:5.1f}s] {m}", flush=True))
+    result = run(
+        var, SHORT if args.short else FULL, lambda m: print(f"[{time.monotonic() - t0:5.1f}s] {m}", flush=True)
+    )
     print(f"service and broker logs: {var}")
     print(summary(result))
     if not args.no_write:

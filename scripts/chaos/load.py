@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+
 from medshared import jsonutil
 from medshared.national import gateway_headers
 
@@ -69,7 +70,9 @@ class Hospital:
         self.give_up_after = give_up_after
         self.sign_no = ""
 
-    def call(self, infno: str, input_: dict[str, Any], *, insuplc: str = "", drop_first_answer: bool = False) -> dict[str, Any] | None:
+    def call(
+        self, infno: str, input_: dict[str, Any], *, insuplc: str = "", drop_first_answer: bool = False
+    ) -> dict[str, Any] | None:
         """One national call; None when every retry within give_up_after failed.
 
         drop_first_answer: the platform commits and answers, the answer never arrives; the
@@ -77,12 +80,24 @@ class Hospital:
         """
         now = dt.datetime.now()
         msgid = _msgid(self.code)
-        body = jsonutil.dumps({
-            "infno": infno, "msgid": msgid, "mdtrtarea_admvs": self.admdvs, "insuplc_admdvs": insuplc,
-            "recer_sys_code": "YBXT", "infver": "V1.0", "opter_type": "1", "opter": "001", "opter_name": "收费员",
-            "inf_time": f"{now:%Y-%m-%d %H:%M:%S}", "fixmedins_code": self.code, "fixmedins_name": "演示机构",
-            "sign_no": self.sign_no, "input": input_,
-        })
+        body = jsonutil.dumps(
+            {
+                "infno": infno,
+                "msgid": msgid,
+                "mdtrtarea_admvs": self.admdvs,
+                "insuplc_admdvs": insuplc,
+                "recer_sys_code": "YBXT",
+                "infver": "V1.0",
+                "opter_type": "1",
+                "opter": "001",
+                "opter_name": "收费员",
+                "inf_time": f"{now:%Y-%m-%d %H:%M:%S}",
+                "fixmedins_code": self.code,
+                "fixmedins_name": "演示机构",
+                "sign_no": self.sign_no,
+                "input": input_,
+            }
+        )
         with self.tally.lock:
             self.tally.requests += 1
         deadline = time.monotonic() + self.give_up_after
@@ -105,7 +120,11 @@ class Hospital:
                 if infno == "2304" and answer["infcode"] == 0:
                     setl = answer["output"]["setlinfo"]
                     with self.tally.lock:
-                        self.tally.settled[msgid] = {"setl_id": setl["setl_id"], "mdtrt_id": setl["mdtrt_id"], "tries": tries}
+                        self.tally.settled[msgid] = {
+                            "setl_id": setl["setl_id"],
+                            "mdtrt_id": setl["mdtrt_id"],
+                            "tries": tries,
+                        }
                 return answer
             if time.monotonic() > deadline:
                 with self.tally.lock:
@@ -171,33 +190,73 @@ class Hospital:
         """Admit, upload one fee line, discharge, settle (2401 -> 2301 -> 2402 -> 2304)."""
         pool, psn_no = person["pool"], person["psn_no"]
         now = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"
-        admitted = self.call("2401", {
-            "mdtrtinfo": {
-                "psn_no": psn_no, "insutype": person["insutype"], "begntime": now, "mdtrt_cert_type": "02",
-                "mdtrt_cert_no": person["certno"], "med_type": "21", "ipt_no": f"IP{next(_seq)}", "atddr_no": "D1",
-                "chfpdr_name": "医生", "adm_dept_codg": "D2", "adm_dept_name": "外科",
+        admitted = self.call(
+            "2401",
+            {
+                "mdtrtinfo": {
+                    "psn_no": psn_no,
+                    "insutype": person["insutype"],
+                    "begntime": now,
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": person["certno"],
+                    "med_type": "21",
+                    "ipt_no": f"IP{next(_seq)}",
+                    "atddr_no": "D1",
+                    "chfpdr_name": "医生",
+                    "adm_dept_codg": "D2",
+                    "adm_dept_name": "外科",
+                },
+                "diseinfo": [],
             },
-            "diseinfo": [],
-        }, insuplc=pool)
+            insuplc=pool,
+        )
         if not admitted or admitted["infcode"] != 0:
             return
         mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
         code, cnt, pric = SURGERY
         total = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
         line = {
-            "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "chrg_bchno": "B1", "rx_circ_flag": "0",
-            "fee_ocur_time": now, "med_list_codg": code, "medins_list_codg": "H-" + code, "det_item_fee_sumamt": total,
-            "cnt": Decimal(cnt), "pric": Decimal(pric), "bilg_dept_codg": "D01", "bilg_dept_name": "内科",
-            "bilg_dr_codg": "DR1", "bilg_dr_name": "医生", "hosp_appr_flag": "1",
+            "feedetl_sn": "1",
+            "mdtrt_id": mdtrt_id,
+            "psn_no": psn_no,
+            "chrg_bchno": "B1",
+            "rx_circ_flag": "0",
+            "fee_ocur_time": now,
+            "med_list_codg": code,
+            "medins_list_codg": "H-" + code,
+            "det_item_fee_sumamt": total,
+            "cnt": Decimal(cnt),
+            "pric": Decimal(pric),
+            "bilg_dept_codg": "D01",
+            "bilg_dept_name": "内科",
+            "bilg_dr_codg": "DR1",
+            "bilg_dr_name": "医生",
+            "hosp_appr_flag": "1",
         }
         steps = [
             ("2301", {"feedetail": [line]}),
-            ("2402", {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": person["insutype"], "endtime": now}}),
-            ("2304", {"data": {
-                "psn_no": psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": person["certno"], "med_type": "21",
-                "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": "B1",
-                "acct_used_flag": "0", "insutype": person["insutype"], "mid_setl_flag": "0",
-            }}),
+            (
+                "2402",
+                {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": person["insutype"], "endtime": now}},
+            ),
+            (
+                "2304",
+                {
+                    "data": {
+                        "psn_no": psn_no,
+                        "mdtrt_cert_type": "02",
+                        "mdtrt_cert_no": person["certno"],
+                        "med_type": "21",
+                        "medfee_sumamt": total,
+                        "psn_setlway": "01",
+                        "mdtrt_id": mdtrt_id,
+                        "chrg_bchno": "B1",
+                        "acct_used_flag": "0",
+                        "insutype": person["insutype"],
+                        "mid_setl_flag": "0",
+                    }
+                },
+            ),
         ]
         for infno, input_ in steps:
             answer = self.call(infno, input_, insuplc=pool, drop_first_answer=infno == "2304" and next(_seq) % 5 == 0)
@@ -234,7 +293,9 @@ class Load:
         for hospital in self._hospitals:
             hospital.sign_in()
             names = HOSPITALS[hospital.code][1]
-            thread = threading.Thread(target=self._run, args=(hospital, names), name=f"his-{hospital.code}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(hospital, names), name=f"his-{hospital.code}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 

@@ -25,7 +25,19 @@ class Postgres:
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         subprocess.run(
-            [*self._as_postgres, _pg_bin("initdb"), "-D", str(self.root / "data"), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
+            [
+                *self._as_postgres,
+                _pg_bin("initdb"),
+                "-D",
+                str(self.root / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
             check=True,
             capture_output=True,
         )
@@ -42,7 +54,14 @@ class Postgres:
     def start(self) -> None:
         subprocess.run(
             [
-                *self._as_postgres, _pg_bin("pg_ctl"), "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-w", "-o",
+                *self._as_postgres,
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-o",
                 f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off",
                 "start",
             ],

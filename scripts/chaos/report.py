@@ -34,7 +34,10 @@ def figures(r: Result) -> list[tuple[str, str]]:
         ("out-of-area settlements stored", str(f.out_of_area)),
         ("out-of-area settlements missing from remote-care clearing", str(len(f.clearing_missing))),
         ("out-of-area settlements in clearing more than once", str(len(f.clearing_doubled))),
-        ("REST reads while PostgreSQL was down (status: count)", ", ".join(f"{c} {r.probes.count(c)}" for c in sorted(set(r.probes))) or "none"),
+        (
+            "REST reads while PostgreSQL was down (status: count)",
+            ", ".join(f"{c} {r.probes.count(c)}" for c in sorted(set(r.probes))) or "none",
+        ),
         ("bare 500s, stack traces or unreadable answers", str(len(t.unclean))),
         ("outbox rows left unpublished", str(sum(f.outbox_backlog.values()))),
         ("events not applied by a consumer", str(sum(f.consumer_gaps.values()))),
@@ -54,7 +57,7 @@ def section(r: Result) -> str:
     p = r.plan
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures(r))
     faults = "\n".join(f"{i}. {x}" for i, x in enumerate(r.faults, 1))
-    refusals = "; ".join(f"{n} x \"{m}\"" for m, n in r.tally.refusals.most_common(5)) or "none"
+    refusals = "; ".join(f'{n} x "{m}"' for m, n in r.tally.refusals.most_common(5)) or "none"
     return f"""{HEADING}
 
 `make chaos` (rerun it to refresh this section) starts the four services, the embedded broker

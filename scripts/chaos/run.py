@@ -32,10 +32,18 @@ class Plan:
 
 
 # make test: every kind of fault once (remote-care's SIGKILL is part of the broker step).
-SHORT = Plan(warm_up=2, broker_down=2, service_down=1, postgres_down=2, settle=2, services=("settlement",), broker_alone=False)
+SHORT = Plan(
+    warm_up=2, broker_down=2, service_down=1, postgres_down=2, settle=2, services=("settlement",), broker_alone=False
+)
 FULL = Plan(
-    warm_up=10, broker_down=10, service_down=3, postgres_down=8, settle=8,
-    services=("settlement", "enrollment", "remote-care", "e-voucher"), rounds=2, catch_up_timeout=120,
+    warm_up=10,
+    broker_down=10,
+    service_down=3,
+    postgres_down=8,
+    settle=8,
+    services=("settlement", "enrollment", "remote-care", "e-voucher"),
+    rounds=2,
+    catch_up_timeout=120,
 )
 
 
@@ -124,7 +132,17 @@ def _wait_until_people_arrived(settlement_url: str, timeout: float = 60) -> None
     deadline = time.monotonic() + timeout
     for person in PEOPLE.values():
         while True:
-            answer = his.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": person["certno"], "psn_cert_type": "01", "certno": person["certno"]}})
+            answer = his.call(
+                "1101",
+                {
+                    "data": {
+                        "mdtrt_cert_type": "02",
+                        "mdtrt_cert_no": person["certno"],
+                        "psn_cert_type": "01",
+                        "certno": person["certno"],
+                    }
+                },
+            )
             if answer and answer["infcode"] == 0:
                 break
             if time.monotonic() > deadline:

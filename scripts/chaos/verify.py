@@ -59,7 +59,9 @@ def _rows(url: str, sql: str) -> list[Any]:
 
 
 def _backlog_and_gaps(db: dict[str, str]) -> tuple[dict[str, int], dict[str, int]]:
-    backlog = {s: _rows(url, "select count(*) from outbox_message where published_at is null")[0][0] for s, url in db.items()}
+    backlog = {
+        s: _rows(url, "select count(*) from outbox_message where published_at is null")[0][0] for s, url in db.items()
+    }
     published: dict[str, set[str]] = {}
     for url in db.values():
         for topic, event_id in _rows(url, "select topic, event_id from outbox_message"):
@@ -77,7 +79,7 @@ def wait_until_caught_up(db: dict[str, str], timeout: float) -> tuple[dict[str, 
     t0 = time.monotonic()
     while True:
         backlog, gaps = _backlog_and_gaps(db)
-        if not any(backlog.values()) and not any(gaps.values()) or time.monotonic() - t0 > timeout:
+        if (not any(backlog.values()) and not any(gaps.values())) or time.monotonic() - t0 > timeout:
             return backlog, gaps, time.monotonic() - t0
         time.sleep(0.5)
 
@@ -85,7 +87,9 @@ def wait_until_caught_up(db: dict[str, str], timeout: float) -> tuple[dict[str, 
 def check(tally: Tally, db: dict[str, str], remote_care_url: str, *, catch_up_timeout: float) -> Findings:
     f = Findings()
     f.outbox_backlog, f.consumer_gaps, f.caught_up_seconds = wait_until_caught_up(db, catch_up_timeout)
-    rows = _rows(db["settlement"], "select setl_id, mdtrt_id, medins_setl_id, pay_loc, infno, setl_time from settlement")
+    rows = _rows(
+        db["settlement"], "select setl_id, mdtrt_id, medins_setl_id, pay_loc, infno, setl_time from settlement"
+    )
     settlements = [r for r in rows if r.infno == "2304"]
     f.stored = len(settlements)
     by_msgid: dict[str, list[Any]] = {}

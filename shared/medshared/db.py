@@ -67,7 +67,9 @@ def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> 
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
     # Values as parameters, not .values(): the statement stays the same, so it is compiled once.
     # SQLAlchemy keeps an INSERT's rowcount only when asked to.
-    result = cast("CursorResult[Any]", session.execute(statement, values, execution_options={"preserve_rowcount": True}))
+    result = cast(
+        "CursorResult[Any]", session.execute(statement, values, execution_options={"preserve_rowcount": True})
+    )
     return bool(result.rowcount == 1)
 
 

@@ -89,7 +89,9 @@ def view(row: Any, *, with_message: bool = False) -> dict[str, Any]:
     return out
 
 
-def router(operators: OperatorGate, inbox: Table, handle: Handler, table: Table, prefix: str = "/admin/v1") -> APIRouter:
+def router(
+    operators: OperatorGate, inbox: Table, handle: Handler, table: Table, prefix: str = "/admin/v1"
+) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["operations"])
     # Dependencies as defaults, not Annotated aliases: the aliases would be local names, and
     # string annotations are resolved in this module's globals.
@@ -99,13 +101,20 @@ def router(operators: OperatorGate, inbox: Table, handle: Handler, table: Table,
         with request.app.state.runtime.factory() as session:
             row = session.execute(select(table).where(table.c.dead_letter_id == dead_letter_id)).first()
         if row is None:
-            raise Problem(404, "Not found", f"no dead letter {dead_letter_id}; list them with GET {prefix}/dead-letters", code="not_found")
+            raise Problem(
+                404,
+                "Not found",
+                f"no dead letter {dead_letter_id}; list them with GET {prefix}/dead-letters",
+                code="not_found",
+            )
         return row
 
     @api.get("/dead-letters")
     def list_dead_letters(
         request: Request,
-        status: str = Query(DEAD_LETTER_PENDING, description="pending, replayed or all", pattern="^(pending|replayed|all)$"),
+        status: str = Query(
+            DEAD_LETTER_PENDING, description="pending, replayed or all", pattern="^(pending|replayed|all)$"
+        ),
         topic: str | None = Query(None, max_length=100),
         limit: int = Query(100, ge=1, le=1000),
         _: Operator = acting,
@@ -131,10 +140,15 @@ def router(operators: OperatorGate, inbox: Table, handle: Handler, table: Table,
         row = found(request, dead_letter_id)
         if row.status != DEAD_LETTER_PENDING:
             raise Problem(
-                409, "Conflict", f"dead letter {dead_letter_id} was replayed at {_aware(row.replayed_at)} already", code="already_replayed"
+                409,
+                "Conflict",
+                f"dead letter {dead_letter_id} was replayed at {_aware(row.replayed_at)} already",
+                code="already_replayed",
             )
         try:
-            replayed = replay_dead_letter(runtime.factory, inbox, table, handle, dead_letter_id, replayed_by=operator.operator)
+            replayed = replay_dead_letter(
+                runtime.factory, inbox, table, handle, dead_letter_id, replayed_by=operator.operator
+            )
         except ReplayFailed as failed:
             raise Problem(
                 409,
@@ -158,7 +172,9 @@ class DeadLetterCollector(Collector):
     def collect(self) -> Iterator[Any]:
         runtime = self._runtime
         total = CounterMetricFamily(
-            "events_dead_lettered", "Events set aside after failed tries, by this process", labels=["service", "topic", "event_type"]
+            "events_dead_lettered",
+            "Events set aside after failed tries, by this process",
+            labels=["service", "topic", "event_type"],
         )
         for consumer in runtime.consumers:
             for (topic, event_type), count in sorted(consumer.dead_lettered.items()):
@@ -166,7 +182,7 @@ class DeadLetterCollector(Collector):
         yield total
         try:
             pending = pending_count(runtime, self._table)
-        except Exception:  # noqa: BLE001 - a scrape during a database outage still shows the rest
+        except Exception:
             return
         gauge = GaugeMetricFamily("dead_letters", "Dead letters waiting for an operator (pending)", labels=["service"])
         gauge.add_metric([runtime.service], pending)

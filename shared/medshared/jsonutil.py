@@ -29,7 +29,5 @@ def _default(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    text: str = simplejson.dumps(
-        value, use_decimal=True, ensure_ascii=False, default=_default, separators=(",", ":")
-    )
+    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False, default=_default, separators=(",", ":"))
     return text

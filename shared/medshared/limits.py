@@ -127,7 +127,10 @@ class RequestGuard:
 
 def too_large(limit: int) -> Refusal:
     return Refusal(
-        413, "body_too_large", "Request body too large", f"the request body is over {limit} bytes; send less per request"
+        413,
+        "body_too_large",
+        "Request body too large",
+        f"the request body is over {limit} bytes; send less per request",
     )
 
 
@@ -148,7 +151,10 @@ def check_json(body: bytes) -> None:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Refusal(
-            400, "bad_encoding", "Invalid request", f"the body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8"
+            400,
+            "bad_encoding",
+            "Invalid request",
+            f"the body is not UTF-8 (byte {exc.start}); send JSON encoded as UTF-8",
         ) from None
     try:
         value = json.loads(text)

@@ -11,7 +11,9 @@ _ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
 _SENSITIVE_KEYS = {"certno", "psn_name", "name", "mdtrt_cert_no", "idNo", "userName", "tel", "mob"}
 # Names of parameters that carry a credential (token, ecToken, access_token, client_secret, password,
 # x-tif-signature, js_code, ...), compared without case, dashes or underscores.
-_SECRET_KEY = re.compile(r"token|secret|passw|pwd|signature|^sign$|apikey|authorization|credential|jscode|^code$|ticket")
+_SECRET_KEY = re.compile(
+    r"token|secret|passw|pwd|signature|^sign$|apikey|authorization|credential|jscode|^code$|ticket"
+)
 # key=value in a URL query (after ? or &, or ; in matrix-style URLs), as httpx and the access log print it.
 _QUERY_PAIR = re.compile(r"(?P<lead>[?&;])(?P<key>[^=&;#\s\"'?]+)=(?P<value>[^&;#\s\"']*)")
 MASK = "***"

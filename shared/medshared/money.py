@@ -14,7 +14,7 @@ class NotMoney(ValueError):
 
 def to_decimal(value: object) -> Decimal:
     """Read an exact decimal; floats are refused because they already lost the cents."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise NotMoney(f"{value!r} is not an exact decimal")
     if isinstance(value, Decimal):
         result = value

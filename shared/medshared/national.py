@@ -7,11 +7,11 @@ sentence a hospital clerk can act on, naming the field and what it must look lik
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -100,11 +100,13 @@ class NationalRequest(BaseModel):
             try:
                 decoded = jsonutil.loads(v)
             except ValueError:
-                raise ValueError("must be the transaction's input object (a JSON object, or that object as a JSON string)") from None
+                raise ValueError(
+                    "must be the transaction's input object (a JSON object, or that object as a JSON string)"
+                ) from None
             if isinstance(decoded, dict):
                 return decoded
         if not isinstance(v, dict):
-            raise ValueError("must be the transaction's input object, e.g. {\"data\": {...}}")
+            raise ValueError('must be the transaction\'s input object, e.g. {"data": {...}}')
         return v
 
     @field_validator("infno")
@@ -217,7 +219,13 @@ def parse_request(body: Any, *, infno: str | None = None) -> NationalRequest:
 
 def _known_keys_any_case(body: dict[str, Any]) -> dict[str, Any]:
     """`Input` or `MSGID` for `input` or `msgid`: the spec's field, whatever its case, unless it was also sent."""
-    odd = [key for key in body if isinstance(key, str) and key not in NationalRequest.model_fields and key.lower() in NationalRequest.model_fields]
+    odd = [
+        key
+        for key in body
+        if isinstance(key, str)
+        and key not in NationalRequest.model_fields
+        and key.lower() in NationalRequest.model_fields
+    ]
     if not odd:
         return body
     fixed = dict(body)
@@ -285,7 +293,12 @@ def describe_validation_error(exc: ValidationError) -> str:
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             ctx = err.get("ctx", {})
             bound = next(iter(ctx.values()), "")
-            word = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[kind]
+            word = {
+                "greater_than_equal": "at least",
+                "less_than_equal": "at most",
+                "greater_than": "more than",
+                "less_than": "less than",
+            }[kind]
             parts.append(f"{loc}: must be {word} {bound}{shown}")
         else:
             parts.append(f"{loc}: {_WHAT_TO_SEND.get(kind, 'is not a usable value')}{shown}")
@@ -388,7 +401,9 @@ class GatewayHeaders:
 
         current = time.time() if now is None else now
         if abs(current - int(self.timestamp)) > max_skew_seconds:
-            raise GatewayRefused("x-tif-timestamp is too far from the platform clock; check the HIS clock and sign again")
+            raise GatewayRefused(
+                "x-tif-timestamp is too far from the platform clock; check the HIS clock and sign again"
+            )
         if not signature_matches(self.signature, self.timestamp, token, self.nonce):
             raise GatewayRefused("x-tif-signature does not match: sign sha256(timestamp + token + nonce + timestamp)")
 

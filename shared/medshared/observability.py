@@ -72,10 +72,12 @@ class RuntimeCollector(Collector):
             backlog = GaugeMetricFamily("outbox_backlog", "Outbox rows committed but not yet published")
             try:
                 with runtime.engine.connect() as conn:
-                    query = select(func.count()).select_from(runtime.outbox).where(runtime.outbox.c.published_at.is_(None))
+                    query = (
+                        select(func.count()).select_from(runtime.outbox).where(runtime.outbox.c.published_at.is_(None))
+                    )
                     backlog.add_metric([], conn.execute(query).scalar_one())
                 yield backlog
-            except Exception as exc:  # noqa: BLE001 - a scrape during a database outage still shows the rest
+            except Exception as exc:
                 log.warning("metrics: outbox backlog unavailable: %s", exc.__class__.__name__)
         applied = CounterMetricFamily("events_applied", "Events applied by this service's consumers", labels=["topic"])
         lag = GaugeMetricFamily("consumer_lag", "Messages on the broker not yet applied, per topic", labels=["topic"])
@@ -201,14 +203,16 @@ class EdgeMiddleware:
             seconds = time.perf_counter() - started
             try:
                 self._record(scope, status, seconds, national, bytes(request_body), bytes(response_body))
-            except Exception as exc:  # noqa: BLE001 - the answer is already sent; it must still be counted
+            except Exception as exc:
                 log.warning("access log for %s %s failed: %s", scope["method"], scope["path"], exc.__class__.__name__)
         # Reset only on success: an unhandled error is logged by the outermost handler, after this
         # middleware, and that line needs the ids too. Each request runs in its own task's context.
         _request_id.reset(request_token)
         _trace.reset(trace_token)
 
-    def _record(self, scope: Scope, status: int, seconds: float, national: bool, request: bytes, response: bytes) -> None:
+    def _record(
+        self, scope: Scope, status: int, seconds: float, national: bool, request: bytes, response: bytes
+    ) -> None:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         self.metrics.http.labels(scope["method"], route, str(status)).observe(seconds)
         fields: dict[str, object] = {

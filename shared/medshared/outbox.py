@@ -16,6 +16,7 @@ backs off and reads the same events again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -160,7 +161,15 @@ def outbox_rows(
     session.info["staged_events"] = True
     now, headers = utcnow(), tracing.outbox_headers()
     return [
-        {"event_id": e.event_id, "topic": topic, "key": e.key, "event_type": e.event_type, "body": body(e), "created_at": now, "headers": headers}
+        {
+            "event_id": e.event_id,
+            "topic": topic,
+            "key": e.key,
+            "event_type": e.event_type,
+            "body": body(e),
+            "created_at": now,
+            "headers": headers,
+        }
         for e in events
     ]
 
@@ -209,7 +218,9 @@ class OutboxRelay:
             self.republish_if_broker_lost_events()
             self._last_check = time.monotonic()
         query = (
-            select(self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body, self._outbox.c.headers)
+            select(
+                self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body, self._outbox.c.headers
+            )
             .where(self._outbox.c.published_at.is_(None))
             .order_by(self._outbox.c.id)
             .limit(self._batch_size)
@@ -266,7 +277,9 @@ class OutboxRelay:
 
     def _send(self, rows: Sequence[Any]) -> None:
         futures = [
-            self._producer.send(r.topic, key=r.key.encode(), value=r.body.encode(), headers=tracing.kafka_headers(r.headers))
+            self._producer.send(
+                r.topic, key=r.key.encode(), value=r.body.encode(), headers=tracing.kafka_headers(r.headers)
+            )
             for r in rows
         ]
         if futures:
@@ -297,16 +310,12 @@ class OutboxRelay:
 
     def _close_producer(self) -> None:
         if self._producer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._producer.close(timeout=1)
-            except Exception:  # noqa: BLE001 - closing a broken producer may fail too
-                pass
             self._producer = None
         if self._admin is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._admin.close()
-            except Exception:  # noqa: BLE001
-                pass
             self._admin = None
 
     def start(self) -> None:
@@ -337,7 +346,12 @@ def record_new(session: Session, inbox: Table, events: list[tuple[str, Event]]) 
     now = utcnow()
     for topic, event in events:
         if event.event_id not in seen and event.event_id not in rows:
-            rows[event.event_id] = {"event_id": event.event_id, "topic": topic, "event_type": event.event_type, "received_at": now}
+            rows[event.event_id] = {
+                "event_id": event.event_id,
+                "topic": topic,
+                "event_type": event.event_type,
+                "received_at": now,
+            }
     if rows:
         session.execute(insert(inbox), list(rows.values()))
     return set(rows)
@@ -376,7 +390,9 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _apply_traced(handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None) -> None:
+def _apply_traced(
+    handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None
+) -> None:
     traceparent = tracing.header_value(headers, tracing.TRACEPARENT_HEADER)
     request_id = tracing.header_value(headers, tracing.REQUEST_ID_HEADER)
     with tracing.continue_trace(traceparent, request_id):
@@ -444,7 +460,9 @@ class InboxConsumer:
             # A topic just created (a broker that restarted) may not be in the metadata yet:
             # assigning now would leave it unread for good, so try again shortly.
             consumer.close(autocommit=False)
-            raise RuntimeError(f"the broker lists no partitions yet for {', '.join(t for t, ps in known.items() if not ps)}")
+            raise RuntimeError(
+                f"the broker lists no partitions yet for {', '.join(t for t, ps in known.items() if not ps)}"
+            )
         assigned = [TopicPartition(topic, p) for topic, ps in known.items() for p in ps]
         consumer.assign(assigned)
         rewound = [tp for tp in assigned if tp.topic in self._rewind_on_connect]
@@ -456,7 +474,9 @@ class InboxConsumer:
         self._committed = self._committed_offsets(consumer, assigned, set(rewound))
         self._consumer = consumer
 
-    def _committed_offsets(self, consumer: Any, assigned: list[TopicPartition], rewound: set[TopicPartition]) -> dict[TopicPartition, int]:
+    def _committed_offsets(
+        self, consumer: Any, assigned: list[TopicPartition], rewound: set[TopicPartition]
+    ) -> dict[TopicPartition, int]:
         """Where this group resumes on each partition: its committed offset, else the log start."""
         committed: dict[TopicPartition, int] = {}
         for tp in assigned:
@@ -515,16 +535,23 @@ class InboxConsumer:
                         applied.append((t, e, h))
                 for topic, event, headers in applied:
                     _apply_traced(self._handle, session, topic, event, headers)
-        except Exception as exc:  # noqa: BLE001 - fall back to one transaction per message
+        except Exception as exc:
             if is_transient(exc):
                 raise Interrupted({}) from exc
-            log.info("consumer %s: a batch of %d failed (%s); applying one by one", self._group_id, len(events), exc.__class__.__name__)
+            log.info(
+                "consumer %s: a batch of %d failed (%s); applying one by one",
+                self._group_id,
+                len(events),
+                exc.__class__.__name__,
+            )
             return self._apply_each(messages, parsed)
         for topic, _, _ in applied:
             self._count(topic)
         return done
 
-    def _apply_each(self, messages: list[Message], parsed: list[tuple[Message, Event | UnreadableEvent]]) -> dict[tuple[str, int], int]:
+    def _apply_each(
+        self, messages: list[Message], parsed: list[tuple[Message, Event | UnreadableEvent]]
+    ) -> dict[tuple[str, int], int]:
         done: dict[tuple[str, int], int] = {}
         for message, event in parsed:
             try:
@@ -543,13 +570,20 @@ class InboxConsumer:
             try:
                 self._apply_event(message.topic, event, message.headers)
                 return
-            except Exception as exc:  # noqa: BLE001 - the handler's refusal, whatever it is
+            except Exception as exc:
                 if is_transient(exc):
                     raise
                 log.warning(
                     "consumer %s: %s at %s[%d]@%d failed, try %d of %d: %s: %s",
-                    self._group_id, event.event_type, message.topic, message.partition, message.offset,
-                    attempt, self._max_tries, error_class(exc), error_text(exc),
+                    self._group_id,
+                    event.event_type,
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    attempt,
+                    self._max_tries,
+                    error_class(exc),
+                    error_text(exc),
                     extra={"fields": {"event_id": event.event_id}},
                 )
                 if attempt == self._max_tries:
@@ -570,13 +604,21 @@ class InboxConsumer:
         with self._factory() as session, session.begin():
             existing = None
             if event is not None:
-                existing = session.execute(select(dl.c.dead_letter_id, dl.c.tries).where(dl.c.event_id == event.event_id)).first()
+                existing = session.execute(
+                    select(dl.c.dead_letter_id, dl.c.tries).where(dl.c.event_id == event.event_id)
+                ).first()
             if existing is not None:
                 # Delivered again (a rewind, a broker restart) and still failing: one row, the tries add up.
                 session.execute(
                     update(dl)
                     .where(dl.c.dead_letter_id == existing.dead_letter_id)
-                    .values(**failure, tries=existing.tries + tries, status=DEAD_LETTER_PENDING, replayed_at=None, replayed_by=None)
+                    .values(
+                        **failure,
+                        tries=existing.tries + tries,
+                        status=DEAD_LETTER_PENDING,
+                        replayed_at=None,
+                        replayed_by=None,
+                    )
                 )
             else:
                 session.execute(
@@ -597,8 +639,14 @@ class InboxConsumer:
                 )
         log.error(
             "consumer %s: set aside %s at %s[%d]@%d after %d tries: %s: %s",
-            self._group_id, event_type, message.topic, message.partition, message.offset, tries,
-            failure["error_class"], failure["error"],
+            self._group_id,
+            event_type,
+            message.topic,
+            message.partition,
+            message.offset,
+            tries,
+            failure["error_class"],
+            failure["error"],
             extra={"fields": {"event_id": event.event_id if event is not None else None}},
         )
         key = (message.topic, event_type)
@@ -614,7 +662,11 @@ class InboxConsumer:
         batches = self._consumer.poll(timeout_ms=self._poll_ms)
         if batches and self._rewind_recreated_topics({tp.topic for tp in batches}):
             return 0  # nothing of this batch was applied or committed; the next poll reconnects
-        messages = [Message(tp.topic, tp.partition, r.offset, r.key, r.value, r.headers) for tp, rs in batches.items() for r in rs]
+        messages = [
+            Message(tp.topic, tp.partition, r.offset, r.key, r.value, r.headers)
+            for tp, rs in batches.items()
+            for r in rs
+        ]
         self._measure_lag()
         if messages:
             try:
@@ -668,7 +720,11 @@ class InboxConsumer:
         current = broker.topic_ids(self._admin, topics if topics is not None else set(self._topics))
         recreated = {t for t, i in current.items() if i is not None and i != self._topic_ids.get(t)}
         if recreated:
-            log.warning("consumer %s: %s created again on the broker; reading from the start", self._group_id, ", ".join(sorted(recreated)))
+            log.warning(
+                "consumer %s: %s created again on the broker; reading from the start",
+                self._group_id,
+                ", ".join(sorted(recreated)),
+            )
             self._rewind_on_connect |= recreated
             self._close()
         return recreated
@@ -684,16 +740,12 @@ class InboxConsumer:
 
     def _close(self) -> None:
         if self._consumer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._consumer.close(autocommit=False)
-            except Exception:  # noqa: BLE001
-                pass
             self._consumer = None
         if self._admin is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._admin.close()
-            except Exception:  # noqa: BLE001
-                pass
             self._admin = None
 
     def start(self) -> None:
@@ -716,7 +768,13 @@ class ReplayFailed(Exception):
 
 
 def replay_dead_letter(
-    factory: sessionmaker[Session], inbox: Table, dead_letters: Table, handle: Handler, dead_letter_id: int, *, replayed_by: str
+    factory: sessionmaker[Session],
+    inbox: Table,
+    dead_letters: Table,
+    handle: Handler,
+    dead_letter_id: int,
+    *,
+    replayed_by: str,
 ) -> Any | None:
     """Apply a set-aside event through the consumer's handler, in one transaction with its inbox row.
 
@@ -737,7 +795,11 @@ def replay_dead_letter(
                 headers = [(k, str(v).encode()) for k, v in json.loads(row.headers).items()] if row.headers else None
                 if record_once(session, inbox, row.topic, event):
                     _apply_traced(handle, session, row.topic, event, headers)
-                session.execute(update(dl).where(by_id).values(status=DEAD_LETTER_REPLAYED, replayed_at=utcnow(), replayed_by=replayed_by[:64]))
+                session.execute(
+                    update(dl)
+                    .where(by_id)
+                    .values(status=DEAD_LETTER_REPLAYED, replayed_at=utcnow(), replayed_by=replayed_by[:64])
+                )
     except Exception as exc:
         if is_transient(exc):
             raise
@@ -745,7 +807,12 @@ def replay_dead_letter(
             session.execute(
                 update(dl)
                 .where(by_id)
-                .values(tries=dl.c.tries + 1, last_failed_at=utcnow(), error_class=error_class(exc), error=_storable(error_text(exc)))
+                .values(
+                    tries=dl.c.tries + 1,
+                    last_failed_at=utcnow(),
+                    error_class=error_class(exc),
+                    error=_storable(error_text(exc)),
+                )
             )
             row = session.execute(select(dl).where(by_id)).first()
         raise ReplayFailed(row, exc) from exc

@@ -28,7 +28,12 @@ class Problem(Exception):
 
 
 def problem_response(status: int, title: str, detail: str, *, code: str = "", **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"urn:problem:{code}" if code else "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": f"urn:problem:{code}" if code else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if code:
         body["code"] = code
     body.update(extra)
@@ -56,7 +61,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"].removeprefix("Value error, ")}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": e["msg"].removeprefix("Value error, "),
+            }
             for e in exc.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)
@@ -76,6 +84,10 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, OperationalError):
             # An outage, not a bug: one line per refused request, no traceback to wade through.
             log.warning("database unavailable: %s", exc.__class__.__name__)
-            return problem_response(503, "Service unavailable", "the database is unavailable; retry shortly", code="unavailable")
+            return problem_response(
+                503, "Service unavailable", "the database is unavailable; retry shortly", code="unavailable"
+            )
         log.exception("unhandled error")
-        return problem_response(500, "Internal error", "an unexpected error occurred; it has been logged", code="internal")
+        return problem_response(
+            500, "Internal error", "an unexpected error occurred; it has been logged", code="internal"
+        )

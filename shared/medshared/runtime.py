@@ -168,7 +168,15 @@ def build_runtime(
         runtime.relay = OutboxRelay(factory, outbox, bootstrap, publishes)
     if bootstrap and settings.consumers_enabled and consumes and inbox is not None and handle is not None:
         runtime.consumers.append(
-            InboxConsumer(factory, inbox, bootstrap, consumes, f"{service}-consumer", handle, max_tries=settings.consumer_max_tries)
+            InboxConsumer(
+                factory,
+                inbox,
+                bootstrap,
+                consumes,
+                f"{service}-consumer",
+                handle,
+                max_tries=settings.consumer_max_tries,
+            )
         )
     return runtime
 
@@ -188,12 +196,19 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("select 1"))
-        except Exception:  # noqa: BLE001 - any failure here means "not ready", never a 500
+        except Exception:
             raise Problem(503, "Not ready", "the database is unreachable", code="database_unreachable") from None
         if runtime.bootstrap and not broker_reachable(runtime.bootstrap):
-            raise Problem(503, "Not ready", f"the broker at {runtime.bootstrap} is unreachable", code="broker_unreachable")
+            raise Problem(
+                503, "Not ready", f"the broker at {runtime.bootstrap} is unreachable", code="broker_unreachable"
+            )
         broker_state = "ok" if runtime.bootstrap else "not configured"
-        ready: dict[str, str | int] = {"status": "ready", "service": runtime.service, "database": "ok", "broker": broker_state}
+        ready: dict[str, str | int] = {
+            "status": "ready",
+            "service": runtime.service,
+            "database": "ok",
+            "broker": broker_state,
+        }
         if runtime.dead_letters is not None:
             # Still ready: the service answers; the count (and the dead_letters metric) calls an operator.
             table = runtime.dead_letters
@@ -201,7 +216,7 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
                 with runtime.engine.connect() as conn:
                     query = select(func.count()).select_from(table).where(table.c.status == DEAD_LETTER_PENDING)
                     ready["dead_letters"] = int(conn.execute(query).scalar_one())
-            except Exception:  # noqa: BLE001 - never a 500 from readiness; the table is migrated before start
+            except Exception:
                 ready["dead_letters"] = "unknown"
         return ready
 

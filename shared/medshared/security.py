@@ -104,11 +104,15 @@ def operator_action_table(metadata: MetaData) -> Table:
 
 def authenticate_operator(tokens: dict[str, OperatorCredential], given: str | None) -> Operator:
     if not given:
-        raise Problem(401, "Unauthorized", "send the x-operator-token header with your operator token", code="unauthorized")
+        raise Problem(
+            401, "Unauthorized", "send the x-operator-token header with your operator token", code="unauthorized"
+        )
     for token, cred in tokens.items():
         if hmac.compare_digest(given.encode(), token.encode()):
             return Operator(operator=cred.operator, roles=frozenset(cred.roles))
-    raise Problem(401, "Unauthorized", "this x-operator-token is not known; ask the bureau for a token", code="unauthorized")
+    raise Problem(
+        401, "Unauthorized", "this x-operator-token is not known; ask the bureau for a token", code="unauthorized"
+    )
 
 
 def permitted_roles(operator: Operator, method: str, roles: tuple[Role, ...]) -> frozenset[Role]:
@@ -133,7 +137,9 @@ class OperatorGate:
                 if request.method not in _READING:
                     self._record(request, who, frozenset(), "denied")
                 needed = " or ".join(sorted(roles)) or "a role this service does not grant"
-                raise Problem(403, "Forbidden", f"{who.operator} may not do this: it needs the role {needed}", code="forbidden")
+                raise Problem(
+                    403, "Forbidden", f"{who.operator} may not do this: it needs the role {needed}", code="forbidden"
+                )
             if request.method in _READING:
                 yield who
                 return
@@ -208,7 +214,9 @@ class OperatorGate:
 def require_token(given: str | None, expected: str, header: str) -> None:
     """A service-to-service credential (x-internal-token): constant-time compare, 401 problem otherwise."""
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise Problem(401, "Unauthenticated", f"send the {header} header with this service's credential", code="credential")
+        raise Problem(
+            401, "Unauthenticated", f"send the {header} header with this service's credential", code="credential"
+        )
 
 
 class RateLimiter:
@@ -282,8 +290,6 @@ def gateway_nonce_table(metadata: MetaData) -> Table:
         Column("nonce", String(64), primary_key=True),
         Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
     )
-
-
 
 
 def first_use_of_nonce(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 
 

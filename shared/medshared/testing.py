@@ -23,7 +23,6 @@ import pytest
 
 from medshared import broker
 
-
 # Directory -> layer. A test outside these directories (the common library's own suite) is
 # integration when it asks for a database or the broker, unit otherwise.
 LAYERS = {
@@ -88,7 +87,14 @@ def start_postgres(root: Path, port: int) -> str:
     )
     subprocess.run(
         [
-            *as_postgres, _pg_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+            *as_postgres,
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-o",
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c max_connections=300",
             "start",
@@ -101,7 +107,9 @@ def start_postgres(root: Path, port: int) -> str:
 
 def stop_postgres(root: Path) -> None:
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*as_postgres, _pg_bin("pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"], capture_output=True)
+    subprocess.run(
+        [*as_postgres, _pg_bin("pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop"], capture_output=True
+    )
 
 
 def create_database(server_url: str) -> str:

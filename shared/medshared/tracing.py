@@ -141,4 +141,3 @@ def header_value(headers: list[tuple[str, bytes]] | None, name: str) -> str | No
         if key == name and value is not None:
             return value.decode(errors="replace")
     return None
-

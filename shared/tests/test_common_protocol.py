@@ -58,13 +58,21 @@ def test_a_rate_limit_says_when_to_come_back():
 
 
 def test_a_domain_error_on_the_national_door_is_infcode_minus_one_with_its_sentence():
-    answer = refusal(Conflict("already_settled", "mdtrt_id X is already settled"), admdvs="540100", received=dt.datetime(2026, 12, 1))
+    answer = refusal(
+        Conflict("already_settled", "mdtrt_id X is already settled"), admdvs="540100", received=dt.datetime(2026, 12, 1)
+    )
     assert (answer["infcode"], answer["err_msg"], answer["output"]) == (-1, "mdtrt_id X is already settled", None)
 
 
 def test_a_read_model_keeps_the_newest_snapshot_whatever_order_they_arrive_in():
     metadata = new_metadata()
-    person = Table("person", metadata, Column("psn_no", String, primary_key=True), Column("name", String), Column("version", Integer))
+    person = Table(
+        "person",
+        metadata,
+        Column("psn_no", String, primary_key=True),
+        Column("name", String),
+        Column("version", Integer),
+    )
     engine = create_engine("sqlite://")
     metadata.create_all(engine)
     with Session(engine) as session:

@@ -7,6 +7,9 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Column, Integer, String, Table, func, insert, select
+from sqlalchemy.exc import OperationalError
+
 from medshared import broker, deadletters, edge
 from medshared.db import make_engine, new_metadata
 from medshared.events import Event
@@ -14,8 +17,6 @@ from medshared.outbox import InboxConsumer, dead_letter_table, inbox_table, outb
 from medshared.runtime import build_runtime
 from medshared.security import OperatorCredential, OperatorGate, Role, operator_action_table
 from medshared.settings import ServiceSettings
-from sqlalchemy import Column, Integer, String, Table, func, insert, select
-from sqlalchemy.exc import OperationalError
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
@@ -87,7 +88,9 @@ def publish(bootstrap: str, topic: str, events: list[Event | bytes]) -> None:
 def make_app(database_url: str, handle, bootstrap: str = "") -> FastAPI:
     engine = make_engine(database_url)
     metadata.create_all(engine)
-    settings = ToySettings(database_url=database_url, kafka_bootstrap_servers=bootstrap, relay_enabled=False, consumers_enabled=False)
+    settings = ToySettings(
+        database_url=database_url, kafka_bootstrap_servers=bootstrap, relay_enabled=False, consumers_enabled=False
+    )
     runtime = build_runtime(settings, service="toy", outbox=outbox, publishes=[], engine=engine)
     app = FastAPI()
     app.state.runtime = runtime
@@ -101,14 +104,22 @@ def topic_name() -> str:
     return f"test.{uuid.uuid4().hex[:8]}.v1"
 
 
-def test_an_event_the_handler_refuses_is_set_aside_after_its_tries_and_the_events_behind_it_are_applied(database_url, kafka_bootstrap):
+def test_an_event_the_handler_refuses_is_set_aside_after_its_tries_and_the_events_behind_it_are_applied(
+    database_url, kafka_bootstrap
+):
     topic = topic_name()
     handle = Handler()
     app = make_app(database_url, handle)
     factory = app.state.runtime.factory
     poison = Event("VisitSettled", "POISON", {"amount": "1E+20"}, "test")
-    publish(kafka_bootstrap, topic, [Event("PersonRegistered", "P1", {}, "test"), poison, Event("PersonRegistered", "P2", {}, "test")])
-    consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, max_tries=3, retry_seconds=0.01)
+    publish(
+        kafka_bootstrap,
+        topic,
+        [Event("PersonRegistered", "P1", {}, "test"), poison, Event("PersonRegistered", "P2", {}, "test")],
+    )
+    consumer = InboxConsumer(
+        factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, max_tries=3, retry_seconds=0.01
+    )
     app.state.runtime.consumers.append(consumer)
     consumer.start()
     try:
@@ -120,7 +131,13 @@ def test_an_event_the_handler_refuses_is_set_aside_after_its_tries_and_the_event
     with factory() as s:
         row = s.execute(select(dead_letter)).one()
     assert (row.topic, row.kafka_partition, row.kafka_offset) == (topic, 0, 1)
-    assert (row.event_id, row.event_type, row.key, row.tries, row.status) == (poison.event_id, "VisitSettled", "k", 3, "pending")
+    assert (row.event_id, row.event_type, row.key, row.tries, row.status) == (
+        poison.event_id,
+        "VisitSettled",
+        "k",
+        3,
+        "pending",
+    )
     assert row.error_class == "ValueError" and "1E+20" in row.error
     assert row.first_failed_at <= row.last_failed_at
     assert count(factory, inbox, inbox.c.event_id == poison.event_id) == 0  # set aside, not applied
@@ -137,12 +154,18 @@ def test_a_consumer_restarted_after_setting_an_event_aside_does_not_read_it_agai
     handle = Handler()
     app = make_app(database_url, handle)
     factory = app.state.runtime.factory
-    publish(kafka_bootstrap, topic, [Event("VisitSettled", "POISON", {}, "test"), Event("PersonRegistered", "P1", {}, "test")])
+    publish(
+        kafka_bootstrap,
+        topic,
+        [Event("VisitSettled", "POISON", {}, "test"), Event("PersonRegistered", "P1", {}, "test")],
+    )
     for _ in range(2):
-        consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, max_tries=2, retry_seconds=0.01)
+        consumer = InboxConsumer(
+            factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, max_tries=2, retry_seconds=0.01
+        )
         consumer.start()
         try:
-            assert wait_until(lambda: stored(factory) == ["P1"] and consumer.lag.get(topic) == 0)
+            assert wait_until(lambda c=consumer: stored(factory) == ["P1"] and c.lag.get(topic) == 0)
         finally:
             consumer.stop()
     assert handle.calls.count("POISON") == 1 + 2  # the batch, then two tries; nothing after the restart
@@ -163,7 +186,12 @@ def test_a_message_that_is_no_event_at_all_is_set_aside_as_unreadable(database_u
         consumer.stop()
     with factory() as s:
         row = s.execute(select(dead_letter)).one()
-    assert (row.event_id, row.event_type, row.payload, row.error_class) == (None, "unreadable", "{not json", "UnreadableEvent")
+    assert (row.event_id, row.event_type, row.payload, row.error_class) == (
+        None,
+        "unreadable",
+        "{not json",
+        "UnreadableEvent",
+    )
     assert consumer.dead_lettered == {(topic, "unreadable"): 1}
 
 
@@ -201,10 +229,14 @@ def set_aside_one(database_url, kafka_bootstrap, handle) -> tuple[FastAPI, Event
     app = make_app(database_url, handle)
     poison = Event("VisitSettled", "POISON", {"amount": "1E+20"}, "test")
     publish(kafka_bootstrap, topic, [poison, Event("PersonRegistered", "P1", {}, "test")])
-    consumer = InboxConsumer(app.state.runtime.factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, retry_seconds=0.01)
+    consumer = InboxConsumer(
+        app.state.runtime.factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, retry_seconds=0.01
+    )
     consumer.start()
     try:
-        assert wait_until(lambda: count(app.state.runtime.factory, dead_letter) == 1 and stored(app.state.runtime.factory) == ["P1"])
+        assert wait_until(
+            lambda: count(app.state.runtime.factory, dead_letter) == 1 and stored(app.state.runtime.factory) == ["P1"]
+        )
     finally:
         consumer.stop()
     return app, poison
@@ -216,7 +248,9 @@ def test_an_operator_lists_a_dead_letter_and_replays_it_after_the_fix_exactly_on
     factory = app.state.runtime.factory
     with TestClient(app) as c:
         listed = c.get("/admin/v1/dead-letters", headers=OPS).json()
-        assert [(d["event_id"], d["event_type"], d["status"], d["tries"]) for d in listed] == [(poison.event_id, "VisitSettled", "pending", 3)]
+        assert [(d["event_id"], d["event_type"], d["status"], d["tries"]) for d in listed] == [
+            (poison.event_id, "VisitSettled", "pending", 3)
+        ]
         one = c.get(f"/admin/v1/dead-letters/{listed[0]['dead_letter_id']}", headers=OPS).json()
         assert one["message"]["payload"] == {"amount": "1E+20"} and one["error_class"] == "ValueError"
 
@@ -254,7 +288,9 @@ def test_dead_letters_are_for_the_operations_role_and_the_audit_role_may_only_re
 
 
 @pytest.mark.parametrize("backlog", [1, 7])
-def test_consumer_lag_is_the_log_end_minus_what_was_committed_even_when_the_broker_reports_an_odd_end(database_url, kafka_bootstrap, backlog):
+def test_consumer_lag_is_the_log_end_minus_what_was_committed_even_when_the_broker_reports_an_odd_end(
+    database_url, kafka_bootstrap, backlog
+):
     topic = topic_name()
     release = threading.Event()
     handle = Handler()

@@ -8,13 +8,14 @@ import logging
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from starlette.datastructures import Headers
+
 from medshared import edge, logs
 from medshared.db import make_engine, new_metadata
 from medshared.limits import MAX_BODY_BYTES
 from medshared.outbox import outbox_table
 from medshared.runtime import build_runtime
 from medshared.settings import ServiceSettings
-from starlette.datastructures import Headers
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
@@ -49,7 +50,9 @@ def make_app(database_url: str) -> FastAPI:
 
     @app.get("/people")
     def find(q: str = "") -> dict[str, str]:
-        logging.getLogger("httpx").info('HTTP Request: GET http://127.0.0.1:8009/sns/jscode2session?appid=wx&secret=s3cr3t&js_code=c0de "HTTP/1.1 200 OK"')
+        logging.getLogger("httpx").info(
+            'HTTP Request: GET http://127.0.0.1:8009/sns/jscode2session?appid=wx&secret=s3cr3t&js_code=c0de "HTTP/1.1 200 OK"'
+        )
         return {}
 
     @app.post(NATIONAL)
@@ -107,7 +110,9 @@ def test_an_infno_the_door_does_not_offer_is_counted_as_unknown_and_adds_no_labe
     labels = {line.split('infno="')[1].split('"')[0] for line in metric_lines(client, "national_calls_total")}
     assert labels == {"2207", "2203A", "unknown"}
     assert 'national_calls_total{infno="unknown",result="ok"} 4.0' in metric_lines(client, "national_calls_total")
-    durations = {line.split('infno="')[1].split('"')[0] for line in metric_lines(client, "national_call_duration_seconds_count")}
+    durations = {
+        line.split('infno="')[1].split('"')[0] for line in metric_lines(client, "national_call_duration_seconds_count")
+    }
     assert durations == {"2207", "2203A", "unknown"}
 
 

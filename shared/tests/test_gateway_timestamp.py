@@ -3,6 +3,7 @@
 import time
 
 import pytest
+
 from medshared.national import GatewayHeaders, GatewayRefused, gateway_signature
 
 TOKEN = "demo-H54010000001"

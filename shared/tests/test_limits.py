@@ -1,4 +1,5 @@
 import pytest
+
 from medshared import jsonutil
 from medshared.limits import MAX_JSON_DEPTH, Refusal, check_json, check_target
 from medshared.national import MAX_INPUT_CHARS, EnvelopeError, parse_request
@@ -24,8 +25,18 @@ def test_unstorable_json_is_refused_with_its_reason(body: bytes, code: str) -> N
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"psn_name": "\xe6\x89\x8e\xe8\xa5\xbf"}', b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH, b'["\\ud83d\\ude00"]', b"not json"],
-    ids=["Tibetan name in UTF-8", "exactly the depth limit", "emoji as a surrogate pair", "malformed, left to the route"],
+    [
+        b'{"psn_name": "\xe6\x89\x8e\xe8\xa5\xbf"}',
+        b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH,
+        b'["\\ud83d\\ude00"]',
+        b"not json",
+    ],
+    ids=[
+        "Tibetan name in UTF-8",
+        "exactly the depth limit",
+        "emoji as a surrogate pair",
+        "malformed, left to the route",
+    ],
 )
 def test_ordinary_and_malformed_json_pass_the_guard(body: bytes) -> None:
     check_json(body)

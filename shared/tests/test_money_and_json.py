@@ -30,7 +30,9 @@ def test_json_reads_and_writes_amounts_without_float():
 
 
 def test_an_event_survives_the_wire_with_amounts_as_decimal_strings():
-    event = Event(event_type="VisitSettled", key="540100", payload={"hifp_pay": Decimal("7677.60")}, producer="settlement")
+    event = Event(
+        event_type="VisitSettled", key="540100", payload={"hifp_pay": Decimal("7677.60")}, producer="settlement"
+    )
     back = Event.from_json(event.to_json())
     assert back == event.__class__(**{**event.__dict__, "payload": {"hifp_pay": "7677.60"}})
 

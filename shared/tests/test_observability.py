@@ -9,7 +9,9 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from medshared import broker, edge, logs, observability, tracing
+from sqlalchemy import select
+
+from medshared import broker, edge, logs, tracing
 from medshared.db import make_engine, new_metadata
 from medshared.events import Event
 from medshared.outbox import (
@@ -21,7 +23,6 @@ from medshared.outbox import (
 )
 from medshared.runtime import build_runtime
 from medshared.settings import ServiceSettings
-from sqlalchemy import select
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
@@ -151,14 +152,20 @@ def test_the_response_continues_the_callers_trace_with_a_span_of_its_own(client)
 
 
 def test_every_log_line_of_a_request_carries_its_request_id_and_trace(log_lines, client):
-    client.get("/people", params={"certno": "540102198005010110"}, headers={"x-request-id": "req-1", "traceparent": CALLER_TRACEPARENT})
+    client.get(
+        "/people",
+        params={"certno": "540102198005010110"},
+        headers={"x-request-id": "req-1", "traceparent": CALLER_TRACEPARENT},
+    )
     lines = [line for line in log_lines() if line.get("request_id") == "req-1"]
     assert {line["logger"] for line in lines} == {"toy", "access"}
     assert {line["trace_id"] for line in lines} == {CALLER_TRACE}
 
 
 def test_id_numbers_and_names_from_a_real_request_are_masked_in_the_logs(log_lines, client):
-    client.get("/people", params={"certno": "540102198005010110", "psn_name": "扎西顿珠"}, headers={"x-request-id": "req-2"})
+    client.get(
+        "/people", params={"certno": "540102198005010110", "psn_name": "扎西顿珠"}, headers={"x-request-id": "req-2"}
+    )
     lines = [line for line in log_lines() if line.get("request_id") == "req-2"]
     text = json.dumps(lines, ensure_ascii=False)
     access = next(line for line in lines if line["logger"] == "access")

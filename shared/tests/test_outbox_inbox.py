@@ -66,10 +66,9 @@ def test_committed_events_are_published_and_applied_once(factory, kafka_bootstra
 
 def test_a_rolled_back_change_publishes_nothing(factory, kafka_bootstrap):
     topic = unique_topic()
-    with pytest.raises(RuntimeError):
-        with transaction(factory) as s:
-            stage(s, outbox, topic, Event("PersonRegistered", "P1", {}, "test"))
-            raise RuntimeError("business rule refused")
+    with pytest.raises(RuntimeError), transaction(factory) as s:
+        stage(s, outbox, topic, Event("PersonRegistered", "P1", {}, "test"))
+        raise RuntimeError("business rule refused")
     assert count(factory, outbox) == 0
 
 
@@ -212,7 +211,9 @@ def test_a_unit_of_work_wakes_the_relay_only_when_it_staged_events(factory):
         stage(s, outbox, "t", Event("PersonRegistered", "P1", {}, "test"))
     assert relay.woken == 1
     with runtime.unit_of_work() as s:  # a bulk import stages its rows itself
-        s.execute(insert(outbox), outbox_rows(s, "t", [Event("PersonRegistered", f"P{i}", {}, "test") for i in range(3)]))
+        s.execute(
+            insert(outbox), outbox_rows(s, "t", [Event("PersonRegistered", f"P{i}", {}, "test") for i in range(3)])
+        )
     assert relay.woken == 2
     with pytest.raises(RuntimeError), runtime.unit_of_work() as s:  # rolled back: nothing to publish
         stage(s, outbox, "t", Event("PersonRegistered", "P9", {}, "test"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from bench import his, history, people, profiling, report, stats
+
 from medshared.national import parse_request
 
 
@@ -64,7 +65,10 @@ def test_the_settlement_total_sent_equals_the_fee_lines_uploaded():
     p = his.Person("54010000000000000001", "540102198005010110", "540100")
     lines = his.fees_input(p, "M1")["feedetail"]
     assert len(lines) == 5
-    assert sum((line["det_item_fee_sumamt"] for line in lines), Decimal(0)) == his.settle_input(p, "M1")["data"]["medfee_sumamt"]
+    assert (
+        sum((line["det_item_fee_sumamt"] for line in lines), Decimal(0))
+        == his.settle_input(p, "M1")["data"]["medfee_sumamt"]
+    )
     assert all(line["det_item_fee_sumamt"] == line["cnt"] * line["pric"] for line in lines)
 
 
@@ -83,15 +87,30 @@ def test_profile_shares_count_busy_samples_only(tmp_path: Path):
 def test_history_copies_every_column_of_a_template_row_and_replaces_only_the_keys():
     from sqlalchemy import Column, Integer, MetaData, String, Table
 
-    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("k", String), Column("a", String), Column("b", String))
+    table = Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("k", String),
+        Column("a", String),
+        Column("b", String),
+    )
     sql = history._copy(table, "t.id = :template", {"k": "'HK' || g"})
     assert sql.startswith('INSERT INTO "t" ("k", "a", "b") SELECT ')  # the serial id numbers itself
-    assert "'HK' || g, t.\"a\", t.\"b\"" in sql
+    assert '\'HK\' || g, t."a", t."b"' in sql
     assert "generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint))" in sql and sql.endswith("WHERE t.id = :template")
 
 
-@pytest.mark.parametrize(("p50_change", "p99_change", "verdict"), [(0.18, 0.05, "**met**"), (0.05, -0.25, "**not met**")])
+@pytest.mark.parametrize(
+    ("p50_change", "p99_change", "verdict"), [(0.18, 0.05, "**met**"), (0.05, -0.25, "**not met**")]
+)
 def test_history_is_met_only_when_both_percentiles_stay_within_20_percent(p50_change, p99_change, verdict):
     level = {"stored": 10_000, "fill": {"seconds": 1.0}, "p50": 10.0, "p99": 20.0, "errors": 0}
-    row = report._history_row({"levels": {"10000": level, "10000000": level | {"stored": 10_000_000}}, "p50_change": p50_change, "p99_change": p99_change})
+    row = report._history_row(
+        {
+            "levels": {"10000": level, "10000000": level | {"stored": 10_000_000}},
+            "p50_change": p50_change,
+            "p99_change": p99_change,
+        }
+    )
     assert row.endswith(f"| {verdict} |") and "10,000,000" in row

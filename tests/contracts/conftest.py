@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from medshared.testing import create_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from producers import Service, migrated, settle_and_reverse_an_out_of_area_visit  # noqa: E402
+from producers import Service, migrated, settle_and_reverse_an_out_of_area_visit
 
 
 @dataclass

@@ -10,18 +10,20 @@ payload by hand.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from medshared.db import make_engine, make_session_factory, upgrade
 from medshared.events import Event
 from medshared.national import parse_request
 from medshared.runtime import Runtime
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
@@ -106,24 +108,50 @@ def settle_and_reverse_an_out_of_area_visit(settlement: Service, total: str = "3
         store = SqlStore(session)
         certno = store.person(WU_GANG).certno
         register = inp.Register(
-            psn_no=WU_GANG, insutype="310", begntime=VISIT_TIME, mdtrt_cert_type="02", mdtrt_cert_no=certno,
-            ipt_otp_no="OP-CONTRACT-1", atddr_no="D1", dr_name="医生", dept_code="D1", dept_name="内科", caty="A03",
+            psn_no=WU_GANG,
+            insutype="310",
+            begntime=VISIT_TIME,
+            mdtrt_cert_type="02",
+            mdtrt_cert_no=certno,
+            ipt_otp_no="OP-CONTRACT-1",
+            atddr_no="D1",
+            dr_name="医生",
+            dept_code="D1",
+            dept_name="内科",
+            caty="A03",
         )
         mdtrt_id = visits.register(store, _call("2201"), register).ref_id
-        visits.visit_info(store, _call("2203"), inp.VisitInfo(mdtrt_id=mdtrt_id, psn_no=WU_GANG, med_type="11", begntime=VISIT_TIME))
+        visits.visit_info(
+            store, _call("2203"), inp.VisitInfo(mdtrt_id=mdtrt_id, psn_no=WU_GANG, med_type="11", begntime=VISIT_TIME)
+        )
         amount = Decimal(total)
         line = inp.FeeDetail(
-            feedetl_sn="1", mdtrt_id=mdtrt_id, psn_no=WU_GANG, chrg_bchno="B1", med_list_codg=CONSULTATION,
-            medins_list_codg="H-" + CONSULTATION, det_item_fee_sumamt=amount, cnt=Decimal("1"), pric=amount,
+            feedetl_sn="1",
+            mdtrt_id=mdtrt_id,
+            psn_no=WU_GANG,
+            chrg_bchno="B1",
+            med_list_codg=CONSULTATION,
+            medins_list_codg="H-" + CONSULTATION,
+            det_item_fee_sumamt=amount,
+            cnt=Decimal("1"),
+            pric=amount,
             fee_ocur_time=VISIT_TIME,
         )
         fees.outpatient_fees(store, _call("2204"), [line])
         settle = inp.Settle(
-            psn_no=WU_GANG, mdtrt_cert_type="02", mdtrt_cert_no=certno, medfee_sumamt=amount,
-            psn_setlway="01", mdtrt_id=mdtrt_id, insutype="310", acct_used_flag="1",
+            psn_no=WU_GANG,
+            mdtrt_cert_type="02",
+            mdtrt_cert_no=certno,
+            medfee_sumamt=amount,
+            psn_setlway="01",
+            mdtrt_id=mdtrt_id,
+            insutype="310",
+            acct_used_flag="1",
         )
         setl_id = str(settling.settle_visit(store, _call("2207"), settle).ref_id)
     with settlement.runtime.unit_of_work() as session:
         store = SqlStore(session)
-        settling.reverse_settlement(store, _call("2208"), inp.Reverse(setl_id=setl_id, mdtrt_id=mdtrt_id, psn_no=WU_GANG))
+        settling.reverse_settlement(
+            store, _call("2208"), inp.Reverse(setl_id=setl_id, mdtrt_id=mdtrt_id, psn_no=WU_GANG)
+        )
     return setl_id

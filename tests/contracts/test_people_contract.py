@@ -35,7 +35,11 @@ def test_settlement_holds_every_person_enrollment_publishes_with_enrollments_val
     for sent in people:
         (row,) = world.settlement.rows(person, psn_no=sent["psn_no"])
         assert (row.psn_cert_type, row.certno, row.psn_name, row.gend, row.naty) == (
-            sent["psn_cert_type"], sent["certno"], sent["psn_name"], sent["gend"], sent["naty"]
+            sent["psn_cert_type"],
+            sent["certno"],
+            sent["psn_name"],
+            sent["gend"],
+            sent["naty"],
         )
         assert row.brdy == day(sent["brdy"])
         assert row.death_date is None
@@ -52,8 +56,13 @@ def test_settlement_holds_every_enrollment_with_its_pool_type_tier_and_periods(w
     for sent in sent_enrollments:
         (row,) = world.settlement.rows(enrollment, enrollment_id=sent["enrollment_id"])
         assert (row.psn_no, row.insutype, row.insuplc_admdvs, row.psn_type, row.cvlserv_flag, row.tier, row.status) == (
-            sent["psn_no"], sent["insutype"], sent["insuplc_admdvs"], sent["psn_type"], sent["cvlserv_flag"],
-            sent["tier"], sent["status"],
+            sent["psn_no"],
+            sent["insutype"],
+            sent["insuplc_admdvs"],
+            sent["psn_type"],
+            sent["cvlserv_flag"],
+            sent["tier"],
+            sent["status"],
         )
         assert (row.begndate, row.enddate) == (day(sent["begndate"]), day(sent["enddate"]))
         periods = json.loads(row.periods)
@@ -91,12 +100,19 @@ def test_remote_care_holds_every_person_and_enrollment_enrollment_publishes(worl
     for sent in published(world, "PersonRegistered", "person"):
         (row,) = world.remote_care.rows(person, psn_no=sent["psn_no"])
         assert (row.psn_name, row.certno, row.death_date, row.version) == (
-            sent["psn_name"], sent["certno"], None, sent["version"]
+            sent["psn_name"],
+            sent["certno"],
+            None,
+            sent["version"],
         )
     for sent in published(world, "PersonEnrolled", "enrollment"):
         (row,) = world.remote_care.rows(enrollment, enrollment_id=sent["enrollment_id"])
         assert (row.psn_no, row.insutype, row.insuplc_admdvs, row.psn_type, row.status) == (
-            sent["psn_no"], sent["insutype"], sent["insuplc_admdvs"], sent["psn_type"], sent["status"]
+            sent["psn_no"],
+            sent["insutype"],
+            sent["insuplc_admdvs"],
+            sent["psn_type"],
+            sent["status"],
         )
         assert row.begndate == day(sent["begndate"])
 
@@ -107,10 +123,16 @@ def test_evoucher_holds_every_person_and_enrollment_enrollment_publishes(world):
     for sent in published(world, "PersonRegistered", "person"):
         (row,) = world.evoucher.rows(person, psn_no=sent["psn_no"])
         assert (row.psn_cert_type, row.certno, row.psn_name, row.version) == (
-            sent["psn_cert_type"], sent["certno"], sent["psn_name"], sent["version"]
+            sent["psn_cert_type"],
+            sent["certno"],
+            sent["psn_name"],
+            sent["version"],
         )
     for sent in published(world, "PersonEnrolled", "enrollment"):
         (row,) = world.evoucher.rows(person_enrollment, enrollment_id=sent["enrollment_id"])
         assert (row.psn_no, row.insutype, row.insuplc_admdvs, row.status) == (
-            sent["psn_no"], sent["insutype"], sent["insuplc_admdvs"], sent["status"]
+            sent["psn_no"],
+            sent["insutype"],
+            sent["insuplc_admdvs"],
+            sent["status"],
         )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from producers import WU_GANG
+
 from remote_care.messaging.contracts import FILINGS_TOPIC
 from settlement.messaging.contracts import SETTLEMENTS_TOPIC
-
-from producers import WU_GANG
 
 
 def settlement_events(world) -> dict[str, dict]:
@@ -28,11 +28,18 @@ def fen(amount: str) -> int:
 def test_settlement_holds_the_filing_remote_care_publishes_with_its_values(world):
     from settlement.db import filing
 
-    (sent,) = [e.payload["filing"] for e in world.remote_care.published(FILINGS_TOPIC) if e.event_type == "FilingCreated"]
+    (sent,) = [
+        e.payload["filing"] for e in world.remote_care.published(FILINGS_TOPIC) if e.event_type == "FilingCreated"
+    ]
     (row,) = world.settlement.rows(filing, filing_id=sent["filing_id"])
 
     assert (row.psn_no, row.insuplc_admdvs, row.filing_type, row.target_admdvs, row.status, row.version) == (
-        WU_GANG, sent["insuplc_admdvs"], sent["filing_type"], sent["target_admdvs"], "active", sent["version"]
+        WU_GANG,
+        sent["insuplc_admdvs"],
+        sent["filing_type"],
+        sent["target_admdvs"],
+        "active",
+        sent["version"],
     )
     assert (row.begndate, row.enddate) == (dt.date.fromisoformat(sent["begndate"]), None)
 
@@ -41,7 +48,10 @@ def test_the_filing_settlement_read_makes_the_beijing_visit_a_cross_province_set
     settled = settlement_events(world)["VisitSettled"]["settlement"]
 
     assert (settled["psn_no"], settled["insuplc_admdvs"], settled["mdtrtarea_admvs"], settled["pay_loc"]) == (
-        WU_GANG, "430600", "110100", "4"
+        WU_GANG,
+        "430600",
+        "110100",
+        "4",
     )
     assert Decimal(settled["fund_pay_sumamt"]) > 0
 
@@ -57,13 +67,23 @@ def test_remote_care_clears_the_settlement_and_its_reversal_with_settlements_amo
     (undo,) = world.remote_care.rows(clearing_item, setl_id=reversal["setl_id"])
 
     assert (line.line_setl_id, line.setl_cnt, line.period, line.pay_loc, line.clr_type) == (
-        settled["setl_id"], 1, "2026-11", "4", settled["clr_type"]
+        settled["setl_id"],
+        1,
+        "2026-11",
+        "4",
+        settled["clr_type"],
     )
     assert (line.insuplc_admdvs, line.mdtrtarea_admvs, line.psn_no, line.certno, line.fixmedins_code) == (
-        "430600", "110100", WU_GANG, settled["certno"], settled["fixmedins_code"]
+        "430600",
+        "110100",
+        WU_GANG,
+        settled["certno"],
+        settled["fixmedins_code"],
     )
     assert (line.medfee_fen, line.fund_fen, line.acct_fen) == (
-        fen(settled["medfee_sumamt"]), fen(settled["fund_pay_sumamt"]), fen(settled["acct_pay"])
+        fen(settled["medfee_sumamt"]),
+        fen(settled["fund_pay_sumamt"]),
+        fen(settled["acct_pay"]),
     )
     assert (undo.line_setl_id, undo.setl_cnt) == (settled["setl_id"], -1)
     assert (undo.medfee_fen, undo.fund_fen, undo.acct_fen) == (-line.medfee_fen, -line.fund_fen, -line.acct_fen)
@@ -79,7 +99,11 @@ def test_evoucher_keeps_the_settlement_and_marks_it_reversed_when_the_reversal_a
     (undo,) = world.evoucher.rows(settlement, setl_id=reversal["setl_id"])
 
     assert (row.psn_no, row.fixmedins_code, row.insuplc_admdvs, row.mdtrt_cert_type, row.med_type) == (
-        WU_GANG, settled["fixmedins_code"], "430600", settled["mdtrt_cert_type"], settled["med_type"]
+        WU_GANG,
+        settled["fixmedins_code"],
+        "430600",
+        settled["mdtrt_cert_type"],
+        settled["med_type"],
     )
     amounts = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
     assert [Decimal(getattr(row, name)) for name in amounts] == [Decimal(settled[name]) for name in amounts]
@@ -104,6 +128,10 @@ def test_a_cost_threshold_event_changes_nothing_in_the_consumers_of_settlements(
     world.evoucher.apply(evoucher_consumer.handle, [event])
 
     assert event.payload == {
-        "psn_no": WU_GANG, "year": 2026, "kind": "total_cost", "threshold": "2000.00", "amount_after": "3000.00"
+        "psn_no": WU_GANG,
+        "year": 2026,
+        "kind": "total_cost",
+        "threshold": "2000.00",
+        "amount_after": "3000.00",
     }
     assert (world.remote_care.rows(clearing_item), world.evoucher.rows(evoucher_settlement)) == before

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from medshared.db import upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+
+from medshared.db import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 # `make test` runs a short fuzz; `make fuzz` raises this.
@@ -28,7 +29,10 @@ OPERATOR = "fuzz-operator-token"
 INTERNAL = "fuzz-internal-token"
 # One token with every operator role, so the fuzz reaches every /admin/v1 route.
 OPERATOR_TOKENS = {
-    OPERATOR: {"operator": "fuzz", "roles": ["enrollment_desk", "filing_review", "clearing", "policy", "audit", "operations"]}
+    OPERATOR: {
+        "operator": "fuzz",
+        "roles": ["enrollment_desk", "filing_review", "clearing", "policy", "audit", "operations"],
+    }
 }
 # Written on purpose for refused requests too: the audit trail of attempted operator actions and
 # the replay guards that remember every signed nonce.
@@ -57,7 +61,9 @@ def _tables(engine: Engine) -> list[str]:
     return sorted(set(inspect(engine).get_table_names()) - RECORDS_REFUSALS - {"alembic_version"})
 
 
-def _start(tmp: Path, name: str, make: Callable[[str], FastAPI], load: Callable[[Any], Any] | None, auth: dict[str, str]) -> Iterator[Service]:
+def _start(
+    tmp: Path, name: str, make: Callable[[str], FastAPI], load: Callable[[Any], Any] | None, auth: dict[str, str]
+) -> Iterator[Service]:
     url = f"sqlite:///{tmp / (name + '.db')}"
     upgrade(ROOT / "services" / name / "alembic.ini", url)
     app = make(url)
@@ -76,14 +82,19 @@ def enrollment_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     from enrollment.main import create_app
 
     def make(url: str) -> FastAPI:
-        return create_app(Settings(database_url=url, kafka_bootstrap_servers="", environment="test", operator_tokens=OPERATOR_TOKENS))
+        return create_app(
+            Settings(database_url=url, kafka_bootstrap_servers="", environment="test", operator_tokens=OPERATOR_TOKENS)
+        )
 
-    yield from _start(tmp_path_factory.mktemp("enrollment"), "enrollment", make, load_demo, {"x-operator-token": OPERATOR})
+    yield from _start(
+        tmp_path_factory.mktemp("enrollment"), "enrollment", make, load_demo, {"x-operator-token": OPERATOR}
+    )
 
 
 @pytest.fixture(scope="module")
 def settlement_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     import httpx
+
     from settlement.config import Settings
     from settlement.demo import load_demo
     from settlement.main import create_app
@@ -102,7 +113,9 @@ def settlement_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
         )
         return create_app(settings, transport=httpx.MockTransport(away))
 
-    yield from _start(tmp_path_factory.mktemp("settlement"), "settlement", make, load_demo, {"x-operator-token": OPERATOR})
+    yield from _start(
+        tmp_path_factory.mktemp("settlement"), "settlement", make, load_demo, {"x-operator-token": OPERATOR}
+    )
 
 
 @pytest.fixture(scope="module")

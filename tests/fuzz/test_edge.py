@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+
 from enrollment.config import Settings
 from enrollment.demo import load_demo
 from enrollment.domain.gb11643 import check_character
 from enrollment.main import create_app
-from fastapi.testclient import TestClient
 from medshared.db import upgrade
 
 from .conftest import OPERATOR, OPERATOR_TOKENS, ROOT, Service
@@ -81,7 +82,9 @@ def test_a_bulk_csv_upload_may_be_larger_than_a_json_body(people: Service) -> No
     assert response.status_code != 413 and response.status_code < 500
 
 
-def test_sql_and_script_in_names_and_lookups_are_stored_and_matched_as_plain_text(people_on_each_database: Service) -> None:
+def test_sql_and_script_in_names_and_lookups_are_stored_and_matched_as_plain_text(
+    people_on_each_database: Service,
+) -> None:
     client = people_on_each_database.client
     for serial, name in enumerate(INJECTIONS, start=100):
         created = client.post("/admin/v1/people", json={"admdvs": "540100", "certno": certno(serial), "psn_name": name})
@@ -89,4 +92,6 @@ def test_sql_and_script_in_names_and_lookups_are_stored_and_matched_as_plain_tex
         found = client.get("/admin/v1/people", params={"certno": certno(serial)}).json()["items"]
         assert [p["psn_name"] for p in found] == [name]
         assert client.get("/admin/v1/people", params={"certno": name}).status_code < 500
-    assert client.get("/admin/v1/people", params={"certno": "540102198005010110"}).json()["items"], "the demo people are still there"
+    assert client.get("/admin/v1/people", params={"certno": "540102198005010110"}).json()["items"], (
+        "the demo people are still there"
+    )

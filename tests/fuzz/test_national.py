@@ -13,13 +13,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+
 from medshared import jsonutil
 from medshared.national import MAX_INPUT_CHARS, gateway_headers
 
 from .conftest import EXAMPLES, Service
 
 FUZZ = settings(
-    max_examples=EXAMPLES * 4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None,
+    max_examples=EXAMPLES * 4,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )
 CALL_SERVICE = "/fsi/api/rsfComIfsService/callService"
@@ -48,7 +53,11 @@ HOSTILE = [
 HOSTILE_AMOUNTS = [Decimal("1E+20"), Decimal("1E+400"), Decimal("9" * 61), Decimal("-1E+15"), Decimal("0.001")]
 hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=60))
 scalars = st.one_of(
-    hostile_text, st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2), st.booleans(), st.none(),
+    hostile_text,
+    st.integers(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.booleans(),
+    st.none(),
     st.sampled_from(HOSTILE_AMOUNTS),
 )
 json_values = st.recursive(
@@ -56,14 +65,41 @@ json_values = st.recursive(
 )
 # Field names the transactions read, so generated values land where handlers look.
 NATIONAL_FIELDS = [
-    "psn_no", "mdtrt_id", "setl_id", "mdtrt_cert_type", "mdtrt_cert_no", "certno", "psn_name", "insutype",
-    "begntime", "feedetl_sn", "med_list_codg", "chrg_bchno", "det_item_fee_sumamt", "medfee_sumamt", "cnt", "pric",
-    "ipt_no", "opter_no", "payOrdId", "payToken", "orgId", "ecToken", "qrCode", "totlAmt", "setl_time", "omsgid",
+    "psn_no",
+    "mdtrt_id",
+    "setl_id",
+    "mdtrt_cert_type",
+    "mdtrt_cert_no",
+    "certno",
+    "psn_name",
+    "insutype",
+    "begntime",
+    "feedetl_sn",
+    "med_list_codg",
+    "chrg_bchno",
+    "det_item_fee_sumamt",
+    "medfee_sumamt",
+    "cnt",
+    "pric",
+    "ipt_no",
+    "opter_no",
+    "payOrdId",
+    "payToken",
+    "orgId",
+    "ecToken",
+    "qrCode",
+    "totlAmt",
+    "setl_time",
+    "omsgid",
 ]
 national_objects = st.dictionaries(st.sampled_from(NATIONAL_FIELDS), json_values, max_size=8)
 inputs = st.one_of(
     st.fixed_dictionaries({"data": national_objects}),
-    st.dictionaries(st.sampled_from(["data", "mdtrtinfo", "feedetail", "signIn", "diseinfo"]), st.one_of(national_objects, st.lists(national_objects, max_size=3)), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["data", "mdtrtinfo", "feedetail", "signIn", "diseinfo"]),
+        st.one_of(national_objects, st.lists(national_objects, max_size=3)),
+        max_size=3,
+    ),
     json_values,
 )
 _seq = itertools.count(1)
@@ -114,20 +150,68 @@ def answered_cleanly(service: Service, path: str, body: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sign_no(settlement_service: Service) -> str:
-    answer = post(settlement_service, CALL_SERVICE, envelope("9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}}, ""))
+    answer = post(
+        settlement_service,
+        CALL_SERVICE,
+        envelope("9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}}, ""),
+    )
     return str(jsonutil.loads(answer.content)["output"]["signinoutb"]["sign_no"])
 
 
-SETTLEMENT_INFNOS = ["1101", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2301", "2303", "2401",
-                     "2402", "2501", "2502", "2503", "2504", "2601", "3201", "5203", "5206", "9002", "1234"]
-ENVELOPE_FIELDS = ["infno", "msgid", "mdtrtarea_admvs", "insuplc_admdvs", "opter_type", "opter_name", "inf_time",
-                   "fixmedins_code", "fixmedins_name", "sign_no", "infver", "cainfo"]
+SETTLEMENT_INFNOS = [
+    "1101",
+    "2201",
+    "2202",
+    "2203",
+    "2204",
+    "2205",
+    "2206",
+    "2207",
+    "2208",
+    "2301",
+    "2303",
+    "2401",
+    "2402",
+    "2501",
+    "2502",
+    "2503",
+    "2504",
+    "2601",
+    "3201",
+    "5203",
+    "5206",
+    "9002",
+    "1234",
+]
+ENVELOPE_FIELDS = [
+    "infno",
+    "msgid",
+    "mdtrtarea_admvs",
+    "insuplc_admdvs",
+    "opter_type",
+    "opter_name",
+    "inf_time",
+    "fixmedins_code",
+    "fixmedins_name",
+    "sign_no",
+    "infver",
+    "cainfo",
+]
 
 
 def _fee_line(**amounts: Any) -> dict[str, Any]:
-    line = {"feedetl_sn": "1", "mdtrt_id": "M1", "psn_no": "54010000000000000001", "chrg_bchno": "B1",
-            "med_list_codg": "002501010010000", "medins_list_codg": "H1", "fee_ocur_time": "2026-11-24 09:00:00",
-            "det_item_fee_sumamt": Decimal("30"), "cnt": Decimal("1"), "pric": Decimal("30")}
+    line = {
+        "feedetl_sn": "1",
+        "mdtrt_id": "M1",
+        "psn_no": "54010000000000000001",
+        "chrg_bchno": "B1",
+        "med_list_codg": "002501010010000",
+        "medins_list_codg": "H1",
+        "fee_ocur_time": "2026-11-24 09:00:00",
+        "det_item_fee_sumamt": Decimal("30"),
+        "cnt": Decimal("1"),
+        "pric": Decimal("30"),
+    }
     return line | amounts
 
 
@@ -136,16 +220,25 @@ def _fee_line(**amounts: Any) -> dict[str, Any]:
 @example(infno="2204", input_={"feedetail": [_fee_line(pric=Decimal("1E+20"), det_item_fee_sumamt=Decimal("1E+20"))]})
 @example(infno="2204", input_={"feedetail": [_fee_line(det_item_fee_sumamt=Decimal("1E+400"))]})
 @example(infno="2301", input_={"feedetail": [_fee_line(cnt=Decimal("9" * 61))]})
-@example(infno="2207", input_={"data": {"medfee_sumamt": Decimal("1E+20"), "psn_no": "54010000000000000001", "mdtrt_id": "M1"}})
+@example(
+    infno="2207",
+    input_={"data": {"medfee_sumamt": Decimal("1E+20"), "psn_no": "54010000000000000001", "mdtrt_id": "M1"}},
+)
 @example(infno="3201", input_={"data": {"medfee_sumamt": Decimal("1E+400"), "fund_pay_sumamt": Decimal("9" * 61)}})
-@example(infno="2502", input_={"data": {"trt_dcla_detl_sn": "../../../admin/v1/filings", "psn_no": "54010000000000000001"}})
-def test_settlement_answers_hostile_transaction_input_with_a_national_answer(settlement_service: Service, sign_no: str, infno: str, input_: Any) -> None:
+@example(
+    infno="2502", input_={"data": {"trt_dcla_detl_sn": "../../../admin/v1/filings", "psn_no": "54010000000000000001"}}
+)
+def test_settlement_answers_hostile_transaction_input_with_a_national_answer(
+    settlement_service: Service, sign_no: str, infno: str, input_: Any
+) -> None:
     answered_cleanly(settlement_service, CALL_SERVICE, envelope(infno, input_, sign_no))
 
 
 @FUZZ
 @given(field=st.sampled_from(ENVELOPE_FIELDS), value=json_values)
-def test_settlement_refuses_a_hostile_envelope_field_cleanly(settlement_service: Service, sign_no: str, field: str, value: Any) -> None:
+def test_settlement_refuses_a_hostile_envelope_field_cleanly(
+    settlement_service: Service, sign_no: str, field: str, value: Any
+) -> None:
     body = envelope("1101", {"data": {"psn_no": "54010000000000000001"}}, sign_no)
     body[field] = value
     answered_cleanly(settlement_service, CALL_SERVICE, body)
@@ -153,7 +246,9 @@ def test_settlement_refuses_a_hostile_envelope_field_cleanly(settlement_service:
 
 @FUZZ
 @given(infno=st.sampled_from(["6201", "6202", "6203", "6301", "2207"]), input_=inputs)
-def test_evoucher_answers_hostile_mobile_payment_input_with_a_national_answer(evoucher_service: Service, infno: str, input_: Any) -> None:
+def test_evoucher_answers_hostile_mobile_payment_input_with_a_national_answer(
+    evoucher_service: Service, infno: str, input_: Any
+) -> None:
     answered_cleanly(evoucher_service, CALL_SERVICE, envelope(infno, input_, ""))
 
 
@@ -171,8 +266,14 @@ def test_evoucher_answers_a_hostile_qr_code_query_with_code_minus_one(evoucher_s
 
 @FUZZ
 @given(raw=st.binary(max_size=300))
-def test_the_national_doors_answer_arbitrary_bytes_with_a_refusal(settlement_service: Service, evoucher_service: Service, raw: bytes) -> None:
-    for service, path in ((settlement_service, CALL_SERVICE), (evoucher_service, CALL_SERVICE), (evoucher_service, QR_QUERY)):
+def test_the_national_doors_answer_arbitrary_bytes_with_a_refusal(
+    settlement_service: Service, evoucher_service: Service, raw: bytes
+) -> None:
+    for service, path in (
+        (settlement_service, CALL_SERVICE),
+        (evoucher_service, CALL_SERVICE),
+        (evoucher_service, QR_QUERY),
+    ):
         answer = answered_cleanly(service, path, raw)
         assert answer.get("infcode", answer.get("code")) == -1
 
@@ -181,7 +282,9 @@ def deep(levels: int) -> bytes:
     return b'{"a":' * levels + b"1" + b"}" * levels
 
 
-def test_an_input_over_forty_thousand_characters_is_refused_with_the_limit_named(settlement_service: Service, evoucher_service: Service, sign_no: str) -> None:
+def test_an_input_over_forty_thousand_characters_is_refused_with_the_limit_named(
+    settlement_service: Service, evoucher_service: Service, sign_no: str
+) -> None:
     too_long = {"data": {"psn_no": "5" * (MAX_INPUT_CHARS)}}
     for service, infno in ((settlement_service, "1101"), (evoucher_service, "6301")):
         answer = answered_cleanly(service, CALL_SERVICE, envelope(infno, too_long, sign_no))
@@ -189,9 +292,13 @@ def test_an_input_over_forty_thousand_characters_is_refused_with_the_limit_named
         assert "40000" in answer["err_msg"] and "input is" in answer["err_msg"]
 
 
-def test_an_input_of_exactly_forty_thousand_characters_passes_the_size_check(settlement_service: Service, sign_no: str) -> None:
+def test_an_input_of_exactly_forty_thousand_characters_passes_the_size_check(
+    settlement_service: Service, sign_no: str
+) -> None:
     padding = MAX_INPUT_CHARS - len(jsonutil.dumps({"data": {"psn_no": ""}}))
-    answer = answered_cleanly(settlement_service, CALL_SERVICE, envelope("1101", {"data": {"psn_no": "5" * padding}}, sign_no))
+    answer = answered_cleanly(
+        settlement_service, CALL_SERVICE, envelope("1101", {"data": {"psn_no": "5" * padding}}, sign_no)
+    )
     assert "40000" not in (answer["err_msg"] or "")
 
 
@@ -206,8 +313,14 @@ def test_an_input_of_exactly_forty_thousand_characters_passes_the_size_check(set
     ],
     ids=["two megabytes", "nested five thousand deep", "latin-1 bytes", "NUL escape", "lone surrogate"],
 )
-def test_unreadable_national_bodies_are_refused_in_words_a_clerk_can_act_on(settlement_service: Service, evoucher_service: Service, raw: bytes, says: str) -> None:
-    for service, path in ((settlement_service, CALL_SERVICE), (evoucher_service, CALL_SERVICE), (evoucher_service, QR_QUERY)):
+def test_unreadable_national_bodies_are_refused_in_words_a_clerk_can_act_on(
+    settlement_service: Service, evoucher_service: Service, raw: bytes, says: str
+) -> None:
+    for service, path in (
+        (settlement_service, CALL_SERVICE),
+        (evoucher_service, CALL_SERVICE),
+        (evoucher_service, QR_QUERY),
+    ):
         answer = answered_cleanly(service, path, raw)
         assert answer.get("infcode", answer.get("code")) == -1
         assert says in (answer.get("err_msg") or answer.get("message"))

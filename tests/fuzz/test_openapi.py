@@ -98,20 +98,28 @@ def fuzz(service: Service, operation: Any) -> None:
 
 
 @pytest.mark.parametrize("operation", _operations("enrollment"))
-def test_enrollment_answers_any_request_without_failing_or_changing_on_refusal(enrollment_service: Service, operation: Any) -> None:
+def test_enrollment_answers_any_request_without_failing_or_changing_on_refusal(
+    enrollment_service: Service, operation: Any
+) -> None:
     fuzz(enrollment_service, operation)
 
 
 @pytest.mark.parametrize("operation", _operations("settlement"))
-def test_settlement_answers_any_request_without_failing_or_changing_on_refusal(settlement_service: Service, operation: Any) -> None:
+def test_settlement_answers_any_request_without_failing_or_changing_on_refusal(
+    settlement_service: Service, operation: Any
+) -> None:
     fuzz(settlement_service, operation)
 
 
 @pytest.mark.parametrize("operation", _operations("remote-care"))
-def test_remote_care_answers_any_request_without_failing_or_changing_on_refusal(remote_care_service: Service, operation: Any) -> None:
+def test_remote_care_answers_any_request_without_failing_or_changing_on_refusal(
+    remote_care_service: Service, operation: Any
+) -> None:
     fuzz(remote_care_service, operation)
 
 
 @pytest.mark.parametrize("operation", _operations("e-voucher"))
-def test_evoucher_answers_any_request_without_failing_or_changing_on_refusal(evoucher_service: Service, operation: Any) -> None:
+def test_evoucher_answers_any_request_without_failing_or_changing_on_refusal(
+    evoucher_service: Service, operation: Any
+) -> None:
     fuzz(evoucher_service, operation)

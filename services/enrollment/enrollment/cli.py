@@ -31,11 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"enrollment-import: {args.file} is not a file", file=sys.stderr)
         return 2
 
-    from medshared.db import upgrade
-
     from enrollment.config import Settings
     from enrollment.main import build
     from enrollment.store import SqlUnitOfWork
+    from medshared.db import upgrade
 
     settings = Settings()
     upgrade(Path(__file__).resolve().parents[1] / "alembic.ini", settings.database_url)

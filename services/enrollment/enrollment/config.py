@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
 from medshared.security import (
     OperatorCredential,
     development_operator_tokens,
     operator_token_secrets,
 )
 from medshared.settings import ServiceSettings
-from pydantic import AliasChoices, Field
-from pydantic_settings import SettingsConfigDict
 
 
 class Settings(ServiceSettings):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from medshared.db import new_metadata
-from medshared.outbox import outbox_table
-from medshared.security import operator_action_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -19,6 +16,10 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+
+from medshared.db import new_metadata
+from medshared.outbox import outbox_table
+from medshared.security import operator_action_table
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)

@@ -14,16 +14,15 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from medshared.runtime import Runtime
-
-from enrollment.store import SqlStore, SqlUnitOfWork
 from enrollment.domain import commands as cmds
 from enrollment.domain.model import ACTIVE
+from enrollment.store import SqlStore, SqlUnitOfWork
 from enrollment.usecases import contributions as contributions_uc
 from enrollment.usecases import employers as employers_uc
 from enrollment.usecases import enrollments as enrollments_uc
 from enrollment.usecases import identities as identities_uc
 from enrollment.usecases import people as people_uc
+from medshared.runtime import Runtime
 
 YEAR = 2026
 JAN_1 = dt.date(YEAR, 1, 1)
@@ -305,10 +304,9 @@ def load_demo(runtime: Runtime) -> int:
 
 
 def main() -> None:
-    from medshared.db import upgrade
-
     from enrollment.config import Settings
     from enrollment.main import build
+    from medshared.db import upgrade
 
     settings = Settings()
     upgrade(Path(__file__).resolve().parents[1] / "alembic.ini", settings.database_url)

@@ -6,8 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from medshared import edge, logs
-from medshared.runtime import Runtime, build_runtime
 
 from enrollment.api import (
     employers,
@@ -23,6 +21,8 @@ from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.messaging.contracts import TOPIC
 from enrollment.store import SqlUnitOfWork
+from medshared import edge, logs
+from medshared.runtime import Runtime, build_runtime
 
 
 def build(settings: Settings) -> Runtime:

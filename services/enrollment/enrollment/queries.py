@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshared.runtime import Runtime
-
-from enrollment.store import SqlStore
 from enrollment.domain.errors import Invalid, NotFound
 from enrollment.domain.model import Employer, Person
+from enrollment.store import SqlStore
+from medshared.runtime import Runtime
 
 
 def _detail(store: SqlStore, person: Person) -> dict[str, Any]:

@@ -2,15 +2,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
 from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.demo import load_demo
 from enrollment.domain.gb11643 import check_character
 from enrollment.main import build, create_app
-from fastapi.testclient import TestClient
 from medshared.db import upgrade
 from medshared.runtime import Runtime
-from sqlalchemy import func, select
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 AUDIT_TOKEN = "test-audit-token"

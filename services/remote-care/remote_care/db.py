@@ -7,9 +7,6 @@ back into Decimal only at the edge.
 
 from __future__ import annotations
 
-from medshared.db import new_metadata
-from medshared.outbox import dead_letter_table, inbox_table, outbox_table
-from medshared.security import operator_action_table
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -22,6 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from medshared.db import new_metadata
+from medshared.outbox import dead_letter_table, inbox_table, outbox_table
+from medshared.security import operator_action_table
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)

@@ -104,7 +104,9 @@ class SqlStore:
         return list(self.session.execute(query).all())
 
     # filings
-    def filing(self, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False) -> Any | None:
+    def filing(
+        self, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False
+    ) -> Any | None:
         if trt_dcla_detl_sn is not None:
             query = select(filing).where(filing.c.trt_dcla_detl_sn == trt_dcla_detl_sn)
         else:
@@ -205,7 +207,12 @@ class SqlStore:
         ).all()
         out: dict[str, dict[str, dict[str, int]]] = {sid: {} for sid in statement_ids}
         for sid, clr_type, cnt, medfee, fund, acct in rows:
-            out[sid][clr_type] = {"setl_cnt": int(cnt), "medfee_fen": int(medfee), "fund_fen": int(fund), "acct_fen": int(acct)}
+            out[sid][clr_type] = {
+                "setl_cnt": int(cnt),
+                "medfee_fen": int(medfee),
+                "fund_fen": int(fund),
+                "acct_fen": int(acct),
+            }
         return out
 
     def statement(self, statement_id: str, *, lock: bool = False) -> Any | None:
@@ -247,7 +254,9 @@ class SqlStore:
         self.session.execute(insert(statement_audit).values(**values))
 
     def audit_trail(self, statement_id: str) -> list[Any]:
-        query = select(statement_audit).where(statement_audit.c.statement_id == statement_id).order_by(statement_audit.c.id)
+        query = (
+            select(statement_audit).where(statement_audit.c.statement_id == statement_id).order_by(statement_audit.c.id)
+        )
         return list(self.session.execute(query).all())
 
     def clearing_items(self, period: str, psn_no: str | None) -> list[Any]:
@@ -258,7 +267,9 @@ class SqlStore:
         query = select(items).where(*where).order_by(items.c.setl_time, items.c.setl_id)
         return list(self.session.execute(query).all())
 
-    def treating_side_lines(self, period: str, mdtrtarea: str | None, *, offset: int, limit: int) -> tuple[int, list[Any]]:
+    def treating_side_lines(
+        self, period: str, mdtrtarea: str | None, *, offset: int, limit: int
+    ) -> tuple[int, list[Any]]:
         """The month's lines with their statement's treating pool, and how many there are in all."""
         lines, statements = statement_line, statement
         where = [statements.c.period == period]

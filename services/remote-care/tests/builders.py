@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from decimal import Decimal
 from typing import Any
-
-import json
 
 from medshared.events import Event
 from medshared.outbox import InboxConsumer
 from medshared.runtime import Runtime
-
 from remote_care.api.auth import partner_headers
 from remote_care.config import Settings
 from remote_care.db import inbox
@@ -161,7 +159,9 @@ TIBET = ("partner-540000", "dev-partner-secret-540000")
 ANHUI = ("partner-340000", "dev-partner-secret-340000")
 
 
-def partner_call(client: Any, who: tuple[str, str], method: str, path: str, body: Any = None, **header_overrides: str) -> Any:
+def partner_call(
+    client: Any, who: tuple[str, str], method: str, path: str, body: Any = None, **header_overrides: str
+) -> Any:
     """A signed partner request, as a province's system sends it."""
     raw = json.dumps(body).encode() if body is not None else b""
     headers = {**partner_headers(*who, method, path, raw), "content-type": "application/json", **header_overrides}

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from builders import settings_for
 from fastapi.testclient import TestClient
+
 from medshared.db import upgrade
 from medshared.runtime import Runtime
-
 from remote_care.main import create_app
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"

@@ -7,9 +7,6 @@ reversals: the personal account is a ledger, its balance is the sum of its entri
 
 from __future__ import annotations
 
-from medshared.db import new_metadata
-from medshared.outbox import inbox_table, outbox_table
-from medshared.security import gateway_nonce_table, operator_action_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,6 +19,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from medshared.db import new_metadata
+from medshared.outbox import inbox_table, outbox_table
+from medshared.security import gateway_nonce_table, operator_action_table
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medshared.runtime import Runtime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from medshared.runtime import Runtime
 from settlement import reference
 from settlement.db import catalogue_version, gateway_credential, institution, policy_version
 
@@ -78,7 +78,6 @@ def _institution(session: Session, inst: dict[str, str]) -> None:
 def main() -> None:
     from medshared.db import upgrade
     from medshared.runtime import build_runtime
-
     from settlement.config import Settings
     from settlement.db import outbox
 

@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+
 from medshared import deadletters, edge, logs
 from medshared.runtime import build_runtime
-
-from settlement.api import admin, national
 from settlement.adapters import EvoucherClient, RemoteCareClient, make_http
+from settlement.api import admin, national
 from settlement.config import Settings
 from settlement.db import inbox, outbox
 from settlement.door import OFFERED, FrontDoor

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from medshared.money import ZERO, money
-
 from settlement.policy import Breakdown
 from settlement.policy.model import SETLINFO_AMOUNTS, CatalogueItem
 
@@ -28,7 +27,14 @@ NO_PRICE_CAP = Decimal("99999999.000000")
 # 医疗收费项目类别 by the national code's first letter when the catalogue row does not say:
 # X 西药 09, Z 中成药 11, T 中药饮片 10, C 医用耗材 08; service items (digits) 14 其他 unless stated.
 _CHRGITM_TYPE_BY_PREFIX = {"X": "09", "Z": "11", "T": "10", "C": "08"}
-ITEM_FLAGS = ("bas_medn_flag", "hi_nego_drug_flag", "chld_medc_flag", "list_sp_item_flag", "lmt_used_flag", "drt_reim_flag")
+ITEM_FLAGS = (
+    "bas_medn_flag",
+    "hi_nego_drug_flag",
+    "chld_medc_flag",
+    "list_sp_item_flag",
+    "lmt_used_flag",
+    "drt_reim_flag",
+)
 
 
 def when(moment: dt.datetime | None) -> str | None:
@@ -105,7 +111,9 @@ def fee_result(line: Any, classified: Any, item: CatalogueItem | None) -> dict[s
         "med_chrgitm_type": chrgitm_type(line.med_list_codg, item),
     }
     row.update({flag: getattr(item, flag) if item is not None else "0" for flag in ITEM_FLAGS})
-    row["memo"] = None if item is not None else f"{line.med_list_codg} is not in the catalogue: paid in full by the person"
+    row["memo"] = (
+        None if item is not None else f"{line.med_list_codg} is not in the catalogue: paid in full by the person"
+    )
     return row
 
 
@@ -162,7 +170,9 @@ def setldetail(part: Any) -> dict[str, Any]:
     }
 
 
-def negated(info: Mapping[str, Any], details: list[Mapping[str, Any]], setl_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def negated(
+    info: Mapping[str, Any], details: list[Mapping[str, Any]], setl_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A reversal's setlinfo and setldetail: the original's amounts with the opposite sign."""
     reversed_info = dict(info)
     for name in SETLINFO_AMOUNTS:
@@ -196,7 +206,9 @@ def complete_setlinfo(info: Mapping[str, Any]) -> dict[str, Any]:
     return full
 
 
-def trtinfo(psn_no: str, fund_pay_type: str, entitled: bool, begndate: str | None, enddate: str | None, reason: str) -> dict[str, Any]:
+def trtinfo(
+    psn_no: str, fund_pay_type: str, entitled: bool, begndate: str | None, enddate: str | None, reason: str
+) -> dict[str, Any]:
     """One 2001 trtinfo[] row."""
     return {
         "psn_no": psn_no,

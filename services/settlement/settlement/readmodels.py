@@ -8,11 +8,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from medshared.money import ZERO
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from medshared.money import ZERO
 from settlement.db import account_entry, chronic_filing, enrollment, filing, identity, person
 from settlement.domain import eligibility
 from settlement.domain.errors import Refused

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from medshared import jsonutil
-from medshared.events import utcnow
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from medshared import jsonutil
+from medshared.events import utcnow
 from settlement.db import catalogue_version, policy_version
 from settlement.domain.errors import Refused
 from settlement.policy import AssistancePolicy, Catalogue, RegionPolicy

@@ -11,13 +11,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
-from medshared.events import Event, utcnow
-from medshared.outbox import stage
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medshared.events import Event, utcnow
+from medshared.outbox import stage
 from settlement import readmodels as rm
 from settlement import reference
 from settlement.db import (
@@ -100,7 +100,9 @@ class SqlStore:
     # sign-in
     def add_sign_in(self, sign_no: str, fixmedins_code: str, opter_no: str) -> None:
         self.session.execute(
-            insert(sign_in).values(sign_no=sign_no, fixmedins_code=fixmedins_code, opter_no=opter_no, signed_in_at=utcnow())
+            insert(sign_in).values(
+                sign_no=sign_no, fixmedins_code=fixmedins_code, opter_no=opter_no, signed_in_at=utcnow()
+            )
         )
 
     def sign_out(self, sign_no: str) -> None:
@@ -199,7 +201,13 @@ class SqlStore:
     def post_account(self, entry_id: str, psn_no: str, amount: Decimal, kind: str, memo: str) -> None:
         self.session.execute(
             insert(account_entry).values(
-                entry_id=entry_id, psn_no=psn_no, insutype="310", amount=amount, kind=kind, memo=memo, posted_at=utcnow()
+                entry_id=entry_id,
+                psn_no=psn_no,
+                insutype="310",
+                amount=amount,
+                kind=kind,
+                memo=memo,
+                posted_at=utcnow(),
             )
         )
 

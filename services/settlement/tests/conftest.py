@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from medshared.db import upgrade  # noqa: E402
-from support import ALEMBIC_INI, His, Partners, make_client, seed  # noqa: E402
+from support import ALEMBIC_INI, His, Partners, make_client, seed
 
-from settlement.demo import load_demo  # noqa: E402
+from medshared.db import upgrade
+from settlement.demo import load_demo
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+
 from medshared import jsonutil
 from medshared.events import Event
 from medshared.national import gateway_headers
-
 from settlement.config import Settings
 from settlement.main import create_app
 from settlement.messaging import consumer

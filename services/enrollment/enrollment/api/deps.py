@@ -7,16 +7,16 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from medshared.limits import Scope
-from medshared.money import NotMoney, to_decimal
-from medshared.problems import Problem
-from medshared.runtime import Runtime
-from medshared.security import OperatorCredential, OperatorGate, Role, authenticate_operator
 from pydantic import AfterValidator, BeforeValidator
 from starlette.datastructures import Headers
 
 from enrollment.db import operator_action
 from enrollment.usecases.ports import UnitOfWork
+from medshared.limits import Scope
+from medshared.money import NotMoney, to_decimal
+from medshared.problems import Problem
+from medshared.runtime import Runtime
+from medshared.security import OperatorCredential, OperatorGate, Role, authenticate_operator
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
 from enrollment.domain import commands as cmds
+from enrollment.usecases import enrollments as enrollments_uc
+from enrollment.usecases import lifecycle as lifecycle_uc
 from enrollment.usecases.ports import UnitOfWork
-from enrollment.usecases import enrollments as enrollments_uc, lifecycle as lifecycle_uc
 
 router = APIRouter(prefix="/admin/v1/enrollments", tags=["enrollments"])
 

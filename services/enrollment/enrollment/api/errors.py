@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from medshared.problems import problem_response
 
 from enrollment.importing import UnreadableFile
+from medshared.problems import problem_response
 
 
 def install(app: FastAPI) -> None:

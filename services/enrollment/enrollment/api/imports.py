@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from medshared.problems import Problem
 
 from enrollment import importing
 from enrollment.api.deps import UowDep
+from medshared.problems import Problem
 
 router = APIRouter(prefix="/admin/v1/imports", tags=["imports"])
 

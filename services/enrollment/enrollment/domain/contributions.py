@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from medshared.money import money
-
 from enrollment.domain import commands as cmds
 from enrollment.domain.errors import Conflict, Invalid
 from enrollment.domain.model import (
@@ -28,6 +26,7 @@ from enrollment.domain.model import (
     check_admdvs,
     check_length,
 )
+from medshared.money import money
 
 PERSON = "person"
 EMPLOYER = "employer"

@@ -6,10 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from enrollment.domain.ids import new_id
 from medshared import jsonutil
 from medshared.events import Event
-
-from enrollment.domain.ids import new_id
 
 TOPIC = "enrollment.people.v1"
 PRODUCER = "enrollment"

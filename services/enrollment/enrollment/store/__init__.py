@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from medshared.events import Event
-from medshared.outbox import outbox_rows, stage
-from medshared.runtime import Runtime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +22,9 @@ from enrollment.store.enrollments import EnrollmentsSql
 from enrollment.store.money import MoneySql
 from enrollment.store.people import PeopleSql
 from enrollment.usecases.ports import KeyTaken
+from medshared.events import Event
+from medshared.outbox import outbox_rows, stage
+from medshared.runtime import Runtime
 
 __all__ = ["COPY_FROM_ROWS", "SqlStore", "SqlUnitOfWork", "bulk_insert", "new_id"]
 

@@ -7,13 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from medshared.events import utcnow
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from enrollment import db
 from enrollment.domain.model import Enrollment, Identity, Period
 from enrollment.store.bulk import bulk_insert
+from medshared.events import utcnow
 
 
 def enrollment_rows(enrollment: Enrollment, now: dt.datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -6,12 +6,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from medshared.events import utcnow
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from enrollment import db
 from enrollment.domain.contributions import Policy, contribution_snapshot, credit_snapshot
+from medshared.events import utcnow
 
 
 class MoneySql:

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from medshared.db import insert_if_absent
-from medshared.events import utcnow
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from enrollment import db
 from enrollment.domain.model import TERMINATED, Employer, Person
 from enrollment.store.bulk import bulk_insert
+from medshared.db import insert_if_absent
+from medshared.events import utcnow
 
 
 def _person(row: Any) -> Person:

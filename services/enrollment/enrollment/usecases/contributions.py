@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from medshared.money import money
-
 from enrollment.domain import commands as cmds
 from enrollment.domain import contributions as rules
 from enrollment.domain.contributions import PayerLine, Policy
@@ -15,6 +13,7 @@ from enrollment.domain.errors import Conflict
 from enrollment.domain.ids import new_id
 from enrollment.domain.model import EMPLOYEE, RESIDENT, Enrollment, Person, check_person_alive, years_span
 from enrollment.messaging import contracts
+from medshared.money import money
 
 from .common import Lookups, person_or_404
 from .ports import Store, UnitOfWork

@@ -13,12 +13,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from medshared.events import Event
-
 from enrollment.domain import commands as cmds
 from enrollment.domain.errors import DomainError, Invalid
 from enrollment.domain.model import Enrollment, Person, check_admdvs, issue_psn_no, new_person
 from enrollment.messaging import contracts
+from medshared.events import Event
 
 from .common import Lookups
 from .enrollments import build_enrollment

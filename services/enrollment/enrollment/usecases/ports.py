@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from medshared.events import Event
-
 from enrollment.domain.contributions import Policy
 from enrollment.domain.model import Employer, Enrollment, Identity, Person
+from medshared.events import Event
 
 
 class KeyTaken(Exception):

@@ -17,15 +17,35 @@ POLICY = {"insuplc_admdvs": "540100", "insutype": "390", "year": 2027}
     ("path", "body", "field"),
     [
         ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": "1e400"}, "base"),
-        ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": SIXTY_ONE_DIGITS}, "base"),
+        (
+            "/admin/v1/contributions/employee",
+            {"psn_no": EMPLOYEE, "month": "2026-03", "base": SIXTY_ONE_DIGITS},
+            "base",
+        ),
         ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": "1" + "0" * 60}, "base"),
-        ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": "100000000000000.00"}, "base"),
+        (
+            "/admin/v1/contributions/employee",
+            {"psn_no": EMPLOYEE, "month": "2026-03", "base": "100000000000000.00"},
+            "base",
+        ),
         ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": "8000.001"}, "base"),
         ("/admin/v1/contributions/employee", {"psn_no": EMPLOYEE, "month": "2026-03", "base": "1e-400"}, "base"),
-        ("/admin/v1/account-credits", {"psn_no": ZHAXI, "kind": "refund", "credited_on": "2026-03-01", "amount": "1e400"}, "amount"),
-        ("/admin/v1/account-credits", {"psn_no": ZHAXI, "kind": "refund", "credited_on": "2026-03-01", "amount": SIXTY_ONE_DIGITS}, "amount"),
+        (
+            "/admin/v1/account-credits",
+            {"psn_no": ZHAXI, "kind": "refund", "credited_on": "2026-03-01", "amount": "1e400"},
+            "amount",
+        ),
+        (
+            "/admin/v1/account-credits",
+            {"psn_no": ZHAXI, "kind": "refund", "credited_on": "2026-03-01", "amount": SIXTY_ONE_DIGITS},
+            "amount",
+        ),
         ("/admin/v1/contribution-policies", {**POLICY, "tiers": {"320": "1e400"}}, "320"),
-        ("/admin/v1/contribution-policies", {**POLICY, "retiree_monthly_credit": SIXTY_ONE_DIGITS}, "retiree_monthly_credit"),
+        (
+            "/admin/v1/contribution-policies",
+            {**POLICY, "retiree_monthly_credit": SIXTY_ONE_DIGITS},
+            "retiree_monthly_credit",
+        ),
         ("/admin/v1/contribution-policies", {**POLICY, "employer_rate": "1e400"}, "employer_rate"),
         ("/admin/v1/contribution-policies", {**POLICY, "employee_rate": "2"}, "employee_rate"),
         ("/admin/v1/contribution-policies", {**POLICY, "assistance_share": "-0.1"}, "assistance_share"),
@@ -65,7 +85,10 @@ def test_the_import_takes_a_file_over_one_mebibyte_only_from_a_desk_operator(
     client: TestClient, token: str, allowed: bool
 ) -> None:
     # The extra part pads the form past 1 MiB; the import reads only its `file` part.
-    files = {"file": ("people.csv", CSV_HEADER, "text/csv"), "padding": ("pad.bin", OVER_ONE_MIB, "application/octet-stream")}
+    files = {
+        "file": ("people.csv", CSV_HEADER, "text/csv"),
+        "padding": ("pad.bin", OVER_ONE_MIB, "application/octet-stream"),
+    }
     answer = client.post("/admin/v1/imports", files=files, headers={"x-operator-token": token})
     if allowed:
         assert answer.status_code == 200 and answer.json()["received"] == 0, answer.text

@@ -17,9 +17,7 @@ def test_a_csv_body_commits_valid_rows_and_reports_each_rejected_row_by_line(
         + f"{valid_certno('11010219900101001')},李四,110100,390,1501,320,2026-01-01\n"
         + f"{good},王芳,341300,390,1501,320,2026-01-01\n"
     )
-    response = demo_client.post(
-        "/admin/v1/imports", content=csv.encode(), headers={"Content-Type": "text/csv"}
-    )
+    response = demo_client.post("/admin/v1/imports", content=csv.encode(), headers={"Content-Type": "text/csv"})
     assert response.status_code == 200, response.text
     report = response.json()
     assert (
@@ -35,19 +33,12 @@ def test_a_csv_body_commits_valid_rows_and_reports_each_rejected_row_by_line(
         (6, "certno", "duplicate_in_file"),
     ]
     assert "540100" in report["rejected"][1]["reason"]
-    [wang] = demo_client.get("/admin/v1/people", params={"certno": good}).json()[
-        "items"
-    ]
-    assert (
-        wang["psn_no"] == "34130000000000000003"
-        and wang["enrollments"][0]["tier"] == "320"
-    )
+    [wang] = demo_client.get("/admin/v1/people", params={"certno": good}).json()["items"]
+    assert wang["psn_no"] == "34130000000000000003" and wang["enrollments"][0]["tier"] == "320"
 
 
 def test_a_multipart_upload_is_imported_like_a_csv_body(client: TestClient) -> None:
-    response = client.post(
-        "/admin/v1/imports", files={"file": ("people.csv", HEADER.encode(), "text/csv")}
-    )
+    response = client.post("/admin/v1/imports", files={"file": ("people.csv", HEADER.encode(), "text/csv")})
     assert response.status_code == 200 and response.json()["received"] == 0
 
 

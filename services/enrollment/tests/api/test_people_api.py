@@ -1,7 +1,7 @@
-from enrollment.db import person
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from enrollment.db import person
 from tests.conftest import outbox_count
 
 ZHAXI_CERTNO = "540102198005010110"
@@ -9,9 +9,7 @@ ZHAXI_CERTNO = "540102198005010110"
 
 def people_count(client: TestClient) -> int:
     with client.app.state.runtime.factory() as session:  # type: ignore[attr-defined]
-        return int(
-            session.execute(select(func.count()).select_from(person)).scalar_one()
-        )
+        return int(session.execute(select(func.count()).select_from(person)).scalar_one())
 
 
 def test_an_operator_finds_zhaxi_by_certno(demo_client: TestClient) -> None:
@@ -31,9 +29,7 @@ def test_an_operator_finds_zhaxi_by_certno(demo_client: TestClient) -> None:
         enrolled["tier"],
         enrolled["status"],
     ) == ("390", "540100", "320", "active")
-    assert zhaxi["contributions"][0]["lines"] == [
-        {"payer": "person", "amount": "320.00"}
-    ]
+    assert zhaxi["contributions"][0]["lines"] == [{"payer": "person", "amount": "320.00"}]
 
 
 def test_a_wrong_check_digit_is_refused_naming_certno_and_nothing_is_stored(
@@ -74,9 +70,7 @@ def test_enrolling_zhaxi_again_as_a_resident_of_341300_is_refused_naming_540100(
     assert body["code"] == "duplicate_enrollment" and body["insuplc_admdvs"] == "540100"
     assert "540100" in body["detail"]
     assert outbox_count(runtime) == before
-    listed = demo_client.get(
-        "/admin/v1/enrollments", params={"psn_no": "54010000000000000001"}
-    ).json()["items"]
+    listed = demo_client.get("/admin/v1/enrollments", params={"psn_no": "54010000000000000001"}).json()["items"]
     assert [e["insuplc_admdvs"] for e in listed] == ["540100"]
 
 
@@ -121,9 +115,7 @@ def test_an_unknown_person_is_a_404_problem(client: TestClient) -> None:
 def test_an_employee_is_suspended_resumed_and_retired_with_history(
     demo_client: TestClient,
 ) -> None:
-    [wang] = demo_client.get(
-        "/admin/v1/enrollments", params={"psn_no": "54010000000000000004"}
-    ).json()["items"]
+    [wang] = demo_client.get("/admin/v1/enrollments", params={"psn_no": "54010000000000000004"}).json()["items"]
     path = f"/admin/v1/enrollments/{wang['enrollment_id']}"
     assert (
         demo_client.post(
@@ -133,14 +125,9 @@ def test_an_employee_is_suspended_resumed_and_retired_with_history(
         == 200
     )
     assert (
-        demo_client.post(
-            f"{path}/resume", json={"effective_date": "2026-04-01", "reason": "back"}
-        ).status_code
-        == 200
+        demo_client.post(f"{path}/resume", json={"effective_date": "2026-04-01", "reason": "back"}).status_code == 200
     )
-    retired = demo_client.post(
-        f"{path}/retire", json={"effective_date": "2026-07-01"}
-    ).json()
+    retired = demo_client.post(f"{path}/retire", json={"effective_date": "2026-07-01"}).json()
     assert retired["psn_type"] == "1201" and retired["version"] == 4
     assert [p["status"] for p in retired["periods"]] == [
         "active",
@@ -148,9 +135,7 @@ def test_an_employee_is_suspended_resumed_and_retired_with_history(
         "active",
         "active",
     ]
-    refused = demo_client.post(
-        f"{path}/resume", json={"effective_date": "2026-08-01", "reason": "x"}
-    )
+    refused = demo_client.post(f"{path}/resume", json={"effective_date": "2026-08-01", "reason": "x"})
     assert refused.status_code == 409 and refused.json()["code"] == "not_suspended"
 
 
@@ -159,17 +144,12 @@ def test_an_employer_with_staff_cannot_be_deregistered_until_they_leave(
 ) -> None:
     response = demo_client.delete("/admin/v1/employers/E54010000002")
     assert response.status_code == 409 and response.json()["active_staff"] == 1
-    [li] = demo_client.get(
-        "/admin/v1/enrollments", params={"psn_no": "54010000000000000005"}
-    ).json()["items"]
+    [li] = demo_client.get("/admin/v1/enrollments", params={"psn_no": "54010000000000000005"}).json()["items"]
     demo_client.post(
         f"/admin/v1/enrollments/{li['enrollment_id']}/terminate",
         json={"effective_date": "2026-06-01", "reason": "resigned"},
     )
-    assert (
-        demo_client.delete("/admin/v1/employers/E54010000002").json()["status"]
-        == "deregistered"
-    )
+    assert demo_client.delete("/admin/v1/employers/E54010000002").json()["status"] == "deregistered"
 
 
 def test_an_employee_contribution_credits_the_employee_share_and_refuses_float_amounts(
@@ -179,10 +159,7 @@ def test_an_employee_contribution_credits_the_employee_share_and_refuses_float_a
         "/admin/v1/contributions/employee",
         json={"psn_no": "54010000000000000004", "month": "2026-02", "base": 8000.5},
     )
-    assert (
-        float_base.status_code == 422
-        and float_base.json()["errors"][0]["field"] == "base"
-    )
+    assert float_base.status_code == 422 and float_base.json()["errors"][0]["field"] == "base"
     paid = demo_client.post(
         "/admin/v1/contributions/employee",
         json={"psn_no": "54010000000000000004", "month": "2026-02", "base": "8000.00"},
@@ -192,9 +169,7 @@ def test_an_employee_contribution_credits_the_employee_share_and_refuses_float_a
         {"payer": "employer", "amount": "480.00"},
         {"payer": "person", "amount": "160.00"},
     ]
-    credits = demo_client.get("/admin/v1/people/54010000000000000004").json()[
-        "account_credits"
-    ]
+    credits = demo_client.get("/admin/v1/people/54010000000000000004").json()["account_credits"]
     assert [(c["kind"], c["amount"]) for c in credits] == [
         ("opening", "5000.00"),
         ("employee_share", "160.00"),
@@ -214,7 +189,5 @@ def test_an_overlong_address_is_a_422_naming_addr_on_every_database(
         },
     )
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"field": "addr", "message": "is 201 characters long; at most 200 fit"}
-    ]
+    assert response.json()["errors"] == [{"field": "addr", "message": "is 201 characters long; at most 200 fit"}]
     assert people_count(client) == 0

@@ -3,11 +3,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
+
 from enrollment import queries
 from enrollment.config import Settings
-from fastapi.testclient import TestClient
 from medshared import logs
-
 from tests.conftest import AUDIT_TOKEN, REVIEW_TOKEN, TOKEN
 
 ZHAXI_CERTNO = "540102198005010110"
@@ -41,9 +41,7 @@ def test_only_the_enrollment_desk_may_register_an_employer(
 def test_the_audit_role_reads_people_but_cannot_change_them(
     demo_client: TestClient,
 ) -> None:
-    found = demo_client.get(
-        "/admin/v1/people", params={"certno": ZHAXI_CERTNO}, headers=as_(AUDIT_TOKEN)
-    )
+    found = demo_client.get("/admin/v1/people", params={"certno": ZHAXI_CERTNO}, headers=as_(AUDIT_TOKEN))
     assert found.status_code == 200
     [zhaxi] = found.json()["items"]
     changed = demo_client.patch(
@@ -65,10 +63,7 @@ def test_the_audit_trail_shows_who_changed_what_and_who_was_refused(
     client.post("/admin/v1/employers", json=EMPLOYER, headers=as_(AUDIT_TOKEN))
     trail = client.get("/admin/v1/audit", headers=as_(AUDIT_TOKEN))
     assert trail.status_code == 200
-    assert [
-        (a["operator"], a["role"], a["action"], a["target"], a["outcome"].split()[0])
-        for a in trail.json()
-    ] == [
+    assert [(a["operator"], a["role"], a["action"], a["target"], a["outcome"].split()[0]) for a in trail.json()] == [
         ("auditor-01", "-", "POST /admin/v1/employers", "-", "denied"),
         (
             "desk-01",

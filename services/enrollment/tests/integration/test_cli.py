@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
+
 from enrollment import cli, queries
 from enrollment.main import build
-
 from tests.conftest import settings_for, valid_certno
 
 

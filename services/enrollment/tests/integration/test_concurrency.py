@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from enrollment.store import SqlUnitOfWork
-from enrollment.usecases import enrollments, people
+
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from enrollment.main import build
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import enrollments, people
 from medshared.db import upgrade
 from medshared.runtime import Runtime
-
 from tests.conftest import ALEMBIC_INI, outbox_count, settings_for, valid_certno
 
 
@@ -34,7 +34,7 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
         barrier.wait()
         try:
             results[i] = calls[i]()
-        except Exception as exc:  # noqa: BLE001 - the assertion names what was raised
+        except Exception as exc:
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
@@ -62,9 +62,7 @@ def test_two_desks_enrolling_one_person_in_two_pools_at_once_leave_one_enrollmen
         [
             lambda pool=pool: enrollments.enroll(
                 SqlUnitOfWork(pg_runtime),
-                c.Enroll(
-                    person.psn_no, "390", pool, "1501", dt.date(2026, 1, 1), tier="320"
-                ),
+                c.Enroll(person.psn_no, "390", pool, "1501", dt.date(2026, 1, 1), tier="320"),
             )
             for pool in ("341300", "430600")
         ]

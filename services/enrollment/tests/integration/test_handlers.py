@@ -4,17 +4,17 @@ from decimal import Decimal
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import inspect
+
 from enrollment import queries
-from enrollment.store import SqlUnitOfWork
-from enrollment.usecases import contributions, enrollments, identities, lifecycle, people
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from enrollment.domain.errors import Conflict
 from enrollment.main import build
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import contributions, enrollments, identities, lifecycle, people
 from medshared.events import Event
 from medshared.runtime import Runtime
-from sqlalchemy import inspect
-
 from tests.conftest import ALEMBIC_INI, outbox_count, settings_for
 
 D = dt.date
@@ -28,16 +28,12 @@ ZHAXI, CIREN, WANG, ZHANG, WU = (
 
 
 def staged(runtime: Runtime) -> list[Event]:
-    from enrollment.db import outbox
     from sqlalchemy import select
 
+    from enrollment.db import outbox
+
     with runtime.factory() as session:
-        return [
-            Event.from_json(b)
-            for b in session.execute(
-                select(outbox.c.body).order_by(outbox.c.id)
-            ).scalars()
-        ]
+        return [Event.from_json(b) for b in session.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars()]
 
 
 def test_the_demo_loads_once_and_a_second_run_changes_nothing(runtime: Runtime) -> None:
@@ -91,9 +87,7 @@ def test_a_refused_duplicate_enrollment_stores_nothing_and_stages_no_event(
 def test_death_terminates_every_enrollment_from_that_date_and_stops_credits(
     demo_runtime: Runtime,
 ) -> None:
-    people.record_death(
-        SqlUnitOfWork(demo_runtime), c.RecordDeath(psn_no=ZHANG, death_date=D(2026, 5, 10))
-    )
+    people.record_death(SqlUnitOfWork(demo_runtime), c.RecordDeath(psn_no=ZHANG, death_date=D(2026, 5, 10)))
     detail = queries.person_detail(demo_runtime, ZHANG)
     [enrollment] = detail["enrollments"]
     assert detail["death_date"] == D(2026, 5, 10) and detail["version"] == 2
@@ -109,9 +103,7 @@ def test_death_terminates_every_enrollment_from_that_date_and_stops_credits(
     with pytest.raises(Conflict, match="died on 2026-05-10"):
         contributions.credit_account(
             SqlUnitOfWork(demo_runtime),
-            c.CreditAccount(
-                psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 6, 1)
-            ),
+            c.CreditAccount(psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 6, 1)),
         )
 
 
@@ -120,17 +112,13 @@ def test_a_retiree_is_credited_the_policy_amount_once_a_month(
 ) -> None:
     credit = contributions.credit_account(
         SqlUnitOfWork(demo_runtime),
-        c.CreditAccount(
-            psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 1)
-        ),
+        c.CreditAccount(psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 1)),
     )
     assert credit["amount"] == Decimal("100.00")
     with pytest.raises(Conflict, match="already has this retiree_monthly credit"):
         contributions.credit_account(
             SqlUnitOfWork(demo_runtime),
-            c.CreditAccount(
-                psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 15)
-            ),
+            c.CreditAccount(psn_no=ZHANG, kind="retiree_monthly", credited_on=D(2026, 2, 15)),
         )
 
 
@@ -159,10 +147,10 @@ def test_a_transfer_ends_the_old_pool_opens_the_new_one_and_keeps_both(
         "EnrollmentTransferredOut",
         "EnrollmentTransferredIn",
     ]
-    assert [
-        e["insuplc_admdvs"]
-        for e in queries.person_detail(demo_runtime, ZHAXI)["enrollments"]
-    ] == ["540100", "430600"]
+    assert [e["insuplc_admdvs"] for e in queries.person_detail(demo_runtime, ZHAXI)["enrollments"]] == [
+        "540100",
+        "430600",
+    ]
 
 
 def test_a_subsidised_identity_cannot_be_granted_twice_for_overlapping_dates_but_can_be_revoked(
@@ -171,16 +159,12 @@ def test_a_subsidised_identity_cannot_be_granted_twice_for_overlapping_dates_but
     with pytest.raises(Conflict, match="already holds 2202"):
         identities.grant_identity(
             SqlUnitOfWork(demo_runtime),
-            c.GrantIdentity(
-                psn_no=CIREN, psn_idet_type="2202", begntime=D(2026, 6, 1), endtime=None
-            ),
+            c.GrantIdentity(psn_no=CIREN, psn_idet_type="2202", begntime=D(2026, 6, 1), endtime=None),
         )
     [identity] = queries.person_detail(demo_runtime, CIREN)["identities"]
     revoked = identities.revoke_identity(
         SqlUnitOfWork(demo_runtime),
-        c.RevokeIdentity(
-            identity_id=identity["identity_id"], memo="income above threshold"
-        ),
+        c.RevokeIdentity(identity_id=identity["identity_id"], memo="income above threshold"),
     )
     assert (revoked.revoked, revoked.version) == (True, 2)
     assert staged(demo_runtime)[-1].payload["identity"]["revoked"] is True

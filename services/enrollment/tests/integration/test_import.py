@@ -1,13 +1,13 @@
 import io
 
 import pytest
+
 from enrollment import importing
-from enrollment.store import SqlStore, SqlUnitOfWork
-from enrollment.usecases import people
 from enrollment.demo import load_demo
 from enrollment.domain import commands as c
+from enrollment.store import SqlStore, SqlUnitOfWork
+from enrollment.usecases import people
 from medshared.runtime import Runtime
-
 from tests.conftest import outbox_count, valid_certno
 
 HEADER = "psn_cert_type,certno,psn_name,gend,brdy,insuplc_admdvs,insutype,psn_type,tier,emp_no,begndate\n"
@@ -56,9 +56,7 @@ def test_a_registered_person_is_enrolled_without_registering_again_but_not_under
     certno = valid_certno("34130219900909001")
     people.register_person(
         SqlUnitOfWork(runtime),
-        c.RegisterPerson(
-            admdvs="341300", psn_cert_type="01", certno=certno, psn_name="赵六"
-        ),
+        c.RegisterPerson(admdvs="341300", psn_cert_type="01", certno=certno, psn_name="赵六"),
     )
     text = (
         HEADER
@@ -67,9 +65,7 @@ def test_a_registered_person_is_enrolled_without_registering_again_but_not_under
     )
     report = importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(text))
     assert (report.registered, report.enrolled) == (0, 1)
-    assert [(r.line, r.field, r.code) for r in report.rejected] == [
-        (3, "psn_name", "name_mismatch")
-    ]
+    assert [(r.line, r.field, r.code) for r in report.rejected] == [(3, "psn_name", "name_mismatch")]
 
 
 def test_a_person_registered_by_another_desk_mid_batch_fails_alone_and_the_rest_commit(
@@ -80,21 +76,15 @@ def test_a_person_registered_by_another_desk_mid_batch_fails_alone_and_the_rest_
     taken = text.splitlines()[31].split(",")[1]
     people.register_person(
         SqlUnitOfWork(runtime),
-        c.RegisterPerson(
-            admdvs="341300", psn_cert_type="01", certno=taken, psn_name="居民30"
-        ),
+        c.RegisterPerson(admdvs="341300", psn_cert_type="01", certno=taken, psn_name="居民30"),
     )
     # The batch reads the people before the other desk commits: it cannot see this one yet.
     real = SqlStore.people_by_certnos
     monkeypatch.setattr(
         SqlStore,
         "people_by_certnos",
-        lambda self, pairs: {
-            key: person for key, person in real(self, pairs).items() if key[1] != taken
-        },
+        lambda self, pairs: {key: person for key, person in real(self, pairs).items() if key[1] != taken},
     )
     report = importing.import_csv(SqlUnitOfWork(runtime), io.StringIO(text))
     assert (report.registered, report.enrolled) == (59, 59)
-    assert [(r.line, r.code) for r in report.rejected] == [
-        (32, "concurrent_registration")
-    ]
+    assert [(r.line, r.code) for r in report.rejected] == [(32, "concurrent_registration")]

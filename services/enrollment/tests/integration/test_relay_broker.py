@@ -2,17 +2,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from enrollment.store import SqlUnitOfWork
-from enrollment.usecases import people
+from kafka import KafkaConsumer, TopicPartition
+
 from enrollment.db import outbox
 from enrollment.domain import commands as c
 from enrollment.main import build
 from enrollment.messaging.contracts import TOPIC
-from kafka import KafkaConsumer, TopicPartition
+from enrollment.store import SqlUnitOfWork
+from enrollment.usecases import people
 from medshared import broker
 from medshared.db import upgrade
 from medshared.events import Event
-
 from tests.conftest import ALEMBIC_INI, settings_for, valid_certno
 
 
@@ -22,30 +22,21 @@ def unpublished(runtime) -> int:  # type: ignore[no-untyped-def]
     with runtime.factory() as session:
         return int(
             session.execute(
-                select(func.count())
-                .select_from(outbox)
-                .where(outbox.c.published_at.is_(None))
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
             ).scalar_one()
         )
 
 
 def read_all(bootstrap: str, expected: int, timeout: float = 30) -> Counter[str]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=500
-    )
-    partitions = [
-        TopicPartition(TOPIC, p)
-        for p in sorted(consumer.partitions_for_topic(TOPIC) or ())
-    ]
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=500)
+    partitions = [TopicPartition(TOPIC, p) for p in sorted(consumer.partitions_for_topic(TOPIC) or ())]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     seen: Counter[str] = Counter()
     deadline = time.monotonic() + timeout
     quiet_until = None
     while time.monotonic() < deadline:
-        for record in [
-            r for batch in consumer.poll(timeout_ms=300).values() for r in batch
-        ]:
+        for record in [r for batch in consumer.poll(timeout_ms=300).values() for r in batch]:
             seen[Event.from_json(record.value).event_id] += 1
         if sum(seen.values()) >= expected:
             # Keep listening a moment: a duplicate would arrive now.
@@ -112,21 +103,14 @@ def test_the_demo_events_reach_the_broker_keyed_by_psn_no_in_the_documented_shap
         assert unpublished(runtime) == 0
     finally:
         runtime.stop()
-    consumer = KafkaConsumer(
-        bootstrap_servers=kafka_bootstrap, enable_auto_commit=False
-    )
-    partitions = [
-        TopicPartition(TOPIC, p)
-        for p in sorted(consumer.partitions_for_topic(TOPIC) or ())
-    ]
+    consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, enable_auto_commit=False)
+    partitions = [TopicPartition(TOPIC, p) for p in sorted(consumer.partitions_for_topic(TOPIC) or ())]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     zhaxi: list[tuple[str, dict]] = []  # type: ignore[type-arg]
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and len(zhaxi) < 3:
-        for record in [
-            r for batch in consumer.poll(timeout_ms=300).values() for r in batch
-        ]:
+        for record in [r for batch in consumer.poll(timeout_ms=300).values() for r in batch]:
             if record.key == b"54010000000000000001":
                 event = Event.from_json(record.value)
                 zhaxi.append((event.event_type, event.payload))

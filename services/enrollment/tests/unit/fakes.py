@@ -158,8 +158,7 @@ class FakeStore:
 
     def contribution_exists(self, enrollment_id: str, period: str) -> bool:
         return any(
-            row["enrollment_id"] == enrollment_id and row["period"] == period
-            for row, _ in self.contributions.values()
+            row["enrollment_id"] == enrollment_id and row["period"] == period for row, _ in self.contributions.values()
         )
 
     def add_contribution(self, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:

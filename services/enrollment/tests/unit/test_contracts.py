@@ -27,9 +27,7 @@ def test_the_bulk_body_is_the_same_text_as_the_event_envelope() -> None:
         tier="320",
     )
     events = [
-        contracts.enrollment_event(
-            "PersonEnrolled", person.snapshot(), enrollment.snapshot()
-        ),
+        contracts.enrollment_event("PersonEnrolled", person.snapshot(), enrollment.snapshot()),
         contracts.credit_event(
             {
                 "credit_id": "c1",
@@ -41,7 +39,4 @@ def test_the_bulk_body_is_the_same_text_as_the_event_envelope() -> None:
     ]
     for event in events:
         assert contracts.body(event) == event.to_json()
-        assert (
-            Event.from_json(contracts.body(event)).payload
-            == Event.from_json(event.to_json()).payload
-        )
+        assert Event.from_json(contracts.body(event)).payload == Event.from_json(event.to_json()).payload

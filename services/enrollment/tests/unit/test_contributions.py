@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+
 from enrollment.domain.contributions import (
     Policy,
     employee_lines,
@@ -58,9 +59,7 @@ def test_a_tier_the_pool_does_not_offer_is_refused_listing_the_offered_tiers() -
     ("base", "employer", "person"),
     [("8000.00", "480.00", "160.00"), ("4321.25", "259.28", "86.43")],
 )
-def test_employee_contributions_apply_the_pool_rates_to_the_monthly_base(
-    base: str, employer: str, person: str
-) -> None:
+def test_employee_contributions_apply_the_pool_rates_to_the_monthly_base(base: str, employer: str, person: str) -> None:
     lines = employee_lines(LHASA_EMPLOYEES, Decimal(base))
     assert [(line.payer, str(line.amount)) for line in lines] == [
         ("employer", employer),

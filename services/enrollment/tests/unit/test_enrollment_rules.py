@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from enrollment.domain.errors import Conflict, Invalid
 from enrollment.domain.model import (
     ACTIVE,
@@ -50,9 +51,7 @@ def test_an_overlapping_basic_enrollment_is_refused_naming_the_pool(
         check_no_duplicate(existing, insutype, begin, end)
 
 
-def test_days_of_a_suspension_are_free_for_another_pool_but_active_days_are_not() -> (
-    None
-):
+def test_days_of_a_suspension_are_free_for_another_pool_but_active_days_are_not() -> None:
     e = enrollment()
     e.suspend(D(2026, 3, 1), "moved away")
     check_no_duplicate([e], "390", D(2026, 3, 1), D(2026, 12, 31))
@@ -96,10 +95,7 @@ def test_retirement_turns_11xx_into_12xx_from_the_effective_date() -> None:
     )
     assert e.retire(D(2026, 7, 1)) == "1101"
     assert e.psn_type == "1201"
-    assert (
-        e.periods[-1].begndate == D(2026, 7, 1)
-        and "1101 -> 1201" in e.periods[-1].reason
-    )
+    assert e.periods[-1].begndate == D(2026, 7, 1) and "1101 -> 1201" in e.periods[-1].reason
     with pytest.raises(Conflict, match="not in service"):
         e.retire(D(2026, 8, 1))
 

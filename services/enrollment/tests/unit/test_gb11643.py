@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from enrollment.domain import gb11643
 
 
@@ -15,9 +16,7 @@ from enrollment.domain import gb11643
         ("430602195809091014", dt.date(1958, 9, 9), "1"),
     ],
 )
-def test_a_valid_number_yields_its_birth_date_and_gender(
-    certno: str, birth: dt.date, gend: str
-) -> None:
+def test_a_valid_number_yields_its_birth_date_and_gender(certno: str, birth: dt.date, gend: str) -> None:
     number = gb11643.parse(certno)
     assert (number.birth_date, number.gend, number.certno) == (
         birth,
@@ -40,9 +39,7 @@ def test_a_valid_number_yields_its_birth_date_and_gender(
         ("540102180005010115", "before 1900"),
     ],
 )
-def test_an_invalid_number_is_refused_with_the_reason(
-    certno: str, message: str
-) -> None:
+def test_an_invalid_number_is_refused_with_the_reason(certno: str, message: str) -> None:
     with pytest.raises(gb11643.InvalidIdNumber, match=message):
         gb11643.parse(certno)
 

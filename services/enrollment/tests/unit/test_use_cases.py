@@ -11,12 +11,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+
 from enrollment.domain import commands as cmds
 from enrollment.domain.errors import Conflict
 from enrollment.domain.gb11643 import check_character
 from enrollment.domain.model import ACTIVE, SUSPENDED, TERMINATED, Enrollment, Person
 from enrollment.usecases import contributions, enrollments, identities, lifecycle, people
-
 from tests.unit.fakes import FakeUnitOfWork
 
 JAN_1 = dt.date(2026, 1, 1)
@@ -36,9 +36,7 @@ def register(uow: FakeUnitOfWork, number: str = ZHAXI_CERTNO, name: str = "æ‰Žè¥
 def enroll_resident(uow: FakeUnitOfWork, psn_no: str, pool: str = "540100", tier: str = "320") -> Enrollment:
     return enrollments.enroll(
         uow,
-        cmds.Enroll(
-            psn_no=psn_no, insutype="390", insuplc_admdvs=pool, psn_type="1501", begndate=JAN_1, tier=tier
-        ),
+        cmds.Enroll(psn_no=psn_no, insutype="390", insuplc_admdvs=pool, psn_type="1501", begndate=JAN_1, tier=tier),
     )
 
 
@@ -147,14 +145,10 @@ def test_a_subsidised_resident_pays_a_tenth_of_the_tier_and_medical_assistance_t
     enroll_resident(uow, person.psn_no)
     identities.grant_identity(
         uow,
-        cmds.GrantIdentity(
-            psn_no=person.psn_no, psn_idet_type="2202", begntime=JAN_1, endtime=dt.date(2026, 12, 31)
-        ),
+        cmds.GrantIdentity(psn_no=person.psn_no, psn_idet_type="2202", begntime=JAN_1, endtime=dt.date(2026, 12, 31)),
     )
 
-    paid = contributions.pay_resident_contribution(
-        uow, cmds.PayResidentContribution(psn_no=person.psn_no, year=2026)
-    )
+    paid = contributions.pay_resident_contribution(uow, cmds.PayResidentContribution(psn_no=person.psn_no, year=2026))
 
     assert paid["total"] == Decimal("320.00")
     assert paid["lines"] == [
@@ -164,8 +158,6 @@ def test_a_subsidised_resident_pays_a_tenth_of_the_tier_and_medical_assistance_t
     assert len(uow.store.contributions) == 1
     assert uow.store.staged_types()[-1] == "ContributionPaid"
     with pytest.raises(Conflict) as twice:
-        contributions.pay_resident_contribution(
-            uow, cmds.PayResidentContribution(psn_no=person.psn_no, year=2026)
-        )
+        contributions.pay_resident_contribution(uow, cmds.PayResidentContribution(psn_no=person.psn_no, year=2026))
     assert twice.value.code == "already_paid"
     assert len(uow.store.contributions) == 1

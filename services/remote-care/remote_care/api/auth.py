@@ -116,7 +116,10 @@ def verify_partner(
     if credential is None:
         raise _unauthorized(f"unknown partner key {key_id!r}")
     # ASCII digits only: str.isdigit() also takes '²' and other scripts' digits, which int() refuses or reads.
-    if not _UNIX_SECONDS.fullmatch(timestamp) or abs((now if now is not None else time.time()) - int(timestamp)) > max_skew:
+    if (
+        not _UNIX_SECONDS.fullmatch(timestamp)
+        or abs((now if now is not None else time.time()) - int(timestamp)) > max_skew
+    ):
         raise _unauthorized(
             f"x-partner-timestamp must be the current unix time in seconds, ASCII digits 0-9 (within {max_skew} s); "
             f"check the clock (got {timestamp[:20]!r})"

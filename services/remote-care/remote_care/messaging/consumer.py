@@ -47,7 +47,9 @@ def handle(session: Session, event: Event) -> None:
     if "person" in payload:
         row = _person_row(payload["person"])
         if upsert_newer(session, person, "psn_no", row) and row["death_date"] is not None:
-            filings.lapse_filings(SqlStore(session), row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died")
+            filings.lapse_filings(
+                SqlStore(session), row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died"
+            )
     if "enrollment" in payload:
         row = _enrollment_row(payload["enrollment"])
         if upsert_newer(session, enrollment, "enrollment_id", row) and row["status"] == "terminated":

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from medshared.money import to_decimal
-
 from remote_care.domain.clearing import fen, scope, yuan
 
 FILINGS_TOPIC = "remote_care.filings.v1"

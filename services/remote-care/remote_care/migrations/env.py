@@ -1,7 +1,6 @@
 """Alembic's entry: the common runner with this service's tables and settings."""
 
 from medshared.db import run_migrations
-
 from remote_care.config import Settings
 from remote_care.db import metadata
 

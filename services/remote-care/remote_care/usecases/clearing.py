@@ -29,7 +29,9 @@ def _national_time(moment: dt.datetime) -> str:
     return moment.strftime(INF_TIME_FORMAT)
 
 
-def _publish(store: Store, event_type: str, statement_id: str, action: str, actor: Actor, reason: str | None) -> dict[str, Any]:
+def _publish(
+    store: Store, event_type: str, statement_id: str, action: str, actor: Actor, reason: str | None
+) -> dict[str, Any]:
     row = store.statement(statement_id)
     if row is None:
         raise NotFound(f"no statement {statement_id}")
@@ -137,7 +139,12 @@ def statement_lines(stores: Stores, actor: Actor, statement_id: str, *, startrow
         _find(store, statement_id, actor)
         total = store.count_lines(statement_id)
         rows = store.lines(statement_id, offset=max(startrow, 1) - 1, limit=PAGE_SIZE)
-        return {"statement_id": statement_id, "totalrow": total, "startrow": startrow, "lines": [_line_out(r) for r in rows]}
+        return {
+            "statement_id": statement_id,
+            "totalrow": total,
+            "startrow": startrow,
+            "lines": [_line_out(r) for r in rows],
+        }
 
 
 def _line_out(row: Any) -> dict[str, Any]:

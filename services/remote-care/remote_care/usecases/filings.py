@@ -74,11 +74,15 @@ def _publish(store: Store, event_type: str, filing_id: str) -> dict[str, Any]:
     return filing_out(row)
 
 
-def _find(store: Store, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False) -> Any:
+def _find(
+    store: Store, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False
+) -> Any:
     row = store.filing(filing_id=filing_id, trt_dcla_detl_sn=trt_dcla_detl_sn, lock=lock)
     if row is None:
         if trt_dcla_detl_sn is not None:
-            raise NotFound(f"no referral filing has trt_dcla_detl_sn {trt_dcla_detl_sn}; check the number returned by 2501")
+            raise NotFound(
+                f"no referral filing has trt_dcla_detl_sn {trt_dcla_detl_sn}; check the number returned by 2501"
+            )
         raise NotFound(f"no filing {filing_id}")
     return row
 
@@ -116,7 +120,9 @@ def create_filing(
                 "created_by": actor.name,
                 "revoked_by": None,
                 "trt_dcla_detl_sn": _detl_sn(accepted.insuplc_admdvs) if actor.channel is Channel.HIS else None,
-                "details": json.dumps({**req.details, **({"mdtrt_id": mdtrt_id} if mdtrt_id else {})}, ensure_ascii=False),
+                "details": json.dumps(
+                    {**req.details, **({"mdtrt_id": mdtrt_id} if mdtrt_id else {})}, ensure_ascii=False
+                ),
                 "memo": memo,
                 "created_at": now,
                 "updated_at": now,
@@ -143,7 +149,9 @@ def revoke_filing(
         if actor.psn_no is not None and actor.psn_no != row.psn_no:
             what = f"trt_dcla_detl_sn {trt_dcla_detl_sn}" if trt_dcla_detl_sn else "this filing"
             raise Forbidden(f"{what} belongs to another person; check psn_no")
-        if filing_institution is not None and not (row.channel == Channel.HIS.value and row.created_by == filing_institution):
+        if filing_institution is not None and not (
+            row.channel == Channel.HIS.value and row.created_by == filing_institution
+        ):
             raise Forbidden(
                 f"trt_dcla_detl_sn {row.trt_dcla_detl_sn or trt_dcla_detl_sn} was filed by another institution; "
                 f"fixmedins_code {filing_institution} may revoke only the referrals it filed with 2501 "

@@ -123,7 +123,9 @@ def test_a_his_referral_filing_returns_its_trt_dcla_detl_sn_and_is_revoked_by_it
         json={"psn_no": ZHOU_MIN, "memo": "改期", **by_filer},
         headers=INTERNAL,
     )
-    again = people.post(f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": ZHOU_MIN, **by_filer}, headers=INTERNAL)
+    again = people.post(
+        f"/internal/v1/referral-filings/{sn}/revoke", json={"psn_no": ZHOU_MIN, **by_filer}, headers=INTERNAL
+    )
     assert wrong_person.status_code == 403
     assert revoked.status_code == 200 and revoked.json()["filing"]["status"] == "revoked"
     assert revoked.json()["filing"]["revoked_by"] == "H43060000001"
@@ -141,7 +143,9 @@ def test_only_the_institution_that_filed_a_referral_may_revoke_it_knowing_the_se
     filings = people.get("/admin/v1/filings", params={"psn_no": ZHOU_MIN}, headers=OPERATOR).json()
     assert [f["status"] for f in filings] == ["active"]
     # The bureau still may, at its desk.
-    desk = people.post(f"/admin/v1/filings/{filings[0]['filing_id']}/revoke", json={"memo": "at the desk"}, headers=OPERATOR)
+    desk = people.post(
+        f"/admin/v1/filings/{filings[0]['filing_id']}/revoke", json={"memo": "at the desk"}, headers=OPERATOR
+    )
     assert desk.status_code == 200 and desk.json()["status"] == "revoked"
 
 

@@ -84,10 +84,10 @@ def test_within_one_province_the_province_is_the_paying_side_and_confirms(cleare
 
 
 # Header bytes as sent; the server reads them as Latin-1, so b"\xb2" arrives as '²', which str.isdigit() takes.
-@pytest.mark.parametrize(
-    "timestamp", [b"\xb2", b"1764632000\xb2", "١٧٦٤".encode(), b"9" * 5000, b"-1", b"1e9"]
-)
-def test_a_timestamp_that_is_not_ascii_unix_seconds_gets_a_401_naming_the_header_never_a_500(cleared, timestamp) -> None:
+@pytest.mark.parametrize("timestamp", [b"\xb2", b"1764632000\xb2", "١٧٦٤".encode(), b"9" * 5000, b"-1", b"1e9"])
+def test_a_timestamp_that_is_not_ascii_unix_seconds_gets_a_401_naming_the_header_never_a_500(
+    cleared, timestamp
+) -> None:
     answer = call(cleared, HUNAN, "GET", f"/partner/v1/people/{WU_GANG}", **{"x-partner-timestamp": timestamp})
     assert answer.status_code == 401
     assert answer.headers["content-type"] == "application/problem+json"

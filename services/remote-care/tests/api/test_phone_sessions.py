@@ -7,8 +7,8 @@ import time
 
 import pytest
 from builders import ZHOU_MIN, feed, person_enrolled
-from medshared.events import Event
 
+from medshared.events import Event
 from remote_care.api.auth import mint_mobile_token
 
 SECRET = "dev-mobile-session-secret"
@@ -22,7 +22,9 @@ def session_opened(seconds_ago: float, openid: str = "openid-old") -> dict[str, 
     return {"authorization": "Bearer " + mint_mobile_token(SECRET, openid, ZHOU_MIN, exp=issued + TTL)}
 
 
-def voucher_event(event_type: str, voucher_id: str, status: str, version: int, activated: dt.datetime, **extra) -> Event:
+def voucher_event(
+    event_type: str, voucher_id: str, status: str, version: int, activated: dt.datetime, **extra
+) -> Event:
     voucher = {
         "voucher_id": voucher_id,
         "psn_no": ZHOU_MIN,
@@ -69,7 +71,9 @@ def test_a_frozen_voucher_holds_its_sessions_until_it_is_unfrozen(phone_client) 
     assert my_filings(phone_client, headers).status_code == 200
 
 
-def test_a_voucher_reclaimed_on_another_account_ends_the_old_accounts_sessions_and_not_the_new_ones(phone_client) -> None:
+def test_a_voucher_reclaimed_on_another_account_ends_the_old_accounts_sessions_and_not_the_new_ones(
+    phone_client,
+) -> None:
     rt = phone_client.app.state.runtime
     old_session = session_opened(1800, openid="openid-stranger")
     first = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
@@ -109,7 +113,9 @@ def test_an_issue_time_in_the_token_is_taken_over_the_one_derived_from_its_expir
     def token(iat: int) -> dict[str, str]:
         claims = {"openid": "o", "psn_no": ZHOU_MIN, "exp": now + 60, "iat": iat}
         first = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-        return {"authorization": f"Bearer {first}." + hmac.new(SECRET.encode(), first.encode(), hashlib.sha256).hexdigest()}
+        return {
+            "authorization": f"Bearer {first}." + hmac.new(SECRET.encode(), first.encode(), hashlib.sha256).hexdigest()
+        }
 
     assert my_filings(phone_client, token(now)).status_code == 200
     assert my_filings(phone_client, token(int(activated.timestamp()) - 10)).status_code == 401

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from builders import OPS, WU_GANG, ZHOU_MIN, feed, person_enrolled, settings_for, settled
 from fastapi.testclient import TestClient
-from medshared import broker
-from medshared.events import Event
 from sqlalchemy import func, select
 
+from medshared import broker
+from medshared.events import Event
 from remote_care.db import clearing_item, dead_letter, person
 from remote_care.main import create_app
 from remote_care.messaging import consumer

@@ -51,7 +51,9 @@ class FakeStore:
         return list(self.vouchers.get(psn_no, []))
 
     # filings
-    def filing(self, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False) -> Any | None:
+    def filing(
+        self, *, filing_id: str | None = None, trt_dcla_detl_sn: str | None = None, lock: bool = False
+    ) -> Any | None:
         if trt_dcla_detl_sn is not None:
             return next((f for f in self.filing_rows.values() if f.trt_dcla_detl_sn == trt_dcla_detl_sn), None)
         return self.filing_rows.get(filing_id or "")
@@ -169,7 +171,9 @@ class FakeStore:
         rows = [i for i in self.items if i.period == period and (not psn_no or i.psn_no == psn_no)]
         return sorted(rows, key=lambda i: (i.setl_time, i.setl_id))
 
-    def treating_side_lines(self, period: str, mdtrtarea: str | None, *, offset: int, limit: int) -> tuple[int, list[Any]]:
+    def treating_side_lines(
+        self, period: str, mdtrtarea: str | None, *, offset: int, limit: int
+    ) -> tuple[int, list[Any]]:
         rows = [
             SimpleNamespace(**vars(line), treating_admdvs=self.statement_rows[line.statement_id].treating_admdvs)
             for line in sorted(self.line_rows, key=lambda line: (line.statement_id, line.setl_time, line.setl_id))

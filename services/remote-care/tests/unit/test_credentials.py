@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from medshared.problems import Problem
 
+from medshared.problems import Problem
 from remote_care.api import auth
 from remote_care.config import PartnerCredential
 
@@ -12,7 +12,9 @@ CREDS = {"partner-430000": PartnerCredential(province="430000", secret="hn")}
 
 def test_a_mobile_token_minted_with_the_shared_secret_names_the_person() -> None:
     token = auth.mint_mobile_token(SECRET, "openid-1", "P1", exp=2_000)
-    assert auth.read_mobile_token(f"Bearer {token}", SECRET, now=1_000) == auth.MobileSession("openid-1", "P1", exp=2_000)
+    assert auth.read_mobile_token(f"Bearer {token}", SECRET, now=1_000) == auth.MobileSession(
+        "openid-1", "P1", exp=2_000
+    )
 
 
 @pytest.mark.parametrize(

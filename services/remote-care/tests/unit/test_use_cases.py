@@ -72,7 +72,13 @@ def test_a_desk_filing_is_stored_with_its_created_event_staged(stores: FakeStore
     created = filings.create_filing(stores, request, DESK, memo="moved to Beijing", on=TODAY)
 
     row = stores.store.filing_rows[created["filing_id"]]
-    assert (row.status, row.channel, row.created_by, row.insuplc_admdvs, row.version) == ("active", "admin", "desk-7", "430600", 1)
+    assert (row.status, row.channel, row.created_by, row.insuplc_admdvs, row.version) == (
+        "active",
+        "admin",
+        "desk-7",
+        "430600",
+        1,
+    )
     assert row.trt_dcla_detl_sn is None  # only a HIS referral gets a national serial
     [event] = stores.store.staged(FILINGS_TOPIC)
     assert (event.event_type, event.key, event.producer) == ("FilingCreated", ZHOU_MIN, "remote-care")
@@ -88,8 +94,11 @@ def test_a_referral_is_revoked_only_by_the_institution_that_filed_it(stores: Fak
 
     with pytest.raises(Forbidden) as refused:
         filings.revoke_filing(
-            stores, Actor(Channel.HIS, OTHER_HOSPITAL, psn_no=ZHOU_MIN), trt_dcla_detl_sn=serial,
-            on=TODAY, filing_institution=OTHER_HOSPITAL,
+            stores,
+            Actor(Channel.HIS, OTHER_HOSPITAL, psn_no=ZHOU_MIN),
+            trt_dcla_detl_sn=serial,
+            on=TODAY,
+            filing_institution=OTHER_HOSPITAL,
         )
     assert refused.value.code == "not_filing_institution" and OTHER_HOSPITAL in refused.value.message
     assert stores.store.filing_rows[filed["filing_id"]].status == "active"
@@ -147,7 +156,10 @@ def test_the_paying_side_confirms_a_statement_and_the_step_is_staged_and_audited
     assert (row.status, row.version) == ("confirmed", 2) and confirmed["status"] == "confirmed"
     assert [e.event_type for e in stores.store.staged(CLEARING_TOPIC)] == ["StatementIssued", "StatementConfirmed"]
     assert [(a.action, a.status, a.actor, a.version) for a in stores.store.audit][-1] == (
-        "confirm", "confirmed", "partner:partner-430000", 2
+        "confirm",
+        "confirmed",
+        "partner:partner-430000",
+        2,
     )
 
 

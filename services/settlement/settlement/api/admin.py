@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from medshared.problems import Problem
-from medshared.runtime import Runtime
-from medshared.security import OperatorGate, Role
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
+from medshared.problems import Problem
+from medshared.runtime import Runtime
+from medshared.security import OperatorGate, Role
 from settlement import reference
 from settlement.db import operator_action
 from settlement.policy import PolicyDataError

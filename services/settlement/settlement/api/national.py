@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from medshared import jsonutil
 
+from medshared import jsonutil
 from settlement.door import FrontDoor
 
 CANONICAL_PATH = "/fsi/api/rsfComIfsService/callService"

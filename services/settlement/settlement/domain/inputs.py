@@ -11,7 +11,6 @@ from decimal import ROUND_DOWN, Decimal
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from medshared.national import as_text, describe_validation_error, parse_inf_time
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from medshared.national import as_text, describe_validation_error, parse_inf_time
 
 from .errors import Refused
 
@@ -108,13 +109,13 @@ class _Required(_In):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _liberal(cls, v: Any, info: ValidationInfo) -> Any:
-        if isinstance(v, str) and v.strip() == "":
+    def _liberal(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and value.strip() == "":
             return None
-        if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and info.field_name is not None:
-            if _wants_text(cls.model_fields[info.field_name].annotation):
-                return as_text(v)
-        return v
+        number = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+        if number and info.field_name is not None and _wants_text(cls.model_fields[info.field_name].annotation):
+            return as_text(value)
+        return value
 
 
 class SignIn(_Required):

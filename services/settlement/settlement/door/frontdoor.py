@@ -13,14 +13,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medshared import jsonutil
-from medshared.events import utcnow
-from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
-from medshared.runtime import Runtime
 from prometheus_client.core import CounterMetricFamily
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from medshared import jsonutil
+from medshared.events import utcnow
+from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
+from medshared.runtime import Runtime
 from settlement.adapters import EvoucherClient, RemoteCareClient
 from settlement.config import Settings
 from settlement.db import message_log
@@ -53,7 +53,9 @@ class FrontDoor:
         self.gateway = gw.Gateway(settings)
         self.extra_fields: Counter[str] = Counter()
 
-    def call(self, headers: Mapping[str, str], raw: bytes, *, path_infno: str | None = None) -> tuple[int, dict[str, Any]]:
+    def call(
+        self, headers: Mapping[str, str], raw: bytes, *, path_infno: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         """One national call: HTTP status and the national answer (infcode 0 or -1)."""
         received = dt.datetime.now()
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import simplejson
-from medshared import jsonutil
-from medshared.db import labelled_columns, split_row
-from medshared.national import GatewayHeaders, GatewayRefused, NationalRequest
-from medshared.security import RateLimiter, first_use_of_nonce, rate_limited_message
 from sqlalchemy import and_, bindparam, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medshared import jsonutil
+from medshared.db import labelled_columns, split_row
+from medshared.national import GatewayHeaders, GatewayRefused, NationalRequest
+from medshared.security import RateLimiter, first_use_of_nonce, rate_limited_message
 from settlement.config import Settings
 from settlement.db import gateway_credential, gateway_nonce, institution, message_log, sign_in
 from settlement.domain.errors import Refused, Unauthenticated

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from settlement.usecases import filings
 from settlement.store import SqlStore
+from settlement.usecases import filings
 from settlement.usecases.common import Call
 
 if TYPE_CHECKING:

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+
 from medshared import jsonutil
 from medshared.national import gateway_headers
 

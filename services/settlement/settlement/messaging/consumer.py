@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from medshared import jsonutil
-from medshared.events import Event, utcnow
-from medshared.money import to_decimal
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from medshared import jsonutil
+from medshared.events import Event, utcnow
+from medshared.money import to_decimal
 from settlement.db import account_entry, enrollment, filing, identity, person
 
 from .contracts import parse_date, parse_datetime

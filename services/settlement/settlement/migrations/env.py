@@ -1,7 +1,6 @@
 """Alembic's entry: the common runner with this service's tables and settings."""
 
 from medshared.db import run_migrations
-
 from settlement.config import Settings
 from settlement.db import metadata
 

@@ -45,17 +45,12 @@ def from_jsonable(cls: Any, data: Any, where: str = "") -> Any:
         return from_jsonable(args[0], data, where)
     if origin is tuple:
         item_t = typing.get_args(cls)[0]
-        return tuple(
-            from_jsonable(item_t, v, f"{where}[{i}]") for i, v in enumerate(_list(data, where))
-        )
+        return tuple(from_jsonable(item_t, v, f"{where}[{i}]") for i, v in enumerate(_list(data, where)))
     if origin in (dict, Mapping):
         key_t, val_t = typing.get_args(cls)
         if not isinstance(data, dict):
             raise PolicyDataError(f"{where}: expected an object, got {data!r}")
-        return {
-            from_jsonable(key_t, k, where): from_jsonable(val_t, v, f"{where}.{k}")
-            for k, v in data.items()
-        }
+        return {from_jsonable(key_t, k, where): from_jsonable(val_t, v, f"{where}.{k}") for k, v in data.items()}
     if dataclasses.is_dataclass(cls):
         return _decode_dataclass(cls, data, where)
     if cls is Decimal:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
 from decimal import Decimal
+from typing import Any, cast
 
 from .errors import (
     ChronicFilingRequired,
@@ -36,8 +36,8 @@ from .model import (
     CENT,
     CLR_TYPE,
     EMPLOYEE,
-    SETLINFO_AMOUNTS,
     RESIDENT,
+    SETLINFO_AMOUNTS,
     ZERO,
     Accumulators,
     AssistancePolicy,
@@ -209,9 +209,7 @@ def _cents(b: Breakdown) -> Breakdown:
     return replace(b, setldetail=details, **cast("dict[str, Any]", amounts))
 
 
-def _check_visit(
-    ctx: VisitContext, policy: RegionPolicy, scope: Scope, lines: Sequence[LineResult]
-) -> None:
+def _check_visit(ctx: VisitContext, policy: RegionPolicy, scope: Scope, lines: Sequence[LineResult]) -> None:
     if ctx.insutype not in (EMPLOYEE, RESIDENT):
         raise UnsupportedVisit(f"insutype {ctx.insutype!r} is not settled here; use 310 or 390")
     if (policy.admdvs, policy.insutype) != (ctx.insuplc_admdvs, ctx.insutype):
@@ -255,15 +253,16 @@ def _basic_pool(
         deductible, used = pool.deductible, accum.outpatient_dedc
         base_ratio = pick_ratio(pool.ratios, person, f"{policy.ref} outpatient")
         cap, paid, cap_field, dedc_field = (
-            pool.annual_cap, accum.hifp_outpatient, "hifp_outpatient", "outpatient_dedc"
+            pool.annual_cap,
+            accum.hifp_outpatient,
+            "hifp_outpatient",
+            "outpatient_dedc",
         )
     else:
         if scope is Scope.INPATIENT:
             inp = policy.inpatient
             if ctx.hosp_lv not in inp.deductible_by_level or ctx.hosp_lv not in inp.ratio_by_level:
-                raise UnsupportedVisit(
-                    f"{policy.ref} has no inpatient terms for hospital level {ctx.hosp_lv!r}"
-                )
+                raise UnsupportedVisit(f"{policy.ref} has no inpatient terms for hospital level {ctx.hosp_lv!r}")
             deductible, used = inp.deductible_by_level[ctx.hosp_lv], ctx.mdtrt_dedc_applied
             base_ratio = inp.ratio_by_level[ctx.hosp_lv] + (inp.retired_bonus if retired else ZERO)
             dedc_field = None  # per admission: the caller sums act_pay_dedc per mdtrt_id
@@ -300,9 +299,7 @@ def _basic_pool(
     return _Basic(act, ratio, hifp, covered, eligible - covered)
 
 
-def _large_amount(
-    policy: RegionPolicy, accum: Accumulators, basic: _Basic, ledger: _Ledger
-) -> Decimal:
+def _large_amount(policy: RegionPolicy, accum: Accumulators, basic: _Basic, ledger: _Ledger) -> Decimal:
     ob = policy.large_amount
     if ob is None:
         raise PolicyDataError(f"{policy.ref} has no 大额 (large_amount) terms")
@@ -356,12 +353,9 @@ def _critical_illness(
     hifmi = raw if cap_rem is None else min(raw, cap_rem)
     ledger.delta.update(hifmi_base=base, hifmi_paid=hifmi)
     segments = ", ".join(
-        f"[{_m(s.lower)}, {'∞' if s.upper is None else _m(s.upper)}) {_r(s.rate + bonus)}"
-        for s in ci.segments
+        f"[{_m(s.lower)}, {'∞' if s.upper is None else _m(s.upper)}) {_r(s.rate + bonus)}" for s in ci.segments
     )
-    cap_text = (
-        f"年度限额 {_m(ci.annual_cap)} 已付 {_m(accum.hifmi_paid)}" if capped else "倾斜 不设限额"
-    )
+    cap_text = f"年度限额 {_m(ci.annual_cap)} 已付 {_m(accum.hifmi_paid)}" if capped else "倾斜 不设限额"
     ledger.pay(
         "390200",
         hifmi,
@@ -374,9 +368,7 @@ def _critical_illness(
 
 def _assistance_for(ctx: VisitContext, assistance: AssistancePolicy | None) -> AssistancePolicy:
     if assistance is None or assistance.admdvs != ctx.insuplc_admdvs:
-        raise PolicyDataError(
-            f"no medical-assistance policy of {ctx.insuplc_admdvs} for identity {ctx.identity}"
-        )
+        raise PolicyDataError(f"no medical-assistance policy of {ctx.insuplc_admdvs} for identity {ctx.identity}")
     if ctx.identity not in assistance.identities:
         raise PolicyDataError(f"{assistance.ref} does not know identity {ctx.identity!r}")
     return assistance

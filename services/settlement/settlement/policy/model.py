@@ -104,9 +104,7 @@ class FilingKind(str, Enum):
         return self in _LONG_TERM
 
 
-_LONG_TERM = frozenset(
-    {FilingKind.RESETTLED_RETIREE, FilingKind.LONG_TERM_RESIDENT, FilingKind.RESIDENT_WORKER}
-)
+_LONG_TERM = frozenset({FilingKind.RESETTLED_RETIREE, FilingKind.LONG_TERM_RESIDENT, FilingKind.RESIDENT_WORKER})
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -343,10 +341,7 @@ class Accumulators(_Json):
 
     def _combine(self, other: Accumulators, sign: int) -> Accumulators:
         return Accumulators(
-            **{
-                f.name: getattr(self, f.name) + sign * getattr(other, f.name)
-                for f in dataclasses.fields(self)
-            }
+            **{f.name: getattr(self, f.name) + sign * getattr(other, f.name) for f in dataclasses.fields(self)}
         )
 
 

@@ -23,9 +23,7 @@ class ThresholdCrossed:
 def crossed_thresholds(
     before: Accumulators, after: Accumulators, has_identity: bool, monitoring: Monitoring
 ) -> list[ThresholdCrossed]:
-    self_paid_line = (
-        monitoring.self_paid_threshold_identity if has_identity else monitoring.self_paid_threshold
-    )
+    self_paid_line = monitoring.self_paid_threshold_identity if has_identity else monitoring.self_paid_threshold
     checks = [("total_cost", t) for t in monitoring.total_cost_thresholds]
     checks.append(("self_paid", self_paid_line))
     events = []

@@ -79,17 +79,13 @@ def covers(filing: FilingRecord, treating_admdvs: str, on: date) -> bool:
     return filing.begndate <= on and (last is None or on <= last)
 
 
-def covering_filing(
-    filings: Iterable[FilingRecord], treating_admdvs: str, on: date
-) -> FilingKind | None:
+def covering_filing(filings: Iterable[FilingRecord], treating_admdvs: str, on: date) -> FilingKind | None:
     """The most favourable filing kind covering the treating region on `on`, or None."""
     kinds = {f.kind for f in filings if covers(f, treating_admdvs, on)}
     return next((k for k in _PREFERENCE if k in kinds), None)
 
 
-def ratio_reduction(
-    rules: OutOfArea, location: LocationClass, filing: FilingKind | None, med_type: str
-) -> Decimal:
+def ratio_reduction(rules: OutOfArea, location: LocationClass, filing: FilingKind | None, med_type: str) -> Decimal:
     """Percentage points (as a fraction) taken off the basic pool's ratio."""
     if location is LocationClass.LOCAL or (filing is not None and filing.is_long_term):
         return ZERO

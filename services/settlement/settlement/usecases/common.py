@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medshared.national import NationalRequest
-
 from settlement.domain import eligibility
 from settlement.domain.errors import Refused
 
@@ -109,7 +108,9 @@ class NewVisit:
 def open_visit(store: Store, call: Call, new: NewVisit) -> str:
     """Insert a visit for an insured person and answer its mdtrt_id."""
     psn = store.person(new.psn_no)
-    eligibility.insured_on(psn, store.enrollments(psn.psn_no), new.insutype, call.req.insuplc_admdvs, new.begntime.date())
+    eligibility.insured_on(
+        psn, store.enrollments(psn.psn_no), new.insutype, call.req.insuplc_admdvs, new.begntime.date()
+    )
     mdtrt_id = new_id(call.inst.admdvs, call.now)
     store.add_visit(
         {

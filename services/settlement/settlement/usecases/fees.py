@@ -11,8 +11,8 @@ from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 from settlement.policy import FeeLine, classify_line
 
-from .ports import Store
 from .common import Call, Outcome, find_visit
+from .ports import Store
 
 WITHDRAW_ALL = "0000"
 
@@ -48,7 +48,9 @@ def _upload(store: Store, call: Call, lines: list[inp.FeeDetail], infno: str) ->
         if line.cnt < 0 or line.det_item_fee_sumamt < 0:
             _check_refund(line, existing, infno)
         classified = classify_line(
-            FeeLine(line.feedetl_sn, line.med_list_codg, line.cnt, line.pric, line.det_item_fee_sumamt, line.init_feedetl_sn),
+            FeeLine(
+                line.feedetl_sn, line.med_list_codg, line.cnt, line.pric, line.det_item_fee_sumamt, line.init_feedetl_sn
+            ),
             catalogue,
             call.inst.admdvs,
         )

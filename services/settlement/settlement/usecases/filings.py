@@ -11,8 +11,8 @@ from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 
-from .ports import Store
 from .common import Call, Outcome, new_id
+from .ports import Store
 
 
 def file_referral_remotely(call: Call, data: inp.ReferralFiling, store: Store, remote_care: Any) -> dict[str, Any]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from medshared import jsonutil
 from medshared.money import ZERO
-
 from settlement import outputs
 from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 from settlement.policy import SettlementRuleError, scope_of
 
-from .ports import Store
 from .common import Call, Outcome, cert_unsupported, new_id
+from .ports import Store
 
 
 def sign_in(store: Store, call: Call, data: inp.SignIn) -> Outcome:
@@ -58,7 +57,9 @@ def treatment_check(store: Store, call: Call, data: inp.TreatmentCheck) -> Outco
     psn = store.person(data.psn_no)
     fund = "310100" if data.insutype == "310" else "390100"
     try:
-        enrollment = eligibility.insured_on(psn, store.enrollments(psn.psn_no), data.insutype, call.req.insuplc_admdvs, data.begntime.date())
+        enrollment = eligibility.insured_on(
+            psn, store.enrollments(psn.psn_no), data.insutype, call.req.insuplc_admdvs, data.begntime.date()
+        )
         scope_of(data.med_type)
     except (Refused, SettlementRuleError) as exc:
         row = outputs.trtinfo(psn.psn_no, fund, False, None, None, exc.message)

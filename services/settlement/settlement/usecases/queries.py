@@ -10,15 +10,16 @@ from settlement import outputs
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 
-from .ports import ACCUMULATOR_FIELDS, Store
-
 from .common import Call, Outcome
+from .ports import ACCUMULATOR_FIELDS, Store
 
 
 def reconcile_totals(store: Store, call: Call, data: inp.TotalsReconciliation) -> Outcome:
     begin = dt.datetime.combine(data.stmt_begndate, dt.time.min)
     end = dt.datetime.combine(data.stmt_enddate, dt.time.max)
-    rows = store.settlements_between(call.req.fixmedins_code, data.insutype, data.clr_type, data.setl_optins, begin, end)
+    rows = store.settlements_between(
+        call.req.fixmedins_code, data.insutype, data.clr_type, data.setl_optins, begin, end
+    )
     ours = {
         "medfee_sumamt": sum((r.medfee_sumamt for r in rows), ZERO),
         "fund_pay_sumamt": sum((r.fund_pay_sumamt for r in rows), ZERO),
@@ -39,7 +40,12 @@ def reconcile_totals(store: Store, call: Call, data: inp.TotalsReconciliation) -
 
 def settlement_info(store: Store, call: Call, data: inp.SettlementQuery) -> Outcome:
     row = store.settlement(data.setl_id)
-    if row is None or row.psn_no != data.psn_no or row.mdtrt_id != data.mdtrt_id or row.fixmedins_code != call.req.fixmedins_code:
+    if (
+        row is None
+        or row.psn_no != data.psn_no
+        or row.mdtrt_id != data.mdtrt_id
+        or row.fixmedins_code != call.req.fixmedins_code
+    ):
         raise Refused(
             f"no settlement {data.setl_id} of psn_no {data.psn_no} on mdtrt_id {data.mdtrt_id} at this institution",
             code="SETTLEMENT_UNKNOWN",

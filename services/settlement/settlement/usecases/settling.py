@@ -12,16 +12,22 @@ from typing import Any
 
 from medshared import jsonutil
 from medshared.money import ZERO, money
-
 from settlement import outputs
 from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 from settlement.messaging import contracts
-from settlement.policy import Accumulators, FeeLine, VisitContext, classify_line, covering_filing, crossed_thresholds, settle
+from settlement.policy import (
+    Accumulators,
+    FeeLine,
+    VisitContext,
+    classify_line,
+    covering_filing,
+    crossed_thresholds,
+    settle,
+)
 
-from .ports import Store
 from .common import (
     MOBILE_PAY,
     Call,
@@ -32,6 +38,7 @@ from .common import (
     refuse_if_settled,
     set_status,
 )
+from .ports import Store
 
 FINAL = ("2207", "2304")
 INPATIENT = ("2303", "2304")
@@ -52,7 +59,9 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
         check_cert(call, psn, data.mdtrt_cert_type, data.mdtrt_cert_no)
     if data.insutype != row.insutype:
         raise Refused(f"insutype {data.insutype} differs from the visit's {row.insutype}", code="INPUT_INVALID")
-    enrollment = eligibility.insured_on(psn, store.enrollments(psn.psn_no), row.insutype, call.req.insuplc_admdvs, row.begntime.date())
+    enrollment = eligibility.insured_on(
+        psn, store.enrollments(psn.psn_no), row.insutype, call.req.insuplc_admdvs, row.begntime.date()
+    )
     if data.med_type and data.med_type != row.med_type:
         raise Refused(
             f"med_type {data.med_type} differs from the visit's {row.med_type} (2203 / 2401); "
@@ -302,4 +311,3 @@ def reverse_by_msgid(store: Store, call: Call, data: inp.Reversal) -> Outcome:
     raise Refused(
         "2601 reverses a registration (2201), an admission (2401) or a settlement (2207 / 2304)", code="INPUT_INVALID"
     )
-

@@ -8,8 +8,8 @@ from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 
-from .ports import Store
 from .common import Call, NewVisit, Outcome, check_cert, find_visit, open_visit, refuse_if_settled, set_status
+from .ports import Store
 
 OUTPATIENT_MED_TYPES = ("11", "13", "14", "41")
 INPATIENT_MED_TYPES = ("21", "24")

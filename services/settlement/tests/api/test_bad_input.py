@@ -28,7 +28,9 @@ def test_a_msgid_longer_than_the_stored_length_is_refused_naming_the_limit(clini
     envelope = clinic.envelope("1101", {"data": {}}, msgid="H54010000002" + "9" * 60)
     before = counts(clinic.client.app)
     answer = clinic.post(envelope)
-    assert answer["infcode"] == -1 and "msgid: must be a printable message id of 1 to 64 characters" in answer["err_msg"]
+    assert (
+        answer["infcode"] == -1 and "msgid: must be a printable message id of 1 to 64 characters" in answer["err_msg"]
+    )
     assert counts(clinic.client.app) == before
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medshared.national import gateway_headers
 from support import WANGQIANG, ZHAXI, ZHUOMA, His, counts, line, make_client, open_outpatient, settle_input
+
+from medshared.national import gateway_headers
 
 QUERY_ZHAXI = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": "540102198005010110", "psn_cert_type": "01"}}
 
@@ -41,7 +42,9 @@ def test_the_mobile_payment_centre_may_act_for_any_institution(client, lhasa):
 
 def test_production_refuses_demo_credentials(migrated_url, partners):
     with make_client(
-        migrated_url, partners, environment="production",
+        migrated_url,
+        partners,
+        environment="production",
         internal_token="s3cret",
         mobile_pay_token="s3cret",
         operator_tokens={"s3cret": {"operator": "policy-01", "roles": ["policy"]}},
@@ -211,7 +214,20 @@ def test_the_mobile_payment_centre_and_the_hospital_each_have_their_own_msgids(c
     # A reversal by omsgid only ever finds the sender's own call.
     undone = centre.call("2601", {"data": {"psn_no": ZHUOMA, "omsgid": msgid, "oinfno": "2201"}}, insuplc="540100")
     assert undone["infcode"] == 0, undone["err_msg"]
-    assert clinic.call("2202", {"data": {"psn_no": ZHUOMA, "mdtrt_id": hospital_visit["output"]["data"]["mdtrt_id"], "ipt_otp_no": "OP-H"}}, insuplc="540100")["infcode"] == 0
+    assert (
+        clinic.call(
+            "2202",
+            {
+                "data": {
+                    "psn_no": ZHUOMA,
+                    "mdtrt_id": hospital_visit["output"]["data"]["mdtrt_id"],
+                    "ipt_otp_no": "OP-H",
+                }
+            },
+            insuplc="540100",
+        )["infcode"]
+        == 0
+    )
 
 
 def open_input(psn_no, ipt_otp_no):
@@ -220,8 +236,16 @@ def open_input(psn_no, ipt_otp_no):
     p = PEOPLE[psn_no]
     return {
         "data": {
-            "psn_no": psn_no, "insutype": p["insutype"], "begntime": "2026-11-24 09:00:00", "mdtrt_cert_type": "02",
-            "mdtrt_cert_no": p["certno"], "ipt_otp_no": ipt_otp_no, "atddr_no": "DR1", "dr_name": "医生",
-            "dept_code": "D01", "dept_name": "内科", "caty": "A03",
+            "psn_no": psn_no,
+            "insutype": p["insutype"],
+            "begntime": "2026-11-24 09:00:00",
+            "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": p["certno"],
+            "ipt_otp_no": ipt_otp_no,
+            "atddr_no": "DR1",
+            "dr_name": "医生",
+            "dept_code": "D01",
+            "dept_name": "内科",
+            "caty": "A03",
         }
     }

@@ -29,7 +29,9 @@ def test_only_the_filing_institution_revokes_a_chronic_disease_filing(lhasa, cli
 def test_a_referral_serial_cannot_steer_the_call_to_another_path(lhasa, partners):
     before = len(partners.requests)
     answer = lhasa.call(
-        "2502", {"data": {"trt_dcla_detl_sn": "../../../admin/v1/filings", "psn_no": ZHAXI, "memo": ""}}, insuplc="540100"
+        "2502",
+        {"data": {"trt_dcla_detl_sn": "../../../admin/v1/filings", "psn_no": ZHAXI, "memo": ""}},
+        insuplc="540100",
     )
     assert answer["infcode"] == -1 and "trt_dcla_detl_sn must be the serial 2501 answered" in answer["err_msg"]
     assert len(partners.requests) == before

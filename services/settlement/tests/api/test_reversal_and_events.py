@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medshared import jsonutil
 from sqlalchemy import select
 from support import WANGQIANG, ZHUOMA, line, open_outpatient, settle_input
 
+from medshared import jsonutil
 from settlement.db import outbox
 
 

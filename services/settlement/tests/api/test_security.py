@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-
 import io
 import logging
 import time
 from collections.abc import Iterator
 
 import pytest
-from settlement.door import TRANSACTIONS
 from fastapi.testclient import TestClient
+from support import ALEMBIC_INI, AUDIT, CLEARING, POLICY, His, counts, make_client, seed
+
 from medshared import jsonutil, logs
 from medshared.db import upgrade
 from medshared.national import gateway_headers
-from support import ALEMBIC_INI, AUDIT, CLEARING, POLICY, His, counts, make_client, seed
-
 from settlement.config import Settings
 from settlement.demo import load_demo
+from settlement.door import TRANSACTIONS
 
 ZHAXI_CERTNO = "540102198005010110"
 QUERY_ZHAXI = {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": ZHAXI_CERTNO, "psn_cert_type": "01"}}

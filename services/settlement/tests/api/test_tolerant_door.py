@@ -9,12 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from medshared import jsonutil
-from medshared.national import gateway_headers
 from support import ZHAXI, ZHUOMA, His, counts, line, open_outpatient, settle_input
 
+from medshared import jsonutil
+from medshared.national import gateway_headers
 from settlement.outputs import ITEM_FLAGS
-
 
 
 def person_query(his: His) -> dict:
@@ -79,7 +78,10 @@ def test_withdrawing_all_lines_of_a_stay_that_has_none_is_a_success_that_withdra
     from test_inpatient import admit
 
     mdtrt_id = admit(lhasa)
-    assert lhasa.ok("2302", {"data": {"feedetl_sn": "0000", "mdtrt_id": mdtrt_id, "psn_no": ZHAXI}}, insuplc="540100") is None
+    assert (
+        lhasa.ok("2302", {"data": {"feedetl_sn": "0000", "mdtrt_id": mdtrt_id, "psn_no": ZHAXI}}, insuplc="540100")
+        is None
+    )
     named = lhasa.call("2302", {"data": {"feedetl_sn": "9", "mdtrt_id": mdtrt_id, "psn_no": ZHAXI}}, insuplc="540100")
     assert named["infcode"] == -1 and "no unsettled fee lines match feedetl_sn 9" in named["err_msg"]
 
@@ -144,7 +146,11 @@ def test_every_fee_result_row_carries_the_item_fields_and_a_numeric_price_cap(cl
         assert row["med_chrgitm_type"] and all(row[flag] in ("0", "1") for flag in ITEM_FLAGS)
     uncapped, drug, unknown = result
     assert uncapped["pric_uplmt_amt"] == Decimal("99999999.000000")
-    assert (drug["pric_uplmt_amt"], drug["overlmt_amt"], drug["med_chrgitm_type"]) == (Decimal("12.00"), Decimal("6.00"), "09")
+    assert (drug["pric_uplmt_amt"], drug["overlmt_amt"], drug["med_chrgitm_type"]) == (
+        Decimal("12.00"),
+        Decimal("6.00"),
+        "09",
+    )
     assert unknown["fulamt_ownpay_amt"] == Decimal("5.00") and "not in the catalogue" in unknown["memo"]
 
 

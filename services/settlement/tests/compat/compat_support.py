@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from clients import DT, Ctx, Env, Read, Style
+
 from medshared import jsonutil
 from medshared.national import gateway_signature
 
@@ -43,9 +44,7 @@ def _walk(value: Any, parts: list[str], where: str) -> Iterator[tuple[str, Any]]
     head, rest = parts[0], parts[1:]
     if head.startswith("["):
         if not isinstance(value, list):
-            raise KeyError(
-                f"{where or 'output'} is {_kind(value)}, the client reads it as a list"
-            )
+            raise KeyError(f"{where or 'output'} is {_kind(value)}, the client reads it as a list")
         if head == "[]":  # an empty list: nothing for the client to read
             for i, item in enumerate(value):
                 yield from _walk(item, rest, f"{where}[{i}]")
@@ -57,9 +56,7 @@ def _walk(value: Any, parts: list[str], where: str) -> Iterator[tuple[str, Any]]
         return
     name = f"{where}.{head}" if where else head
     if not isinstance(value, dict):
-        raise KeyError(
-            f"{where or 'output'} is {_kind(value)}, the client reads {head} from it"
-        )
+        raise KeyError(f"{where or 'output'} is {_kind(value)}, the client reads {head} from it")
     if head not in value:
         raise KeyError(f"{name} is missing")
     yield from _walk(value[head], rest, name)
@@ -165,32 +162,20 @@ class ClientSession:
         self.last_input = style.bodies[infno](ctx)
         envelope = style.envelope(env, infno, msgid, self.last_input)
         path = style.path(infno)
-        answer = self.client.post(
-            path, content=jsonutil.dumps(envelope), headers=self.headers()
-        )
-        where = (
-            f"{style.name} {infno} (msgid {msgid!r}, {len(msgid)} chars, POST {path})"
-        )
+        answer = self.client.post(path, content=jsonutil.dumps(envelope), headers=self.headers())
+        where = f"{style.name} {infno} (msgid {msgid!r}, {len(msgid)} chars, POST {path})"
         try:
             body = jsonutil.loads(answer.content)
         except ValueError:
-            raise Refused(
-                f"{where}: HTTP {answer.status_code}, not JSON: {answer.text[:200]}"
-            ) from None
+            raise Refused(f"{where}: HTTP {answer.status_code}, not JSON: {answer.text[:200]}") from None
         if not isinstance(body, dict) or "infcode" not in body:
-            raise Refused(
-                f"{where}: HTTP {answer.status_code}, not the national envelope: {str(body)[:300]}"
-            )
+            raise Refused(f"{where}: HTTP {answer.status_code}, not the national envelope: {str(body)[:300]}")
         if body["infcode"] != 0:
-            raise Refused(
-                f"{where}: refused (HTTP {answer.status_code}): {body.get('err_msg')}"
-            )
+            raise Refused(f"{where}: refused (HTTP {answer.status_code}): {body.get('err_msg')}")
         output = body.get("output")
         found = problems(output, style.reads.get(infno, ()))
         if found:
-            raise Refused(
-                f"{where}: answered, but the client cannot read it: " + "; ".join(found)
-            )
+            raise Refused(f"{where}: answered, but the client cannot read it: " + "; ".join(found))
         ctx.out[infno] = output
         self.trail.append(infno)
         self._remember(infno, output)
@@ -222,12 +207,8 @@ def run_chain(session: ClientSession, kind: str) -> dict[str, Any]:
         if infno == "1101" and "1101" in ctx.out:
             continue
         session.call(infno)
-        if (
-            infno == "2204"
-        ):  # the settlement names the batch the upload used (some use its msgid)
-            ctx.chrg_bchno = str(
-                session.last_input["feedetail"][0].get("chrg_bchno") or ctx.chrg_bchno
-            )
+        if infno == "2204":  # the settlement names the batch the upload used (some use its msgid)
+            ctx.chrg_bchno = str(session.last_input["feedetail"][0].get("chrg_bchno") or ctx.chrg_bchno)
     return dict(ctx.out)
 
 
@@ -239,29 +220,16 @@ def setlinfo_adds_up(setlinfo: dict[str, Any], lines_total: str) -> list[str]:
     """The identities every settlement answer keeps, to the cent."""
     a = {k: amount(setlinfo[k]) for k in SETTLEMENT_AMOUNTS}
     checks = {
-        "medfee_sumamt equals the uploaded lines": a["medfee_sumamt"]
-        == Decimal(lines_total),
-        "medfee_sumamt = fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt": a[
-            "medfee_sumamt"
-        ]
-        == a["fulamt_ownpay_amt"]
-        + a["overlmt_selfpay"]
-        + a["preselfpay_amt"]
-        + a["inscp_scp_amt"],
-        "medfee_sumamt = fund_pay_sumamt + psn_part_amt + hosp_part_amt": a[
-            "medfee_sumamt"
-        ]
+        "medfee_sumamt equals the uploaded lines": a["medfee_sumamt"] == Decimal(lines_total),
+        "medfee_sumamt = fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt": a["medfee_sumamt"]
+        == a["fulamt_ownpay_amt"] + a["overlmt_selfpay"] + a["preselfpay_amt"] + a["inscp_scp_amt"],
+        "medfee_sumamt = fund_pay_sumamt + psn_part_amt + hosp_part_amt": a["medfee_sumamt"]
         == a["fund_pay_sumamt"] + a["psn_part_amt"] + a["hosp_part_amt"],
-        "psn_part_amt = acct_pay + psn_cash_pay": a["psn_part_amt"]
-        == a["acct_pay"] + a["psn_cash_pay"],
+        "psn_part_amt = acct_pay + psn_cash_pay": a["psn_part_amt"] == a["acct_pay"] + a["psn_cash_pay"],
         "fund_pay_sumamt = the sum of the fund columns": a["fund_pay_sumamt"]
         == sum((a[k] for k in FUND_COLUMNS), Decimal(0)),
     }
-    return [
-        f"{name} ({', '.join(f'{k}={a[k]}' for k in a)})"
-        for name, ok in checks.items()
-        if not ok
-    ]
+    return [f"{name} ({', '.join(f'{k}={a[k]}' for k in a)})" for name, ok in checks.items() if not ok]
 
 
 FUND_COLUMNS = (
@@ -290,12 +258,7 @@ SETTLEMENT_AMOUNTS = (
 
 # ------------------------------------------------------------------ the spec's output lists
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[5]
-    / "shared"
-    / "reference"
-    / "national-interface.md"
-)
+SPEC_PATH = Path(__file__).resolve().parents[5] / "shared" / "reference" / "national-interface.md"
 
 # Where the spec file does not name the output node ("Output (list): ...", "Output: field"), the
 # node the clients read: S-117-John/nhis-web src/main/java/com/zebone/nhis/pro/zsba/compay/ins/
@@ -311,9 +274,7 @@ PRE_SETTLEMENTS = (
 @dataclass
 class Field:
     name: str
-    type: (
-        str | None
-    )  # "N" number, "C" text, "D" date, "DT" date-time, None when the spec gives none
+    type: str | None  # "N" number, "C" text, "D" date, "DT" date-time, None when the spec gives none
     nullable: bool = False
 
 
@@ -355,11 +316,7 @@ def _type_of(token: str) -> str | None:
     if not m:
         return None
     t = m.group(1)
-    return (
-        "N"
-        if t.startswith("N")
-        else ("DT" if t == "DT" else ("D" if t == "D" else "C"))
-    )
+    return "N" if t.startswith("N") else ("DT" if t == "DT" else ("D" if t == "D" else "C"))
 
 
 def field_types(text: str) -> dict[str, str]:
@@ -370,16 +327,11 @@ def field_types(text: str) -> dict[str, str]:
         for i, cell in enumerate(cells[:-1]):
             t = _type_of(cells[i + 1]) if i + 1 < len(cells) else None
             for name in re.findall(r"`?([a-z][a-z0-9_]+)`?", cell) if t else ():
-                if (
-                    re.fullmatch(r"[a-z][a-z0-9_]*_[a-z0-9_]+|[a-z]+", name)
-                    and cell.replace("`", "").strip()
-                ):
+                if re.fullmatch(r"[a-z][a-z0-9_]*_[a-z0-9_]+|[a-z]+", name) and cell.replace("`", "").strip():
                     types.setdefault(name, t)
             if t:
                 break
-    for name, token in re.findall(
-        r"\b([a-z][a-z0-9_]*)\s+(N\(\d+,\d+\)|DT|D|C\d+|N\d+)(?![A-Za-z0-9])", text
-    ):
+    for name, token in re.findall(r"\b([a-z][a-z0-9_]*)\s+(N\(\d+,\d+\)|DT|D|C\d+|N\d+)(?![A-Za-z0-9])", text):
         types.setdefault(name, _type_of(token) or "C")
     return types
 
@@ -400,9 +352,7 @@ def spec_outputs() -> dict[str, dict[str, Node]]:
     """infno -> node name -> Node, from section 6 of the reference."""
     text = spec_text()
     types = field_types(text)
-    section = text[
-        text.index("## 6. Key transaction schemas") : text.index("## 7. Code tables")
-    ]
+    section = text[text.index("## 6. Key transaction schemas") : text.index("## 7. Code tables")]
     out: dict[str, dict[str, Node]] = {}
 
     def node(infno: str, name: str, array: bool) -> Node:
@@ -431,9 +381,7 @@ def spec_outputs() -> dict[str, dict[str, Node]]:
                 fields = m.group(5)
                 if "identical in shape" in fields:
                     continue
-                listed = re.sub(
-                    r"\([^)]*\)", "", fields.split(". ")[0].split("; plus")[0]
-                )
+                listed = re.sub(r"\([^)]*\)", "", fields.split(". ")[0].split("; plus")[0])
                 listed = listed.replace("all amount fields as in 2207", "")
                 for infno in who:
                     n = node(infno, m.group(2), bool(m.group(3)))
@@ -442,9 +390,7 @@ def spec_outputs() -> dict[str, dict[str, Node]]:
                     if "plus `setldetail[]`" in fields:
                         node(infno, "setldetail", True)
             # "Output `signoutoutb.sign_time` DT."  /  "Output `result.mdtrt_id`."
-            for m in re.finditer(
-                r"[Oo]utput `([a-z]+)\.([a-z_]+)`(?:\s+(DT|D|C\d+|N\S*))?", line
-            ):
+            for m in re.finditer(r"[Oo]utput `([a-z]+)\.([a-z_]+)`(?:\s+(DT|D|C\d+|N\S*))?", line):
                 for infno in current:
                     node(infno, m.group(1), False).add(
                         Field(
@@ -472,9 +418,7 @@ def spec_outputs() -> dict[str, dict[str, Node]]:
                     for f in _fields_in(m.group(3), types):
                         n.add(f)
             # "2204 output `result[]` (one per line): a; b; c N(16,6) (price cap); ..." over lines
-            m = re.match(
-                r"^(\d{4}A?) output `([a-z]+)(\[\])?` \([^)]*\):\s*(.*)$", line
-            )
+            m = re.match(r"^(\d{4}A?) output `([a-z]+)(\[\])?` \([^)]*\):\s*(.*)$", line)
             if m:
                 chunk = m.group(4)
                 while not chunk.rstrip().endswith(".") and i + 1 < len(lines):
@@ -495,15 +439,10 @@ def spec_outputs() -> dict[str, dict[str, Node]]:
                         pre = "null in pre-settle" in lines[i]
                         for infno in who:
                             nullable = pre and infno in PRE_SETTLEMENTS
-                            node(infno, m.group(1), False).add(
-                                Field(name, t or types.get(name), nullable)
-                            )
+                            node(infno, m.group(1), False).add(Field(name, t or types.get(name), nullable))
                     i += 1
                 for infno in who:  # "2207 adds setl_id": the trial has none to give
-                    if (
-                        infno in PRE_SETTLEMENTS
-                        and "setl_id" in out[infno][m.group(1)].fields
-                    ):
+                    if infno in PRE_SETTLEMENTS and "setl_id" in out[infno][m.group(1)].fields:
                         out[infno][m.group(1)].fields["setl_id"].nullable = True
                 continue
             i += 1
@@ -517,9 +456,7 @@ def _owners(parenthetical: str | None, current: list[str]) -> list[str]:
     return found or current
 
 
-def _copy_shapes(
-    section: str, out: dict[str, dict[str, Node]], types: dict[str, str]
-) -> None:
+def _copy_shapes(section: str, out: dict[str, dict[str, Node]], types: dict[str, str]) -> None:
     """The reference's "like 2204", "identical in shape to 2207", "as in 2207", "like 2208 incl. x"."""
 
     def copy(src: str, dst: str, pre: bool = False) -> None:
@@ -529,9 +466,7 @@ def _copy_shapes(
                 nullable = f.nullable or (pre and f.name in ("setl_id", "setl_time"))
                 target.add(Field(f.name, f.type, nullable if pre else f.nullable))
 
-    identity = set(
-        out.get("1101", {}).get("baseinfo", Node("", False)).fields
-    )  # age is a number, not an amount
+    identity = set(out.get("1101", {}).get("baseinfo", Node("", False)).fields)  # age is a number, not an amount
     amounts = [
         f
         for f in out.get("2207", {}).get("setlinfo", Node("", False)).fields.values()
@@ -543,23 +478,17 @@ def _copy_shapes(
             out["2208"]["setlinfo"].add(f)
         copy_detail = out.get("2207", {}).get("setldetail")
         if copy_detail:
-            out["2208"]["setldetail"] = Node(
-                "setldetail", True, dict(copy_detail.fields)
-            )
+            out["2208"]["setldetail"] = Node("setldetail", True, dict(copy_detail.fields))
     for m in re.finditer(r"(\d{4})[^\n]*?Output `result\[\]` like (\d{4})", section):
         copy(m.group(2), m.group(1))
-    for m in re.finditer(
-        r"- (\d{4}) / (\d{4}) `data`[^\n]*identical in shape to (\d{4})", section
-    ):
+    for m in re.finditer(r"- (\d{4}) / (\d{4}) `data`[^\n]*identical in shape to (\d{4})", section):
         copy(m.group(3), m.group(1), pre=m.group(1) in PRE_SETTLEMENTS)
         copy(m.group(3), m.group(2))
-    for m in re.finditer(
-        r"- (\d{4}) `data`[^\n]*Output like (\d{4}) incl\. `([a-z_]+)`", section
-    ):
+    for m in re.finditer(r"- (\d{4}) `data`[^\n]*Output like (\d{4}) incl\. `([a-z_]+)`", section):
         copy(m.group(2), m.group(1))
-        out.setdefault(m.group(1), {}).setdefault(
-            "setlinfo", Node("setlinfo", False)
-        ).add(Field(m.group(3), types.get(m.group(3), "N")))
+        out.setdefault(m.group(1), {}).setdefault("setlinfo", Node("setlinfo", False)).add(
+            Field(m.group(3), types.get(m.group(3), "N"))
+        )
 
 
 def spec_problems(output: Any, nodes: dict[str, Node]) -> list[str]:
@@ -567,11 +496,7 @@ def spec_problems(output: Any, nodes: dict[str, Node]) -> list[str]:
     found: list[str] = []
     for name, n in nodes.items():
         where = f"output.{name}" if name else "output"
-        value = (
-            output
-            if not name
-            else (output.get(name, _MISSING) if isinstance(output, dict) else _MISSING)
-        )
+        value = output if not name else (output.get(name, _MISSING) if isinstance(output, dict) else _MISSING)
         if value is _MISSING:
             found.append(f"{where} is missing")
             continue
@@ -599,14 +524,8 @@ _MISSING = object()
 
 def _type_problem(value: Any, f: Field) -> str | None:
     if value is None:
-        return (
-            "is null; the spec types it as a number"
-            if f.type == "N" and not f.nullable
-            else None
-        )
-    if f.type == "N" and not (
-        isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-    ):
+        return "is null; the spec types it as a number" if f.type == "N" and not f.nullable else None
+    if f.type == "N" and not (isinstance(value, (int, Decimal)) and not isinstance(value, bool)):
         return f"is {_kind(value)}; the spec types it as a number"
     if f.type in ("C", "D", "DT") and not isinstance(value, str):
         return f"is {_kind(value)}; the spec types it as text"
@@ -615,10 +534,6 @@ def _type_problem(value: Any, f: Field) -> str | None:
             dt.datetime.strptime(value, DT)
         except ValueError:
             return f"is {value!r}; the spec's date-time is yyyy-MM-dd HH:mm:ss"
-    if (
-        f.type == "D"
-        and isinstance(value, str)
-        and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
-    ):
+    if f.type == "D" and isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return f"is {value!r}; the spec's date is yyyy-MM-dd"
     return None

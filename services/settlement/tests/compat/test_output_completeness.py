@@ -17,9 +17,6 @@ from typing import Any
 
 import pytest
 from compat_support import SPEC_PATH, spec_outputs, spec_problems
-from medshared.db import upgrade
-from medshared.testing import create_database
-from settlement.demo import load_demo
 from support import (
     ALEMBIC_INI,
     PEOPLE,
@@ -31,6 +28,10 @@ from support import (
     make_client,
     seed,
 )
+
+from medshared.db import upgrade
+from medshared.testing import create_database
+from settlement.demo import load_demo
 
 
 def offered_infnos() -> frozenset[str]:
@@ -80,9 +81,7 @@ def _need(value: Any, *path: Any) -> Any:
     return value
 
 
-def _settle(
-    psn_no: str, mdtrt_id: Any, total: str, **more: Any
-) -> Callable[[], dict[str, Any]]:
+def _settle(psn_no: str, mdtrt_id: Any, total: str, **more: Any) -> Callable[[], dict[str, Any]]:
     def build() -> dict[str, Any]:
         if mdtrt_id is None:
             raise LookupError("the visit was not opened")
@@ -136,18 +135,11 @@ def _visit_info(psn_no: str, mdtrt_id: Any) -> Callable[[], dict[str, Any]]:
     return build
 
 
-def _lines(
-    psn_no: str, mdtrt_id: Any, items: list[tuple[str, str, str, str]]
-) -> Callable[[], dict[str, Any]]:
+def _lines(psn_no: str, mdtrt_id: Any, items: list[tuple[str, str, str, str]]) -> Callable[[], dict[str, Any]]:
     def build() -> dict[str, Any]:
         if mdtrt_id is None:
             raise LookupError("the visit was not opened")
-        return {
-            "feedetail": [
-                line(sn, code, cnt, pric, mdtrt_id, psn_no)
-                for sn, code, cnt, pric in items
-            ]
-        }
+        return {"feedetail": [line(sn, code, cnt, pric, mdtrt_id, psn_no) for sn, code, cnt, pric in items]}
 
     return build
 
@@ -198,14 +190,10 @@ def outpatient(s: Scenario) -> None:
         _lines(psn, second, [("1", "001102000010000", "1", "15.00")]),
         insuplc=POOL,
     )
-    s.step(
-        "2205", _ref("data", mdtrt_id=second, chrg_bchno="B1", psn_no=psn), insuplc=POOL
-    )
+    s.step("2205", _ref("data", mdtrt_id=second, chrg_bchno="B1", psn_no=psn), insuplc=POOL)
 
     third = _register(s, psn)
-    s.step(
-        "2202", _ref("data", psn_no=psn, mdtrt_id=third, ipt_otp_no="OP1"), insuplc=POOL
-    )
+    s.step("2202", _ref("data", psn_no=psn, mdtrt_id=third, ipt_otp_no="OP1"), insuplc=POOL)
 
     msgid = s.his.msgid()
     _register(s, psn, msgid=msgid)
@@ -254,9 +242,7 @@ def inpatient(s: Scenario) -> None:
     s.step("2402", discharge, insuplc=POOL)
     s.step("2405", _ref("data", mdtrt_id=mdtrt_id, psn_no=psn), insuplc=POOL)
     if mdtrt_id:
-        s.his.call(
-            "2402", discharge(), insuplc=POOL
-        )  # discharged again for the final settlement
+        s.his.call("2402", discharge(), insuplc=POOL)  # discharged again for the final settlement
     s.step(
         "2303",
         _settle(psn, mdtrt_id, "160.00", acct_used_flag="0", mid_setl_flag="0"),
@@ -281,9 +267,7 @@ def inpatient(s: Scenario) -> None:
 def filings(s: Scenario) -> None:
     chronic = {"psn_no": ZHAXI, "insutype": "390", "opsp_dise_code": "M03900", "opsp_dise_name": "高血压",
                "begndate": "2026-01-01"}  # fmt: skip
-    sn = _need(
-        s.step("2503", {"data": chronic}, insuplc=POOL), "result", "trt_dcla_detl_sn"
-    )
+    sn = _need(s.step("2503", {"data": chronic}, insuplc=POOL), "result", "trt_dcla_detl_sn")
     s.step(
         "2504",
         _ref("data", trt_dcla_detl_sn=sn, psn_no=ZHAXI, memo="撤销"),
@@ -294,10 +278,7 @@ def filings(s: Scenario) -> None:
                 "mdtrtarea_admdvs": "110100", "refl_type": "1", "refl_date": "2026-11-24", "refl_rea": "技术",
                 "refl_opnn": "同意"}  # fmt: skip
     referral = s.step("2501", {"refmedin": refmedin}, insuplc=POOL)
-    serial = referral and (
-        referral.get("trt_dcla_detl_sn")
-        or (referral.get("result") or {}).get("trt_dcla_detl_sn")
-    )
+    serial = referral and (referral.get("trt_dcla_detl_sn") or (referral.get("result") or {}).get("trt_dcla_detl_sn"))
     s.step(
         "2502",
         _ref("data", trt_dcla_detl_sn=serial, psn_no=ZHAXI, memo="撤销"),
@@ -306,9 +287,7 @@ def filings(s: Scenario) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def door_answers(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Scenario]:
+def door_answers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('completeness') / 'test.db'}"
     else:
@@ -319,9 +298,7 @@ def door_answers(
         seed(client.app, WANGQIANG, ZHAXI)
         his = His(client, "H54010000001", POOL)
         s = Scenario(his)
-        signed = s.step(
-            "9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}}
-        )
+        signed = s.step("9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}})
         his.sign_no = _need(signed, "signinoutb", "sign_no")
         outpatient(s)
         inpatient(s)
@@ -340,25 +317,17 @@ def test_the_spec_reference_is_read_from_beside_the_repository() -> None:
         "psn_cash_pay",
         "clr_type",
     }
-    assert (
-        outputs["2204"]["result"].array
-        and outputs["2204"]["result"].fields["pric_uplmt_amt"].type == "N"
-    )
+    assert outputs["2204"]["result"].array and outputs["2204"]["result"].fields["pric_uplmt_amt"].type == "N"
     assert outputs["2206"]["setlinfo"].fields["setl_time"].nullable
 
 
 def test_a_missing_field_a_null_number_and_a_text_amount_are_each_named() -> None:
     nodes = spec_outputs()["2204"]
     found = spec_problems({"result": [{"pric_uplmt_amt": None, "cnt": "1"}]}, nodes)
-    assert (
-        "output.result[0].pric_uplmt_amt is null; the spec types it as a number"
-        in found
-    )
+    assert "output.result[0].pric_uplmt_amt is null; the spec types it as a number" in found
     assert "output.result[0].cnt is str '1'; the spec types it as a number" in found
     assert "output.result[0].med_chrgitm_type is missing" in found
-    assert spec_problems(None, {"trtinfo": spec_outputs()["2001"]["trtinfo"]}) == [
-        "output.trtinfo is missing"
-    ]
+    assert spec_problems(None, {"trtinfo": spec_outputs()["2001"]["trtinfo"]}) == ["output.trtinfo is missing"]
 
 
 def test_every_offered_transaction_has_a_successful_scenario() -> None:
@@ -366,15 +335,11 @@ def test_every_offered_transaction_has_a_successful_scenario() -> None:
                "2208", "2401", "2402", "2403", "2404", "2405", "2301", "2302", "2303", "2304", "2305", "2501",
                "2502", "2503", "2504", "2601", "3201", "5203", "5206"}  # fmt: skip
     assert OFFERED, "the door's table of offered transactions was not found"
-    assert set(OFFERED) <= covered, (
-        f"no scenario calls {sorted(set(OFFERED) - covered)}"
-    )
+    assert set(OFFERED) <= covered, f"no scenario calls {sorted(set(OFFERED) - covered)}"
 
 
 @pytest.mark.parametrize("infno", OFFERED)
-def test_an_offered_transaction_answers_every_node_and_field_the_spec_lists(
-    door_answers: Scenario, infno: str
-) -> None:
+def test_an_offered_transaction_answers_every_node_and_field_the_spec_lists(door_answers: Scenario, infno: str) -> None:
     assert infno not in door_answers.failures, f"{infno} {door_answers.failures[infno]}"
     assert infno in door_answers.outputs, f"{infno} was not called"
     nodes = spec_outputs().get(infno, {})

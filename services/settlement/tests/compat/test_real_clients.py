@@ -26,22 +26,14 @@ def _session(client: Any, name: str, psn_no: str) -> ClientSession:
     return ClientSession(client, STYLES[name], dict(PEOPLE[psn_no]))
 
 
-def _assert_settled(
-    out: dict[str, Any], trial: str, final: str, reversal: str, total: str
-) -> None:
+def _assert_settled(out: dict[str, Any], trial: str, final: str, reversal: str, total: str) -> None:
     for infno in (trial, final):
         broken = setlinfo_adds_up(out[infno]["setlinfo"], total)
         assert not broken, f"{infno} does not add up: {broken}"
     settled, reversed_ = out[final]["setlinfo"], out[reversal]["setlinfo"]
-    assert Decimal(str(out[trial]["setlinfo"]["medfee_sumamt"])) == Decimal(
-        str(settled["medfee_sumamt"])
-    )
-    assert Decimal(str(reversed_["medfee_sumamt"])) == -Decimal(
-        str(settled["medfee_sumamt"])
-    )
-    assert Decimal(str(reversed_["fund_pay_sumamt"])) == -Decimal(
-        str(settled["fund_pay_sumamt"])
-    )
+    assert Decimal(str(out[trial]["setlinfo"]["medfee_sumamt"])) == Decimal(str(settled["medfee_sumamt"]))
+    assert Decimal(str(reversed_["medfee_sumamt"])) == -Decimal(str(settled["medfee_sumamt"]))
+    assert Decimal(str(reversed_["fund_pay_sumamt"])) == -Decimal(str(settled["fund_pay_sumamt"]))
     assert reversed_["setl_id"] != settled["setl_id"]
 
 
@@ -58,9 +50,7 @@ def test_there_are_six_independent_client_styles_in_the_suite() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(STYLES))
-def test_a_client_signs_in_and_settles_an_outpatient_visit_in_its_own_shapes(
-    client: Any, name: str
-) -> None:
+def test_a_client_signs_in_and_settles_an_outpatient_visit_in_its_own_shapes(client: Any, name: str) -> None:
     session = _session(client, name, OUTPATIENT_PERSON)
     out = run_chain(session, "outpatient")
 
@@ -88,9 +78,7 @@ def _inpatient_params() -> list[Any]:
 
 
 @pytest.mark.parametrize("name", _inpatient_params())
-def test_a_client_admits_and_settles_an_inpatient_stay_in_its_own_shapes(
-    client: Any, name: str
-) -> None:
+def test_a_client_admits_and_settles_an_inpatient_stay_in_its_own_shapes(client: Any, name: str) -> None:
     style = STYLES[name]
     if not style.inpatient:
         pytest.skip(f"{name} has no inpatient code in its source (a clinic)")

@@ -6,9 +6,6 @@ from __future__ import annotations
 import time
 
 from kafka import TopicPartition
-from medshared import broker
-from medshared.db import upgrade
-from medshared.events import Event
 from support import (
     ALEMBIC_INI,
     ZHAXI,
@@ -21,6 +18,9 @@ from support import (
     settle_input,
 )
 
+from medshared import broker
+from medshared.db import upgrade
+from medshared.events import Event
 from settlement.demo import load_demo
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from medshared.db import upgrade
 from sqlalchemy import func, select
 from support import ALEMBIC_INI, ZHAXI, His, line, make_client, open_outpatient, seed, settle_input
 
+from medshared.db import upgrade
 from settlement.db import settlement
 from settlement.demo import load_demo
 

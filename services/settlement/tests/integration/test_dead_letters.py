@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 
+from sqlalchemy import func, select
+from support import ALEMBIC_INI, make_client
+
 from medshared import broker
 from medshared.db import upgrade
 from medshared.events import Event
 from medshared.outbox import dead_letter_table
-from sqlalchemy import func, select
-from support import ALEMBIC_INI, make_client
-
 from settlement.db import person
 from settlement.messaging import consumer
 
@@ -20,7 +20,13 @@ TOKENS = {"test-ops": {"operator": "ops-01", "roles": ["operations"]}}
 
 
 def person_event(psn_no: str) -> Event:
-    body = {"psn_no": psn_no, "psn_cert_type": "01", "certno": f"5401021980{psn_no[-8:]}", "psn_name": "演示", "version": 1}
+    body = {
+        "psn_no": psn_no,
+        "psn_cert_type": "01",
+        "certno": f"5401021980{psn_no[-8:]}",
+        "psn_name": "演示",
+        "version": 1,
+    }
     return Event("PersonRegistered", psn_no, {"person": body}, "enrollment")
 
 
@@ -58,7 +64,10 @@ def test_a_poison_event_is_set_aside_counted_listed_and_replayed_after_the_fix_w
             time.sleep(0.1)
         assert count(person, person.c.psn_no == following) == 1 and count(person, person.c.psn_no == poison) == 0
         assert client.get("/readyz").json()["dead_letters"] == 1
-        assert 'events_dead_lettered_total{event_type="PersonRegistered",service="settlement"' in client.get("/metrics").text
+        assert (
+            'events_dead_lettered_total{event_type="PersonRegistered",service="settlement"'
+            in client.get("/metrics").text
+        )
         [listed] = client.get("/admin/v1/dead-letters", headers=OPS).json()
         assert (listed["tries"], listed["error_class"], listed["topic"]) == (3, "KeyError", "enrollment.people.v1")
 

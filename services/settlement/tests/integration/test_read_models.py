@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medshared.db import make_engine, make_session_factory, transaction
 from sqlalchemy import select
 from support import WANGQIANG, enrollment_events
 
+from medshared.db import make_engine, make_session_factory, transaction
 from settlement import readmodels
 from settlement.db import enrollment
 from settlement.messaging import consumer
@@ -17,7 +17,7 @@ def test_older_snapshots_never_overwrite_newer_ones_and_credits_post_once(migrat
     factory = make_session_factory(make_engine(migrated_url))
     suspended = enrollment_events(WANGQIANG, status="suspended", version=2)
     original = enrollment_events(WANGQIANG)
-    credit = [e for e in original if e.event_type == "AccountCredited"][0]
+    credit = next(e for e in original if e.event_type == "AccountCredited")
     for event in [*suspended, *original, credit]:  # newer first, then the older ones and a redelivery
         with transaction(factory) as session:
             consumer.handle(session, event)

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from medshared.events import Event
-
 from settlement.domain.errors import Refused
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingKind, FilingRecord, RegionPolicy
 
@@ -120,17 +119,26 @@ class FakeStore:
         return list(self.enrollment_rows.get(psn_no, []))
 
     def identities_on(self, psn_no: str, moment: dt.datetime) -> list[Any]:
-        return [r for r in self.identity_rows.get(psn_no, []) if r.begntime <= moment and (r.endtime is None or moment <= r.endtime)]
+        return [
+            r
+            for r in self.identity_rows.get(psn_no, [])
+            if r.begntime <= moment and (r.endtime is None or moment <= r.endtime)
+        ]
 
     def balance(self, psn_no: str, insutype: str = "310") -> Decimal:
-        return self.opening_balance.get(psn_no, Decimal(0)) + sum((e.amount for e in self.account if e.psn_no == psn_no), Decimal(0))
+        return self.opening_balance.get(psn_no, Decimal(0)) + sum(
+            (e.amount for e in self.account if e.psn_no == psn_no), Decimal(0)
+        )
 
     def filings(self, psn_no: str) -> list[FilingRecord]:
         return list(self.filing_records.get(psn_no, []))
 
     def chronic_filing_active(self, psn_no: str, dise_codg: str | None, day: dt.date) -> bool:
         return any(
-            f.psn_no == psn_no and f.opsp_dise_code == dise_codg and not f.revoked and f.begndate <= day
+            f.psn_no == psn_no
+            and f.opsp_dise_code == dise_codg
+            and not f.revoked
+            and f.begndate <= day
             and (f.enddate is None or day <= f.enddate)
             for f in self.chronic.values()
         )
@@ -173,7 +181,8 @@ class FakeStore:
 
     def delete_fee_lines(self, mdtrt_id: str, *, unsettled_only: bool, **match: str) -> int:
         doomed = [
-            x for x in self.fee_lines(mdtrt_id)
+            x
+            for x in self.fee_lines(mdtrt_id)
             if (not unsettled_only or x.setl_id is None) and all(getattr(x, k) == v for k, v in match.items())
         ]
         self.lines = [x for x in self.lines if x not in doomed]
@@ -208,10 +217,14 @@ class FakeStore:
     def mark_reversed(self, setl_id: str, reversed_by: str) -> None:
         self.settlements[setl_id].reversed_by = reversed_by
 
-    def settlements_between(self, fixmedins_code: str, insutype: str, clr_type: str, clr_optins: str, begin: dt.datetime, end: dt.datetime) -> list[Any]:
+    def settlements_between(
+        self, fixmedins_code: str, insutype: str, clr_type: str, clr_optins: str, begin: dt.datetime, end: dt.datetime
+    ) -> list[Any]:
         return [
-            s for s in self.settlements.values()
-            if (s.fixmedins_code, s.insutype, s.clr_type, s.clr_optins) == (fixmedins_code, insutype, clr_type, clr_optins)
+            s
+            for s in self.settlements.values()
+            if (s.fixmedins_code, s.insutype, s.clr_type, s.clr_optins)
+            == (fixmedins_code, insutype, clr_type, clr_optins)
             and begin <= s.setl_time <= end
         ]
 

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 from fakes import FakeStore
-from medshared.national import parse_request
 
+from medshared.national import parse_request
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
 from settlement.policy import Accumulators
@@ -48,8 +48,17 @@ def call(infno: str, input_: dict, *, channel: str = HIS, insuplc: str = "540100
 def open_visit(store: FakeStore, psn_no: str = WANGQIANG) -> str:
     person = store.people[psn_no]
     register = inp.Register(
-        psn_no=psn_no, insutype="310", begntime=NOW, mdtrt_cert_type="02", mdtrt_cert_no=person.certno,
-        ipt_otp_no="OP1", atddr_no="D", dr_name="D", dept_code="D", dept_name="D", caty="A03",
+        psn_no=psn_no,
+        insutype="310",
+        begntime=NOW,
+        mdtrt_cert_type="02",
+        mdtrt_cert_no=person.certno,
+        ipt_otp_no="OP1",
+        atddr_no="D",
+        dr_name="D",
+        dept_code="D",
+        dept_name="D",
+        caty="A03",
     )
     mdtrt_id = visits.register(store, call("2201", {}), register).ref_id
     info = inp.VisitInfo(mdtrt_id=mdtrt_id, psn_no=psn_no, med_type="11", begntime=NOW)
@@ -60,16 +69,29 @@ def open_visit(store: FakeStore, psn_no: str = WANGQIANG) -> str:
 def fee(sn: str, mdtrt_id: str, code: str, cnt: str, pric: str, psn_no: str = WANGQIANG) -> inp.FeeDetail:
     amount = (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01"))
     return inp.FeeDetail(
-        feedetl_sn=sn, mdtrt_id=mdtrt_id, psn_no=psn_no, chrg_bchno="B1", med_list_codg=code,
-        medins_list_codg="H-" + code, det_item_fee_sumamt=amount, cnt=Decimal(cnt), pric=Decimal(pric),
+        feedetl_sn=sn,
+        mdtrt_id=mdtrt_id,
+        psn_no=psn_no,
+        chrg_bchno="B1",
+        med_list_codg=code,
+        medins_list_codg="H-" + code,
+        det_item_fee_sumamt=amount,
+        cnt=Decimal(cnt),
+        pric=Decimal(pric),
         fee_ocur_time=NOW,
     )
 
 
 def settle_data(mdtrt_id: str, total: str, psn_no: str = WANGQIANG, acct: str = "1") -> inp.Settle:
     return inp.Settle(
-        psn_no=psn_no, mdtrt_cert_type="02", mdtrt_cert_no=FakeStore().people[psn_no].certno, medfee_sumamt=Decimal(total),
-        psn_setlway="01", mdtrt_id=mdtrt_id, insutype="310", acct_used_flag=acct,
+        psn_no=psn_no,
+        mdtrt_cert_type="02",
+        mdtrt_cert_no=FakeStore().people[psn_no].certno,
+        medfee_sumamt=Decimal(total),
+        psn_setlway="01",
+        mdtrt_id=mdtrt_id,
+        insutype="310",
+        acct_used_flag=acct,
     )
 
 
@@ -93,11 +115,16 @@ def test_a_settlement_moves_the_accumulators_and_the_account_and_stages_its_even
 
 
 def test_a_reversal_gives_back_exactly_what_the_settlement_took_once(store):
-    store.accumulators[(WANGQIANG, 2026)] = Accumulators(outpatient_dedc=Decimal("200.00"), total_cost=Decimal("900.00"))
+    store.accumulators[(WANGQIANG, 2026)] = Accumulators(
+        outpatient_dedc=Decimal("200.00"), total_cost=Decimal("900.00")
+    )
     before_accumulators = store.read_accumulators(WANGQIANG, 2026)
     before_balance = store.balance(WANGQIANG)
     mdtrt_id = open_visit(store)
-    lines = [fee("1", mdtrt_id, "002501010010000", "2", "300"), fee("2", mdtrt_id, "XA10BAA059A001010100001", "3", "20")]
+    lines = [
+        fee("1", mdtrt_id, "002501010010000", "2", "300"),
+        fee("2", mdtrt_id, "XA10BAA059A001010100001", "3", "20"),
+    ]
     fees.outpatient_fees(store, call("2204", {}), lines)
     settled = settling.settle_visit(store, call("2207", {}), settle_data(mdtrt_id, "660"))
     assert store.read_accumulators(WANGQIANG, 2026) != before_accumulators
@@ -119,7 +146,9 @@ def test_settling_again_after_a_reversal_gives_the_same_amounts(store):
     mdtrt_id = open_visit(store)
     fees.outpatient_fees(store, call("2204", {}), [fee("1", mdtrt_id, "002501010010000", "1", "480")])
     first = settling.settle_visit(store, call("2207", {}), settle_data(mdtrt_id, "480"))
-    settling.reverse_settlement(store, call("2208", {}), inp.Reverse(setl_id=first.ref_id, mdtrt_id=mdtrt_id, psn_no=WANGQIANG))
+    settling.reverse_settlement(
+        store, call("2208", {}), inp.Reverse(setl_id=first.ref_id, mdtrt_id=mdtrt_id, psn_no=WANGQIANG)
+    )
     again = settling.settle_visit(store, call("2207", {}), settle_data(mdtrt_id, "480"))
     amounts = ("fund_pay_sumamt", "hifp_pay", "acct_pay", "psn_cash_pay", "act_pay_dedc")
     assert [again.output["setlinfo"][k] for k in amounts] == [first.output["setlinfo"][k] for k in amounts]

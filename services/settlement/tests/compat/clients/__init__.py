@@ -73,17 +73,13 @@ class Ctx:
     """What a body template may use: the person, the platform's ids so far and earlier outputs."""
 
     psn: Mapping[str, Any]
-    msgid: str = (
-        ""  # the msgid of the request being built (some clients reuse it in the body)
-    )
+    msgid: str = ""  # the msgid of the request being built (some clients reuse it in the body)
     now: str = ""  # the client's clock at this request, yyyy-MM-dd HH:mm:ss
     mdtrt_id: str = ""
     setl_id: str = ""
     chrg_bchno: str = ""
     lines: tuple[Line, ...] = ()
-    out: dict[str, Any] = field(
-        default_factory=dict
-    )  # infno -> the output of its last success
+    out: dict[str, Any] = field(default_factory=dict)  # infno -> the output of its last success
 
     @property
     def total(self) -> str:
@@ -122,9 +118,7 @@ class Style:
     province: str
     sources: tuple[str, ...]  # repository: path, ...
     msgid: Callable[[Env, str], str]  # (env, infno) -> msgid
-    envelope: Callable[
-        [Env, str, str, Any], dict[str, Any]
-    ]  # (env, infno, msgid, input)
+    envelope: Callable[[Env, str, str, Any], dict[str, Any]]  # (env, infno, msgid, input)
     path: Callable[[str], str]  # infno -> the path it posts to
     content_type: str
     nonce: Callable[[], str]
@@ -132,25 +126,17 @@ class Style:
     reads: dict[str, tuple[Read, ...]]
     outpatient: tuple[str, ...]
     inpatient: tuple[str, ...]  # () when the client has no inpatient code
-    make_lines: Callable[
-        [str], tuple[Line, ...]
-    ]  # "outpatient" / "inpatient" -> its fee lines
+    make_lines: Callable[[str], tuple[Line, ...]]  # "outpatient" / "inpatient" -> its fee lines
     # Where the suite does not send what the source sends, and why (kept to the door's strict rules).
     deviations: tuple[str, ...] = ()
 
 
 def numbered(prefix: str, items: tuple[tuple[str, str, str], ...]) -> tuple[Line, ...]:
-    return tuple(
-        Line(f"{prefix}{i}", code, cnt, pric)
-        for i, (code, cnt, pric) in enumerate(items, 1)
-    )
+    return tuple(Line(f"{prefix}{i}", code, cnt, pric) for i, (code, cnt, pric) in enumerate(items, 1))
 
 
 def styles() -> dict[str, Style]:
     from . import fs_csharp, go_gateway, hn_python, js_csharp, nm_csharp, sz_js, zs_java
 
-    found = [
-        m.STYLE
-        for m in (nm_csharp, sz_js, hn_python, js_csharp, zs_java, go_gateway, fs_csharp)
-    ]
+    found = [m.STYLE for m in (nm_csharp, sz_js, hn_python, js_csharp, zs_java, go_gateway, fs_csharp)]
     return {s.name: s for s in found}

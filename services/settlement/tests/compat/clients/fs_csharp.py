@@ -256,9 +256,7 @@ def b2207(c: Ctx) -> dict[str, Any]:
 
 
 def b2208(c: Ctx) -> dict[str, Any]:
-    return {
-        "data": {"setl_id": c.setl_id, "mdtrt_id": c.mdtrt_id, "psn_no": c.psn["psn_no"]}
-    }
+    return {"data": {"setl_id": c.setl_id, "mdtrt_id": c.mdtrt_id, "psn_no": c.psn["psn_no"]}}
 
 
 def b2401(c: Ctx) -> dict[str, Any]:
@@ -430,9 +428,7 @@ def b2304(c: Ctx) -> dict[str, Any]:
 
 
 def b2305(c: Ctx) -> dict[str, Any]:
-    return {
-        "data": {"setl_id": c.setl_id, "mdtrt_id": c.mdtrt_id, "psn_no": c.psn["psn_no"]}
-    }
+    return {"data": {"setl_id": c.setl_id, "mdtrt_id": c.mdtrt_id, "psn_no": c.psn["psn_no"]}}
 
 
 # Every answer class is strings, so a missing key or a null is just a null string: the amounts

@@ -139,11 +139,7 @@ def _line(c: Ctx, x: Any, **more: Any) -> dict[str, Any]:
 
 
 def b2204(c: Ctx) -> dict[str, Any]:
-    return {
-        "feedetail": [
-            _line(c, x, chrg_bchno=c.chrg_bchno, rx_circ_flag="0") for x in c.lines
-        ]
-    }
+    return {"feedetail": [_line(c, x, chrg_bchno=c.chrg_bchno, rx_circ_flag="0") for x in c.lines]}
 
 
 def _settle(c: Ctx, **more: Any) -> dict[str, Any]:
@@ -272,9 +268,7 @@ STYLE = Style(
     reads=READS,
     outpatient=("1101", "2201", "2203", "2204", "2206", "2207", "2208"),
     inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
-    make_lines=lambda kind: numbered(
-        "E", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS
-    ),
+    make_lines=lambda kind: numbered("E", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
     deviations=(
         (
             "the client's path and content type come from its config and medicare.Client, which the "

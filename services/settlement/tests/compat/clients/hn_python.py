@@ -182,9 +182,7 @@ def b2206(c: Ctx) -> dict[str, Any]:
 
 
 def b2207(c: Ctx) -> dict[str, Any]:
-    return _settle(
-        c, med_type="11", chrg_bchno=c.chrg_bchno, invono="", **_echo(c, "2206")
-    )
+    return _settle(c, med_type="11", chrg_bchno=c.chrg_bchno, invono="", **_echo(c, "2206"))
 
 
 def b2208(c: Ctx) -> dict[str, Any]:
@@ -227,11 +225,7 @@ def b2401(c: Ctx) -> dict[str, Any]:
 
 
 def b2301(c: Ctx) -> dict[str, Any]:
-    return {
-        "feedetail": [
-            _line(c, x, init_feedetl_sn="", drord_no="", med_type="21") for x in c.lines
-        ]
-    }
+    return {"feedetail": [_line(c, x, init_feedetl_sn="", drord_no="", med_type="21") for x in c.lines]}
 
 
 def b2402(c: Ctx) -> dict[str, Any]:
@@ -360,9 +354,7 @@ STYLE = Style(
     reads=READS,
     outpatient=("1101", "2201", "2203", "2204", "2206", "2207", "2208"),
     inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
-    make_lines=lambda kind: numbered(
-        "FY", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS
-    ),
+    make_lines=lambda kind: numbered("FY", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
     deviations=(
         "the SDK signs with _api_* HmacSHA1 headers; the suite signs x-tif (the platform's gateway)",
         (

@@ -70,9 +70,7 @@ def _cert(c: Ctx) -> dict[str, str]:
 
 
 def b9001(c: Ctx) -> dict[str, Any]:
-    return {
-        "signIn": {"opter_no": "0001", "mac": "00:00:00:00:00:00", "ip": "127.0.0.1"}
-    }
+    return {"signIn": {"opter_no": "0001", "mac": "00:00:00:00:00:00", "ip": "127.0.0.1"}}
 
 
 def b1101(c: Ctx) -> dict[str, Any]:
@@ -382,11 +380,9 @@ def _setlinfo(*extra: str) -> tuple[Any, ...]:
 
 
 READS = {
-    "9001": reads("text", "signinoutb.sign_no")
-    + reads("text?", "signinoutb.sign_time"),
+    "9001": reads("text", "signinoutb.sign_no") + reads("text?", "signinoutb.sign_time"),
     # RT1101.Insuinfo.balc is a non-nullable decimal
-    "1101": reads("text", "baseinfo.psn_no", "baseinfo.psn_name")
-    + reads("decimal", "insuinfo[].balc"),
+    "1101": reads("text", "baseinfo.psn_no", "baseinfo.psn_name") + reads("decimal", "insuinfo[].balc"),
     "2201": reads("text", "data.mdtrt_id"),
     # RT2204.Result: det/cnt/pric decimal, the rest decimal?, seven flags strings
     "2204": reads("list", "result")
@@ -402,9 +398,7 @@ READS = {
     )
     + tuple(r for n in _FLAGS for r in reads("text?", f"result[].{n}")),
     "2206": _setlinfo() + reads("decimal?", "setlinfo.age"),
-    "2207": _setlinfo()
-    + reads("text", "setlinfo.setl_id")
-    + reads("decimal?", "setlinfo.age"),
+    "2207": _setlinfo() + reads("text", "setlinfo.setl_id") + reads("decimal?", "setlinfo.age"),
     "2208": _setlinfo() + reads("text", "setlinfo.setl_id"),
     "2401": reads("text", "result.mdtrt_id"),
     # RT2301.Result: pric_uplmt_amt and selfpay_prop are NON-nullable decimals
@@ -457,10 +451,6 @@ STYLE = Style(
     reads=READS,
     outpatient=("1101", "2201", "2203", "2204", "2206", "2207", "2208"),
     inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
-    make_lines=lambda kind: numbered(
-        "F", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS
-    ),
-    deviations=(
-        "the source signs with Jiangsu CSB _api_* headers; the suite signs x-tif (the platform's gateway)",
-    ),
+    make_lines=lambda kind: numbered("F", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
+    deviations=("the source signs with Jiangsu CSB _api_* headers; the suite signs x-tif (the platform's gateway)",),
 )

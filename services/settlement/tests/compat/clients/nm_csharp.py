@@ -34,9 +34,7 @@ from . import (
     reads,
 )
 
-RSA_PASSWORD = (
-    "Qm9ndXNSU0FQYXNzd29yZA==" * 7
-)  # stands for the 172-character RSA ciphertext
+RSA_PASSWORD = "Qm9ndXNSU0FQYXNzd29yZA==" * 7  # stands for the 172-character RSA ciphertext
 
 
 def msgid(env: Env, infno: str) -> str:
@@ -90,9 +88,7 @@ def _cert(c: Ctx) -> dict[str, Any]:
 
 
 def b9001(c: Ctx) -> dict[str, Any]:
-    return {
-        "signIn": {"opter_no": "HIS1", "mac": "001A2B3C4D5E", "ip": "192.168.100.21"}
-    }
+    return {"signIn": {"opter_no": "HIS1", "mac": "001A2B3C4D5E", "ip": "192.168.100.21"}}
 
 
 def b1101(c: Ctx) -> dict[str, Any]:
@@ -206,9 +202,7 @@ _ECHOED = ("fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_
 def _echo(c: Ctx, infno: str) -> dict[str, Decimal]:
     # non-nullable decimals: a value the trial did not give stays 0
     info = c.setlinfo(infno)
-    return {
-        k: Decimal(str(info.get(k) if info.get(k) is not None else 0)) for k in _ECHOED
-    }
+    return {k: Decimal(str(info.get(k) if info.get(k) is not None else 0)) for k in _ECHOED}
 
 
 def b2207(c: Ctx) -> dict[str, Any]:
@@ -402,9 +396,7 @@ READS = {
     + reads("text", "setlinfo.medins_setl_id", "setlinfo.clr_type")
     + reads("list", "setldetail"),
     # Output_2207.cs: all strings
-    "2207": reads(
-        "text", "setlinfo.setl_id", "setlinfo.medfee_sumamt", "setlinfo.psn_cash_pay"
-    )
+    "2207": reads("text", "setlinfo.setl_id", "setlinfo.medfee_sumamt", "setlinfo.psn_cash_pay")
     + tuple(r for n in _SETL for r in reads("text?", f"setlinfo.{n}"))
     + reads("list", "setldetail"),
     # Output_2208.cs (its pdn_cash_pay is the spec's typo; a missing property stays null in C#)
@@ -412,11 +404,7 @@ READS = {
     "2401": reads("text", "result.mdtrt_id"),
     # Output_2301.cs: all strings
     "2301": reads("list", "result")
-    + tuple(
-        r
-        for n in ("feedetl_sn", *_LINE_DECIMALS, *_FLAGS)
-        for r in reads("text?", f"result[].{n}")
-    ),
+    + tuple(r for n in ("feedetl_sn", *_LINE_DECIMALS, *_FLAGS) for r in reads("text?", f"result[].{n}")),
     "2303": tuple(r for n in _ECHOED for r in reads("decimal?", f"setlinfo.{n}")),
     "2304": reads(
         "text",
@@ -464,9 +452,7 @@ STYLE = Style(
     reads=READS,
     outpatient=("1101", "2201", "2203A", "2204", "2206", "2207", "2208"),
     inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
-    make_lines=lambda kind: numbered(
-        "XM51296", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS
-    ),
+    make_lines=lambda kind: numbered("XM51296", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
     deviations=(
         (
             "the source sends an `apikey` header (x-tif headers commented out); the suite signs x-tif "

@@ -277,7 +277,5 @@ STYLE = Style(
     outpatient=("1101", "2201", "2203", "2204", "2206", "2207", "2208"),
     inpatient=(),
     make_lines=lambda kind: (Line("1", *OUTPATIENT_ITEMS[0]),),
-    deviations=(
-        "the nonce is the longest shape the source makes (10 digits) so two calls never share one",
-    ),
+    deviations=("the nonce is the longest shape the source makes (10 digits) so two calls never share one",),
 )

@@ -107,9 +107,7 @@ def _cert(c: Ctx) -> dict[str, str]:
 
 
 def b9001(c: Ctx) -> dict[str, Any]:
-    return {
-        "signIn": {"opter_no": "001", "mac": "00-E0-4C-68-01-2A", "ip": "192.168.0.31"}
-    }
+    return {"signIn": {"opter_no": "001", "mac": "00-E0-4C-68-01-2A", "ip": "192.168.0.31"}}
 
 
 def b1101(c: Ctx) -> dict[str, Any]:
@@ -350,12 +348,9 @@ _RESULT_2301 = (
 )  # fmt: skip
 
 READS = {
-    "9001": reads("text", "signinoutb.sign_no")
-    + reads("text?", "signinoutb.sign_time"),
+    "9001": reads("text", "signinoutb.sign_no") + reads("text?", "signinoutb.sign_time"),
     # Output1101Insuinfo: balc, insutype, psn_type, cvlserv_flag, insuplc_admdvs, emp_name, ...
-    "1101": reads(
-        "text", "baseinfo.psn_no", "insuinfo[0].insutype", "insuinfo[0].insuplc_admdvs"
-    )
+    "1101": reads("text", "baseinfo.psn_no", "insuinfo[0].insutype", "insuinfo[0].insuplc_admdvs")
     + reads(
         "text?",
         "insuinfo[].balc",
@@ -371,14 +366,10 @@ READS = {
     # Output2401Result: mdtrt_id
     "2401": reads("text", "result.mdtrt_id"),
     # Output2301Result: 19 String fields incl. the seven flags
-    "2301": reads("list", "result")
-    + tuple(r for n in _RESULT_2301 for r in reads("text?", f"result[].{n}")),
-    "2303": tuple(
-        r for n in _SETL_2304 if n != "setl_id" for r in reads("text?", f"setlinfo.{n}")
-    ),
+    "2301": reads("list", "result") + tuple(r for n in _RESULT_2301 for r in reads("text?", f"result[].{n}")),
+    "2303": tuple(r for n in _SETL_2304 if n != "setl_id" for r in reads("text?", f"setlinfo.{n}")),
     # Output2304Setlinfo
-    "2304": reads("text", "setlinfo.setl_id")
-    + tuple(r for n in _SETL_2304 for r in reads("text?", f"setlinfo.{n}")),
+    "2304": reads("text", "setlinfo.setl_id") + tuple(r for n in _SETL_2304 for r in reads("text?", f"setlinfo.{n}")),
     "2305": reads("text", "setlinfo.setl_id"),
 }
 
@@ -417,9 +408,7 @@ STYLE = Style(
     reads=READS,
     outpatient=("1101", "2201", "2203A", "2204", "2206", "2207", "2208"),
     inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
-    make_lines=lambda kind: numbered(
-        "MX", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS
-    ),
+    make_lines=lambda kind: numbered("MX", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
     deviations=(
         (
             'the outpatient builder sends sign_no "" on every call; the suite sends the 9001 sign_no, '

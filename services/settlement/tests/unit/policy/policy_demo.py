@@ -47,12 +47,8 @@ def d(value: Any) -> Decimal:
 class Demo:
     def __init__(self) -> None:
         self.catalogue = Catalogue.from_dict(load("catalogue.json"))
-        self.policies = {
-            (p.admdvs, p.insutype): p for p in map(RegionPolicy.from_dict, load("policies.json"))
-        }
-        self.assistance = {
-            a.admdvs: a for a in map(AssistancePolicy.from_dict, load("assistance.json"))
-        }
+        self.policies = {(p.admdvs, p.insutype): p for p in map(RegionPolicy.from_dict, load("policies.json"))}
+        self.assistance = {a.admdvs: a for a in map(AssistancePolicy.from_dict, load("assistance.json"))}
         self.people = {p["psn_name"]: p for p in load("people.json")}
         self.institutions = {i["fixmedins_code"]: i for i in load("institutions.json")}
 

@@ -14,27 +14,81 @@ from settlement.policy import FeeLine, FeeLineAmountMismatch, classify_line, rnd
 @pytest.mark.parametrize(
     "code, cnt, pric, treating, expected",
     [
-        pytest.param("XA10BAA059A001010100001", 1, 20, "540100", ("0", "0", "0", "20.00", "01"),
-                     id="a class A drug is fully in scope"),
-        pytest.param("001102000010000", 1, 15, "540100", ("0", "0", "0", "15.00", "01"),
-                     id="a price under its cap is fully in scope"),
-        pytest.param("001102000010000", 1, 25, "540100", ("0", "5.00", "0", "20.00", "01"),
-                     id="the part of a price above its cap is self-paid as over-limit"),
-        pytest.param("XJ01DCC041B002010100002", 20, 15, "540100", ("0", "60.00", "24.00", "216.00", "02"),
-                     id="a class B drug above its cap pays over-limit and pre-self-pay"),
-        pytest.param("XJ01DCC041B002010100002", 20, 15, "110100", ("0", "100.00", "10.00", "190.00", "02"),
-                     id="beijing's override of cap and self-pay share applies in beijing"),
-        pytest.param("XJ01DCC041B002010100002", 20, 15, "430600", ("0", "60.00", "24.00", "216.00", "02"),
-                     id="beijing's override does not apply in yueyang"),
-        pytest.param("C01010100001000", 1, "8.15", "540100", ("0", "0", "2.45", "5.70", "02"),
-                     id="pre-self-pay rounds half up to the cent"),
-        pytest.param("ZZ9999999999000", 1, 1000, "540100", ("1000", "0", "0", "0", "03"),
-                     id="a class C item is fully self-paid"),
-        pytest.param("NOT-IN-ANY-CATALOGUE", 2, 30, "540100", ("60", "0", "0", "0", "03"),
-                     id="an item absent from the catalogue is fully self-paid"),
-        pytest.param("XJ01DCC041B002010100002", -20, 15, "540100",
-                     ("0", "-60.00", "-24.00", "-216.00", "02"),
-                     id="a refund line is the exact negative of its original"),
+        pytest.param(
+            "XA10BAA059A001010100001",
+            1,
+            20,
+            "540100",
+            ("0", "0", "0", "20.00", "01"),
+            id="a class A drug is fully in scope",
+        ),
+        pytest.param(
+            "001102000010000",
+            1,
+            15,
+            "540100",
+            ("0", "0", "0", "15.00", "01"),
+            id="a price under its cap is fully in scope",
+        ),
+        pytest.param(
+            "001102000010000",
+            1,
+            25,
+            "540100",
+            ("0", "5.00", "0", "20.00", "01"),
+            id="the part of a price above its cap is self-paid as over-limit",
+        ),
+        pytest.param(
+            "XJ01DCC041B002010100002",
+            20,
+            15,
+            "540100",
+            ("0", "60.00", "24.00", "216.00", "02"),
+            id="a class B drug above its cap pays over-limit and pre-self-pay",
+        ),
+        pytest.param(
+            "XJ01DCC041B002010100002",
+            20,
+            15,
+            "110100",
+            ("0", "100.00", "10.00", "190.00", "02"),
+            id="beijing's override of cap and self-pay share applies in beijing",
+        ),
+        pytest.param(
+            "XJ01DCC041B002010100002",
+            20,
+            15,
+            "430600",
+            ("0", "60.00", "24.00", "216.00", "02"),
+            id="beijing's override does not apply in yueyang",
+        ),
+        pytest.param(
+            "C01010100001000",
+            1,
+            "8.15",
+            "540100",
+            ("0", "0", "2.45", "5.70", "02"),
+            id="pre-self-pay rounds half up to the cent",
+        ),
+        pytest.param(
+            "ZZ9999999999000", 1, 1000, "540100", ("1000", "0", "0", "0", "03"), id="a class C item is fully self-paid"
+        ),
+        pytest.param(
+            "NOT-IN-ANY-CATALOGUE",
+            2,
+            30,
+            "540100",
+            ("60", "0", "0", "0", "03"),
+            id="an item absent from the catalogue is fully self-paid",
+        ),
+        pytest.param(
+            "XJ01DCC041B002010100002",
+            -20,
+            15,
+            "540100",
+            ("0", "-60.00", "-24.00", "-216.00", "02"),
+            id="a refund line is the exact negative of its original",
+        ),
     ],
 )
 def test_a_fee_line_splits_into_four_parts(
@@ -44,7 +98,7 @@ def test_a_fee_line_splits_into_four_parts(
     r = classify_line(FeeLine("001", code, d(cnt), d(pric), amt), demo.catalogue, treating)
 
     parts = (r.fulamt_ownpay_amt, r.overlmt_amt, r.preselfpay_amt, r.inscp_scp_amt)
-    assert parts + (r.chrgitm_lv,) == tuple(Decimal(x) for x in expected[:4]) + (expected[4],)
+    assert (*parts, r.chrgitm_lv) == (*tuple(Decimal(x) for x in expected[:4]), expected[4])
     assert sum(parts) == amt
 
 
@@ -57,9 +111,7 @@ def test_a_fee_line_splits_into_four_parts(
         pytest.param("-30.00", False, id="a negative amount on a positive quantity is rejected"),
     ],
 )
-def test_a_line_whose_amount_is_not_cnt_times_price_is_rejected(
-    demo: Demo, amt: str, accepted: bool
-) -> None:
+def test_a_line_whose_amount_is_not_cnt_times_price_is_rejected(demo: Demo, amt: str, accepted: bool) -> None:
     line = FeeLine("SN-7", "002501010010000", Decimal(2), Decimal(15), Decimal(amt))
     if accepted:
         assert classify_line(line, demo.catalogue, "540100").inscp_scp_amt == Decimal(amt)

@@ -31,27 +31,57 @@ def test_location_class_compares_the_insured_pool_with_the_treating_region(
 @pytest.mark.parametrize(
     "filing, on, covered",
     [
-        pytest.param(FilingRecord(K.RESETTLED_RETIREE, "110100", date(2026, 1, 1)), date(2026, 12, 31), True,
-                     id="a long-term filing to the city covers it until revoked"),
-        pytest.param(FilingRecord(K.RESETTLED_RETIREE, "110100", date(2026, 1, 1)), date(2025, 12, 31), False,
-                     id="a filing does not cover days before it begins"),
-        pytest.param(FilingRecord(K.RESIDENT_WORKER, "110100", date(2026, 1, 1), date(2026, 5, 31)),
-                     date(2026, 6, 1), False, id="a revoked long-term filing stops covering"),
-        pytest.param(FilingRecord(K.LONG_TERM_RESIDENT, "110000", date(2026, 1, 1)), date(2026, 6, 1), True,
-                     id="a filing to the province covers its cities"),
-        pytest.param(FilingRecord(K.LONG_TERM_RESIDENT, "120100", date(2026, 1, 1)), date(2026, 6, 1), False,
-                     id="a filing to another city does not cover this one"),
-        pytest.param(FilingRecord(K.REFERRAL, "110100", date(2026, 3, 15)), date(2026, 9, 14), True,
-                     id="a temporary filing covers the last day of its six months"),
-        pytest.param(FilingRecord(K.REFERRAL, "110100", date(2026, 3, 15)), date(2026, 9, 15), False,
-                     id="a temporary filing lapses after six months"),
-        pytest.param(FilingRecord(K.OTHER_TEMPORARY, "110100", date(2026, 3, 15), date(2026, 4, 30)),
-                     date(2026, 5, 1), False, id="a temporary filing ends at an earlier end date"),
+        pytest.param(
+            FilingRecord(K.RESETTLED_RETIREE, "110100", date(2026, 1, 1)),
+            date(2026, 12, 31),
+            True,
+            id="a long-term filing to the city covers it until revoked",
+        ),
+        pytest.param(
+            FilingRecord(K.RESETTLED_RETIREE, "110100", date(2026, 1, 1)),
+            date(2025, 12, 31),
+            False,
+            id="a filing does not cover days before it begins",
+        ),
+        pytest.param(
+            FilingRecord(K.RESIDENT_WORKER, "110100", date(2026, 1, 1), date(2026, 5, 31)),
+            date(2026, 6, 1),
+            False,
+            id="a revoked long-term filing stops covering",
+        ),
+        pytest.param(
+            FilingRecord(K.LONG_TERM_RESIDENT, "110000", date(2026, 1, 1)),
+            date(2026, 6, 1),
+            True,
+            id="a filing to the province covers its cities",
+        ),
+        pytest.param(
+            FilingRecord(K.LONG_TERM_RESIDENT, "120100", date(2026, 1, 1)),
+            date(2026, 6, 1),
+            False,
+            id="a filing to another city does not cover this one",
+        ),
+        pytest.param(
+            FilingRecord(K.REFERRAL, "110100", date(2026, 3, 15)),
+            date(2026, 9, 14),
+            True,
+            id="a temporary filing covers the last day of its six months",
+        ),
+        pytest.param(
+            FilingRecord(K.REFERRAL, "110100", date(2026, 3, 15)),
+            date(2026, 9, 15),
+            False,
+            id="a temporary filing lapses after six months",
+        ),
+        pytest.param(
+            FilingRecord(K.OTHER_TEMPORARY, "110100", date(2026, 3, 15), date(2026, 4, 30)),
+            date(2026, 5, 1),
+            False,
+            id="a temporary filing ends at an earlier end date",
+        ),
     ],
 )
-def test_a_filing_covers_the_treating_region_only_while_valid(
-    filing: FilingRecord, on: date, covered: bool
-) -> None:
+def test_a_filing_covers_the_treating_region_only_while_valid(filing: FilingRecord, on: date, covered: bool) -> None:
     assert covers(filing, "110100", on) is covered
 
 

@@ -61,14 +61,21 @@ CASES = [
     # ---- worked examples of the brief
     case(
         "zhuoma's first outpatient visit goes entirely to the deductible",
-        "卓玛", LHASA_1, "11", [(EXAM, 1, 15), (CBC, 1, 30), (METFORMIN, 1, 20)],
-        dict(inscp_scp_amt="65.00", act_pay_dedc="65.00", hifp_pay="0.00",
-             psn_cash_pay="65.00", pool_prop_selfpay="0.40"),
+        "卓玛",
+        LHASA_1,
+        "11",
+        [(EXAM, 1, 15), (CBC, 1, 30), (METFORMIN, 1, 20)],
+        dict(
+            inscp_scp_amt="65.00", act_pay_dedc="65.00", hifp_pay="0.00", psn_cash_pay="65.00", pool_prop_selfpay="0.40"
+        ),
     ),
     case(
         # D_rem 35; (200 - 35) x 0.40 = 66
         "zhuoma's second visit pays 40 percent above the rest of her deductible",
-        "卓玛", LHASA_1, "11", [(CBC, 1, 200)],
+        "卓玛",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 200)],
         dict(act_pay_dedc="35.00", hifp_pay="66.00", psn_cash_pay="134.00"),
         before=dict(outpatient_dedc=65),
     ),
@@ -76,147 +83,264 @@ CASES = [
         # cefuroxime: over cap (15-12)x20 = 60, pre-self-pay 240 x 0.10 = 24; infusion set 80 x 0.3 = 24
         # (10497 - 900) x 0.80 = 7677.60; account pays the rest 2927.40
         "wang qiang's appendectomy stay is paid by the pool and his account",
-        "王强", LHASA_3, "21", WANG_QIANG_LINES,
-        dict(medfee_sumamt="10605.00", overlmt_selfpay="60.00", preselfpay_amt="48.00",
-             inscp_scp_amt="10497.00", act_pay_dedc="900.00", hifp_pay="7677.60",
-             fund_pay_sumamt="7677.60", psn_part_amt="2927.40", acct_pay="2927.40",
-             psn_cash_pay="0.00", balc="2072.60"),
+        "王强",
+        LHASA_3,
+        "21",
+        WANG_QIANG_LINES,
+        dict(
+            medfee_sumamt="10605.00",
+            overlmt_selfpay="60.00",
+            preselfpay_amt="48.00",
+            inscp_scp_amt="10497.00",
+            act_pay_dedc="900.00",
+            hifp_pay="7677.60",
+            fund_pay_sumamt="7677.60",
+            psn_part_amt="2927.40",
+            acct_pay="2927.40",
+            psn_cash_pay="0.00",
+            balc="2072.60",
+        ),
         acct_used_flag=True,
     ),
     # ---- outpatient cap
     case(
         # (700 - 100) x 0.60 = 360 > cap 300
         "an outpatient bill crossing the annual cap is paid only up to the cap",
-        "扎西", LHASA_1, "11", [(CBC, 1, 700)],
+        "扎西",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 700)],
         dict(act_pay_dedc="100.00", hifp_pay="300.00", psn_part_amt="400.00"),
     ),
     case(
         "an outpatient bill near the cap is paid only what is left of it",
-        "扎西", LHASA_1, "11", [(CBC, 1, 200)],
+        "扎西",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 200)],
         dict(act_pay_dedc="0.00", hifp_pay="50.00", psn_cash_pay="150.00"),
         before=dict(outpatient_dedc=100, hifp_outpatient=250),
     ),
     case(
         "an outpatient bill after the cap is exhausted is all self-paid",
-        "扎西", LHASA_1, "11", [(CBC, 1, 200)],
+        "扎西",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 200)],
         dict(hifp_pay="0.00", fund_pay_sumamt="0.00", psn_cash_pay="200.00"),
         before=dict(outpatient_dedc=100, hifp_outpatient=300),
     ),
     case(
         # (5000 - 200) x 0.50 = 2400 > cap 2000; 大额 is for chronic and inpatient only
         "an employee's outpatient overflow is not taken over by the large-amount fund",
-        "王强", LHASA_1, "11", [(CBC, 1, 5000)],
-        dict(act_pay_dedc="200.00", hifp_pay="2000.00", hifob_pay="0.00",
-             psn_cash_pay="3000.00", balc="5000.00"),
+        "王强",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 5000)],
+        dict(act_pay_dedc="200.00", hifp_pay="2000.00", hifob_pay="0.00", psn_cash_pay="3000.00", balc="5000.00"),
     ),
     case(
         "items outside the catalogue and class C items are fully self-paid",
-        "扎西", LHASA_1, "11", [(COSMETIC, 1, 1000), ("X-NOT-IN-CATALOGUE", 1, 50), (CBC, 1, 200)],
-        dict(medfee_sumamt="1250.00", fulamt_ownpay_amt="1050.00", inscp_scp_amt="200.00",
-             act_pay_dedc="100.00", hifp_pay="60.00", psn_part_amt="1190.00"),
+        "扎西",
+        LHASA_1,
+        "11",
+        [(COSMETIC, 1, 1000), ("X-NOT-IN-CATALOGUE", 1, 50), (CBC, 1, 200)],
+        dict(
+            medfee_sumamt="1250.00",
+            fulamt_ownpay_amt="1050.00",
+            inscp_scp_amt="200.00",
+            act_pay_dedc="100.00",
+            hifp_pay="60.00",
+            psn_part_amt="1190.00",
+        ),
     ),
     # ---- main cap, 大额, civil servant, retired
     case(
         # raw 7677.60 > 5000 left; covered 5000/0.8 = 6250; over (9597-6250) x 0.9 = 3012.30
         "the large-amount fund takes over when a bill crosses the employee's main cap",
-        "王强", LHASA_3, "21", WANG_QIANG_LINES,
-        dict(hifp_pay="5000.00", hifob_pay="3012.30", fund_pay_sumamt="8012.30",
-             psn_part_amt="2592.70", acct_pay="2592.70", balc="2407.30"),
-        before=dict(hifp_main=195000), acct_used_flag=True,
+        "王强",
+        LHASA_3,
+        "21",
+        WANG_QIANG_LINES,
+        dict(
+            hifp_pay="5000.00",
+            hifob_pay="3012.30",
+            fund_pay_sumamt="8012.30",
+            psn_part_amt="2592.70",
+            acct_pay="2592.70",
+            balc="2407.30",
+        ),
+        before=dict(hifp_main=195000),
+        acct_used_flag=True,
     ),
     case(
         "the large-amount fund stops at its own annual cap",
-        "王强", LHASA_3, "21", WANG_QIANG_LINES,
-        dict(hifp_pay="5000.00", hifob_pay="1000.00", psn_part_amt="4605.00",
-             acct_pay="4605.00", balc="395.00"),
-        before=dict(hifp_main=195000, hifob_paid=299000), acct_used_flag=True,
+        "王强",
+        LHASA_3,
+        "21",
+        WANG_QIANG_LINES,
+        dict(hifp_pay="5000.00", hifob_pay="1000.00", psn_part_amt="4605.00", acct_pay="4605.00", balc="395.00"),
+        before=dict(hifp_main=195000, hifob_paid=299000),
+        acct_used_flag=True,
     ),
     case(
         # (900 + 9100 - 7280) x 0.50 = 1360
         "a civil servant's deductible and co-payment are half covered by the subsidy",
-        "李娜", LHASA_3, "21", [(APPENDECTOMY, 1, 10000)],
-        dict(act_pay_dedc="900.00", hifp_pay="7280.00", cvlserv_pay="1360.00",
-             fund_pay_sumamt="8640.00", psn_part_amt="1360.00", acct_pay="1360.00",
-             balc="1640.00"),
+        "李娜",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 10000)],
+        dict(
+            act_pay_dedc="900.00",
+            hifp_pay="7280.00",
+            cvlserv_pay="1360.00",
+            fund_pay_sumamt="8640.00",
+            psn_part_amt="1360.00",
+            acct_pay="1360.00",
+            balc="1640.00",
+        ),
         acct_used_flag=True,
     ),
     case(
         # covered 6250, 大额 2850 x 0.9 = 2565, subsidy (900 + 6250 - 5000) x 0.5 = 1075
         "a civil servant crossing the main cap gets the subsidy only on the part within it",
-        "李娜", LHASA_3, "21", [(APPENDECTOMY, 1, 10000)],
-        dict(hifp_pay="5000.00", hifob_pay="2565.00", cvlserv_pay="1075.00",
-             fund_pay_sumamt="8640.00", psn_part_amt="1360.00"),
+        "李娜",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 10000)],
+        dict(
+            hifp_pay="5000.00",
+            hifob_pay="2565.00",
+            cvlserv_pay="1075.00",
+            fund_pay_sumamt="8640.00",
+            psn_part_amt="1360.00",
+        ),
         before=dict(hifp_main=195000),
     ),
     case(
         "a civil servant's outpatient visit gets no subsidy",
-        "李娜", LHASA_1, "11", [(CBC, 1, 1000)],
+        "李娜",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 1000)],
         dict(act_pay_dedc="200.00", hifp_pay="400.00", cvlserv_pay="0.00", psn_part_amt="600.00"),
     ),
     case(
         # (10000 - 900) x (0.80 + 0.05)
         "a retired employee's inpatient ratio is five points higher",
-        "张建国", LHASA_3, "21", [(APPENDECTOMY, 1, 10000)],
-        dict(pool_prop_selfpay="0.85", hifp_pay="7735.00", psn_part_amt="2265.00",
-             acct_pay="0.00", psn_cash_pay="2265.00", balc="8000.00"),
+        "张建国",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 10000)],
+        dict(
+            pool_prop_selfpay="0.85",
+            hifp_pay="7735.00",
+            psn_part_amt="2265.00",
+            acct_pay="0.00",
+            psn_cash_pay="2265.00",
+            balc="8000.00",
+        ),
     ),
     case(
         "a retired employee's outpatient ratio is the retired one",
-        "张建国", LHASA_1, "11", [(CBC, 1, 500)],
+        "张建国",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 500)],
         dict(act_pay_dedc="200.00", pool_prop_selfpay="0.60", hifp_pay="180.00"),
     ),
     case(
         "a retired employee's chronic visit has no deductible and the retired ratio",
-        "张建国", LHASA_3, "14", [(METFORMIN, 100, 2)],
-        dict(act_pay_dedc="0.00", pool_prop_selfpay="0.90", hifp_pay="180.00",
-             hifob_pay="0.00", psn_part_amt="20.00"),
+        "张建国",
+        LHASA_3,
+        "14",
+        [(METFORMIN, 100, 2)],
+        dict(act_pay_dedc="0.00", pool_prop_selfpay="0.90", hifp_pay="180.00", hifob_pay="0.00", psn_part_amt="20.00"),
         chronic_filing_active=True,
     ),
     # ---- 大病
     case(
         # (100000 - 800) x 0.70 = 69440; base 30560, above 15000: 15560 x 0.60 = 9336
         "critical illness pays on what the pool left above its deductible",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 100000)],
-        dict(act_pay_dedc="800.00", hifp_pay="69440.00", hifmi_pay="9336.00",
-             fund_pay_sumamt="78776.00", psn_part_amt="21224.00"),
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 100000)],
+        dict(
+            act_pay_dedc="800.00",
+            hifp_pay="69440.00",
+            hifmi_pay="9336.00",
+            fund_pay_sumamt="78776.00",
+            psn_part_amt="21224.00",
+        ),
     ),
     case(
         # window [45000, 75560): 5000 x 0.60 + 25560 x 0.70 = 20892
         "a critical-illness window spanning two segments pays each at its rate",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 100000)],
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 100000)],
         dict(hifp_pay="69440.00", hifmi_pay="20892.00", psn_part_amt="9668.00"),
         before=dict(hifmi_base=60000),
     ),
     case(
         # pool: 60000 left; base 40000 in the 0.80 segment = 32000, only 5000 of 大病 cap left
         "a resident crossing both the main cap and the critical-illness cap",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 100000)],
-        dict(hifp_pay="60000.00", hifob_pay="0.00", hifmi_pay="5000.00",
-             fund_pay_sumamt="65000.00", psn_part_amt="35000.00"),
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 100000)],
+        dict(
+            hifp_pay="60000.00",
+            hifob_pay="0.00",
+            hifmi_pay="5000.00",
+            fund_pay_sumamt="65000.00",
+            psn_part_amt="35000.00",
+        ),
         before=dict(hifp_main=40000, hifmi_base=700000, hifmi_paid=395000),
     ),
     case(
         # 19000 x 0.65 = 12350; base 7650 above 7500 (halved): 150 x 0.65 = 97.50;
         # assistance (20000 - 12350 - 97.50) x 0.90 = 6797.25
         "liu fang's tilt halves the critical-illness deductible and adds five points",
-        "刘芳", SUZHOU_3, "21", [(APPENDECTOMY, 1, 20000)],
-        dict(act_pay_dedc="1000.00", hifp_pay="12350.00", hifmi_pay="97.50", maf_pay="6797.25",
-             fund_pay_sumamt="19244.75", psn_part_amt="755.25"),
+        "刘芳",
+        SUZHOU_3,
+        "21",
+        [(APPENDECTOMY, 1, 20000)],
+        dict(
+            act_pay_dedc="1000.00",
+            hifp_pay="12350.00",
+            hifmi_pay="97.50",
+            maf_pay="6797.25",
+            fund_pay_sumamt="19244.75",
+            psn_part_amt="755.25",
+        ),
     ),
     case(
         # 149000 x 0.65 = 96850; window [150, 53300): 49850 x 0.65 + 3300 x 0.75 = 34877.50;
         # assistance 18272.50 x 0.90 = 16445.25
         "liu fang's second stay crosses a critical-illness segment and keeps assistance going",
-        "刘芳", SUZHOU_3, "21", [(APPENDECTOMY, 1, 150000)],
-        dict(hifp_pay="96850.00", hifmi_pay="34877.50", maf_pay="16445.25",
-             fund_pay_sumamt="148172.75", psn_part_amt="1827.25"),
-        before=dict(hifp_main=12350, hifmi_base=7650, hifmi_paid="97.50",
-                    maf_base="7552.50", maf_paid="6797.25"),
+        "刘芳",
+        SUZHOU_3,
+        "21",
+        [(APPENDECTOMY, 1, 150000)],
+        dict(
+            hifp_pay="96850.00",
+            hifmi_pay="34877.50",
+            maf_pay="16445.25",
+            fund_pay_sumamt="148172.75",
+            psn_part_amt="1827.25",
+        ),
+        before=dict(hifp_main=12350, hifmi_base=7650, hifmi_paid="97.50", maf_base="7552.50", maf_paid="6797.25"),
     ),
     case(
         # 7650 x 0.85, no cap for the tilted; assistance already at its 50000 cap
         "a tilted person's critical illness has no annual cap but assistance does",
-        "刘芳", SUZHOU_3, "21", [(APPENDECTOMY, 1, 20000)],
+        "刘芳",
+        SUZHOU_3,
+        "21",
+        [(APPENDECTOMY, 1, 20000)],
         dict(hifp_pay="12350.00", hifmi_pay="6502.50", maf_pay="0.00", psn_part_amt="1147.50"),
         before=dict(hifmi_base=1000000, hifmi_paid=400000, maf_base=200000, maf_paid=50000),
     ),
@@ -224,79 +348,135 @@ CASES = [
     case(
         # base 160 stays under the 300 threshold of 低保
         "ciren's small outpatient bill stays under the assistance threshold",
-        "次仁", LHASA_1, "11", [(CBC, 1, 250)],
+        "次仁",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 250)],
         dict(act_pay_dedc="100.00", hifp_pay="90.00", maf_pay="0.00", psn_part_amt="160.00"),
     ),
     case(
         # pool 210 (cap); base 190 takes M from 160 to 350: 50 above 300 x 0.70 = 35
         "ciren's next outpatient bill crosses the assistance threshold part way",
-        "次仁", LHASA_1, "11", [(CBC, 1, 400)],
+        "次仁",
+        LHASA_1,
+        "11",
+        [(CBC, 1, 400)],
         dict(hifp_pay="210.00", maf_pay="35.00", psn_part_amt="155.00"),
         before=dict(outpatient_dedc=100, hifp_outpatient=90, maf_base=160),
     ),
     case(
         # 29200 x 0.70 = 20440; 大病 (9560 - 7500) x 0.65 = 1339; assistance (8381 - 300) x 0.70
         "ciren's stay after an outpatient visit gets the tilt and assistance above 300",
-        "次仁", LHASA_3, "21", [(APPENDECTOMY, 1, 30000)],
-        dict(act_pay_dedc="800.00", hifp_pay="20440.00", hifmi_pay="1339.00",
-             maf_pay="5656.70", fund_pay_sumamt="27435.70", psn_part_amt="2564.30"),
+        "次仁",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 30000)],
+        dict(
+            act_pay_dedc="800.00",
+            hifp_pay="20440.00",
+            hifmi_pay="1339.00",
+            maf_pay="5656.70",
+            fund_pay_sumamt="27435.70",
+            psn_part_amt="2564.30",
+        ),
         before=dict(outpatient_dedc=100, hifp_outpatient=90, maf_base=160),
     ),
     # ---- out of area (周敏 from 岳阳 in 北京; Beijing's cefuroxime cap 10, self-pay 0.05)
     case(
         # over (15-10) x 20 = 100, pre 200 x 0.05 = 10; (10190 - 900) x (0.65 - 0.15)
         "unfiled cross-province care loses fifteen points under the beijing catalogue",
-        "周敏", BEIJING_3, "21", ZHOU_MIN_LINES,
-        dict(medfee_sumamt="10300.00", overlmt_selfpay="100.00", preselfpay_amt="10.00",
-             inscp_scp_amt="10190.00", act_pay_dedc="900.00", pool_prop_selfpay="0.50",
-             hifp_pay="4645.00", hifmi_pay="0.00", psn_part_amt="5655.00"),
+        "周敏",
+        BEIJING_3,
+        "21",
+        ZHOU_MIN_LINES,
+        dict(
+            medfee_sumamt="10300.00",
+            overlmt_selfpay="100.00",
+            preselfpay_amt="10.00",
+            inscp_scp_amt="10190.00",
+            act_pay_dedc="900.00",
+            pool_prop_selfpay="0.50",
+            hifp_pay="4645.00",
+            hifmi_pay="0.00",
+            psn_part_amt="5655.00",
+        ),
     ),
     case(
         "an other-temporary filing loses ten points",
-        "周敏", BEIJING_3, "21", ZHOU_MIN_LINES,
+        "周敏",
+        BEIJING_3,
+        "21",
+        ZHOU_MIN_LINES,
         dict(pool_prop_selfpay="0.55", hifp_pay="5109.50", psn_part_amt="5190.50"),
         filing=FilingKind.OTHER_TEMPORARY,
     ),
     case(
         "a referral filing keeps the full ratio",
-        "周敏", BEIJING_3, "21", ZHOU_MIN_LINES,
+        "周敏",
+        BEIJING_3,
+        "21",
+        ZHOU_MIN_LINES,
         dict(pool_prop_selfpay="0.65", hifp_pay="6038.50", psn_part_amt="4261.50"),
         filing=FilingKind.REFERRAL,
     ),
     case(
         "an emergency admission out of area counts as filed",
-        "周敏", BEIJING_3, "24", ZHOU_MIN_LINES,
+        "周敏",
+        BEIJING_3,
+        "24",
+        ZHOU_MIN_LINES,
         dict(pool_prop_selfpay="0.65", hifp_pay="6038.50"),
     ),
     case(
         # 430600 residents' outpatient: deductible 50, ratio 0.50
         "an emergency outpatient visit out of area counts as filed",
-        "周敏", BEIJING_3, "13", [(CBC, 1, 250)],
+        "周敏",
+        BEIJING_3,
+        "13",
+        [(CBC, 1, 250)],
         dict(act_pay_dedc="50.00", pool_prop_selfpay="0.50", hifp_pay="100.00"),
     ),
     case(
         # (10000 - 1000) x (0.80 + 0.05)
         "wu gang's resettled-retiree filing keeps his full ratio in beijing",
-        "吴刚", BEIJING_3, "21", [(APPENDECTOMY, 1, 10000)],
-        dict(act_pay_dedc="1000.00", pool_prop_selfpay="0.85", hifp_pay="7650.00",
-             psn_part_amt="2350.00", acct_pay="2350.00", balc="3650.00"),
+        "吴刚",
+        BEIJING_3,
+        "21",
+        [(APPENDECTOMY, 1, 10000)],
+        dict(
+            act_pay_dedc="1000.00",
+            pool_prop_selfpay="0.85",
+            hifp_pay="7650.00",
+            psn_part_amt="2350.00",
+            acct_pay="2350.00",
+            balc="3650.00",
+        ),
         acct_used_flag=True,
     ),
     # ---- mid-stay settlement
     case(
         "a first mid-stay settlement uses up part of the admission deductible",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 500)],
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 500)],
         dict(act_pay_dedc="500.00", hifp_pay="0.00"),
     ),
     case(
         "a second mid-stay settlement applies only what is left of the deductible",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 1000)],
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 1000)],
         dict(act_pay_dedc="300.00", hifp_pay="490.00"),
         mdtrt_dedc_applied=d(500),
     ),
     case(
         "a third mid-stay settlement applies no deductible at all",
-        "扎西", LHASA_3, "21", [(APPENDECTOMY, 1, 1000)],
+        "扎西",
+        LHASA_3,
+        "21",
+        [(APPENDECTOMY, 1, 1000)],
         dict(act_pay_dedc="0.00", hifp_pay="700.00"),
         mdtrt_dedc_applied=d(800),
     ),
@@ -304,32 +484,51 @@ CASES = [
     case(
         # the cefuroxime line and its refund vanish: (10281 - 900) x 0.80 = 7504.80
         "a refunded line settled with its original leaves no trace",
-        "王强", LHASA_3, "21", WANG_QIANG_LINES + [(CEFUROXIME, -20, 15)],
-        dict(medfee_sumamt="10305.00", overlmt_selfpay="0.00", preselfpay_amt="24.00",
-             inscp_scp_amt="10281.00", hifp_pay="7504.80", psn_part_amt="2800.20"),
+        "王强",
+        LHASA_3,
+        "21",
+        [*WANG_QIANG_LINES, (CEFUROXIME, -20, 15)],
+        dict(
+            medfee_sumamt="10305.00",
+            overlmt_selfpay="0.00",
+            preselfpay_amt="24.00",
+            inscp_scp_amt="10281.00",
+            hifp_pay="7504.80",
+            psn_part_amt="2800.20",
+        ),
     ),
     case(
         "a resident's chronic visit has no deductible and the chronic ratio",
-        "扎西", LHASA_3, "14", [(METFORMIN, 100, 2)],
-        dict(act_pay_dedc="0.00", pool_prop_selfpay="0.80", hifp_pay="160.00",
-             hifmi_pay="0.00", psn_part_amt="40.00"),
+        "扎西",
+        LHASA_3,
+        "14",
+        [(METFORMIN, 100, 2)],
+        dict(act_pay_dedc="0.00", pool_prop_selfpay="0.80", hifp_pay="160.00", hifmi_pay="0.00", psn_part_amt="40.00"),
         chronic_filing_active=True,
     ),
     case(
         "an employee's pharmacy purchase is paid from the account only",
-        "王强", LHASA_PHARMACY, "41", [(METFORMIN, 10, 2)],
-        dict(pool_prop_selfpay="0", fund_pay_sumamt="0.00", acct_pay="20.00",
-             psn_cash_pay="0.00", balc="4980.00"),
+        "王强",
+        LHASA_PHARMACY,
+        "41",
+        [(METFORMIN, 10, 2)],
+        dict(pool_prop_selfpay="0", fund_pay_sumamt="0.00", acct_pay="20.00", psn_cash_pay="0.00", balc="4980.00"),
         acct_used_flag=True,
     ),
     case(
         "a resident's pharmacy purchase is paid in cash",
-        "扎西", LHASA_PHARMACY, "41", [(METFORMIN, 10, 2)],
+        "扎西",
+        LHASA_PHARMACY,
+        "41",
+        [(METFORMIN, 10, 2)],
         dict(fund_pay_sumamt="0.00", acct_pay="0.00", psn_cash_pay="20.00"),
     ),
     case(
         "medical assistance does not pay at a pharmacy",
-        "次仁", LHASA_PHARMACY, "41", [(METFORMIN, 10, 2)],
+        "次仁",
+        LHASA_PHARMACY,
+        "41",
+        [(METFORMIN, 10, 2)],
         dict(maf_pay="0.00", psn_cash_pay="20.00"),
         before=dict(maf_base=5000),
     ),
@@ -381,7 +580,9 @@ def test_zhuomas_second_visit_sees_the_first_visits_deductible(demo: Demo) -> No
 
     assert first.delta.outpatient_dedc == Decimal("65.00")
     assert (second.act_pay_dedc, second.hifp_pay, second.psn_cash_pay) == (
-        Decimal("35.00"), Decimal("66.00"), Decimal("134.00"),
+        Decimal("35.00"),
+        Decimal("66.00"),
+        Decimal("134.00"),
     )
 
 
@@ -390,8 +591,13 @@ def test_liu_fangs_two_stays_chain_through_the_accumulators(demo: Demo) -> None:
     second = demo.settle("刘芳", SUZHOU_3, "21", [(APPENDECTOMY, 1, 150000)], first.delta)
 
     assert first.delta == accum(
-        hifp_main=12350, hifmi_base=7650, hifmi_paid="97.50", maf_base="7552.50",
-        maf_paid="6797.25", total_cost=20000, self_paid="755.25",
+        hifp_main=12350,
+        hifmi_base=7650,
+        hifmi_paid="97.50",
+        maf_base="7552.50",
+        maf_paid="6797.25",
+        total_cost=20000,
+        self_paid="755.25",
     )
     assert (second.hifmi_pay, second.maf_pay) == (Decimal("34877.50"), Decimal("16445.25"))
 
@@ -416,7 +622,7 @@ def test_mid_stay_settlements_apply_the_admission_deductible_once(demo: Demo) ->
 
 def test_a_full_refund_settles_like_the_line_was_never_there(demo: Demo) -> None:
     without = demo.settle("王强", LHASA_3, "21", WANG_QIANG_LINES[:1] + WANG_QIANG_LINES[2:])
-    with_refund = demo.settle("王强", LHASA_3, "21", WANG_QIANG_LINES + [(CEFUROXIME, -20, 15)])
+    with_refund = demo.settle("王强", LHASA_3, "21", [*WANG_QIANG_LINES, (CEFUROXIME, -20, 15)])
 
     assert with_refund.setlinfo() == without.setlinfo()
     assert with_refund.delta == without.delta
@@ -439,14 +645,15 @@ def test_setldetail_explains_each_fund_with_its_cap_before_settlement(demo: Demo
     (row,) = b.setldetail
     assert (row.fund_pay_type, row.fund_pay_type_name) == ("390100", "城乡居民基本医疗保险基金")
     assert (row.inscp_scp_amt, row.crt_payb_lmt_amt, row.fund_payamt) == (
-        Decimal("150.00"), Decimal("300.00"), Decimal("30.00"),
+        Decimal("150.00"),
+        Decimal("300.00"),
+        Decimal("30.00"),
     )
     assert row.setl_proc_info == "起付线 100.00 已用 0.00 本次 100.00; 比例 0.60; 年度限额 300.00 已付 0.00"
 
 
 def test_setldetail_lists_every_layer_of_an_employee_stay(demo: Demo) -> None:
-    b = demo.settle("李娜", LHASA_3, "21", [(APPENDECTOMY, 1, 10000)], accum(hifp_main=195000),
-                    acct_used_flag=True)
+    b = demo.settle("李娜", LHASA_3, "21", [(APPENDECTOMY, 1, 10000)], accum(hifp_main=195000), acct_used_flag=True)
 
     rows = {r.fund_pay_type: (r.fund_payamt, r.crt_payb_lmt_amt) for r in b.setldetail}
     assert rows == {
@@ -471,32 +678,88 @@ def test_cross_province_settlements_say_where_they_happened(demo: Demo) -> None:
     b = demo.settle("周敏", BEIJING_3, "21", ZHOU_MIN_LINES)
 
     assert (b.location, b.ratio_reduction, b.clr_type) == (
-        LocationClass.CROSS_PROVINCE, Decimal("0.15"), "21",
+        LocationClass.CROSS_PROVINCE,
+        Decimal("0.15"),
+        "21",
     )
 
 
 @pytest.mark.parametrize(
     "name, fixmedins, med_type, ctx, error, code",
     [
-        pytest.param("扎西", LHASA_3, "14", {}, ChronicFilingRequired, "CHRONIC_FILING_REQUIRED",
-                     id="a chronic visit without a chronic filing is refused"),
-        pytest.param("扎西", LHASA_3, "41", {}, UnsupportedVisit, "MED_TYPE_UNSUPPORTED",
-                     id="a pharmacy purchase at a hospital is refused"),
-        pytest.param("扎西", LHASA_PHARMACY, "11", {}, UnsupportedVisit, "MED_TYPE_UNSUPPORTED",
-                     id="an outpatient visit at a pharmacy is refused"),
-        pytest.param("扎西", LHASA_3, "52", {}, UnsupportedVisit, "MED_TYPE_UNSUPPORTED",
-                     id="a med_type this release does not settle is refused"),
-        pytest.param("扎西", LHASA_1, "11", {"tier": None}, UnsupportedVisit, "UNSUPPORTED_VISIT",
-                     id="a resident without a contribution tier is refused"),
-        pytest.param("扎西", LHASA_1, "11", {"insuplc_admdvs": "341300"}, PolicyMismatch,
-                     "POLICY_MISMATCH", id="another region's policy is refused"),
-        pytest.param("扎西", LHASA_1, "11", {"identity": "2299"}, PolicyDataError,
-                     "POLICY_DATA_INVALID", id="an identity the assistance policy lacks is refused"),
+        pytest.param(
+            "扎西",
+            LHASA_3,
+            "14",
+            {},
+            ChronicFilingRequired,
+            "CHRONIC_FILING_REQUIRED",
+            id="a chronic visit without a chronic filing is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_3,
+            "41",
+            {},
+            UnsupportedVisit,
+            "MED_TYPE_UNSUPPORTED",
+            id="a pharmacy purchase at a hospital is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_PHARMACY,
+            "11",
+            {},
+            UnsupportedVisit,
+            "MED_TYPE_UNSUPPORTED",
+            id="an outpatient visit at a pharmacy is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_3,
+            "52",
+            {},
+            UnsupportedVisit,
+            "MED_TYPE_UNSUPPORTED",
+            id="a med_type this release does not settle is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_1,
+            "11",
+            {"tier": None},
+            UnsupportedVisit,
+            "UNSUPPORTED_VISIT",
+            id="a resident without a contribution tier is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_1,
+            "11",
+            {"insuplc_admdvs": "341300"},
+            PolicyMismatch,
+            "POLICY_MISMATCH",
+            id="another region's policy is refused",
+        ),
+        pytest.param(
+            "扎西",
+            LHASA_1,
+            "11",
+            {"identity": "2299"},
+            PolicyDataError,
+            "POLICY_DATA_INVALID",
+            id="an identity the assistance policy lacks is refused",
+        ),
     ],
 )
 def test_visits_the_rules_cannot_settle_are_refused_with_a_code(
-    demo: Demo, name: str, fixmedins: str, med_type: str, ctx: dict[str, Any],
-    error: type[SettlementRuleError], code: str,
+    demo: Demo,
+    name: str,
+    fixmedins: str,
+    med_type: str,
+    ctx: dict[str, Any],
+    error: type[SettlementRuleError],
+    code: str,
 ) -> None:
     with pytest.raises(error) as raised:
         demo.settle(name, fixmedins, med_type, [(CBC, 1, 100)], **ctx)
