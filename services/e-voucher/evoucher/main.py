@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -11,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from medshared import deadletters, edge, logs
+from medshared.events import utcnow
 from medshared.problems import Problem, problem_response
 from medshared.runtime import build_runtime
 from medshared.security import RateLimiter
@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.wechat = wechat
     app.state.payment_deps = deps
-    app.state.clock = lambda: dt.datetime.now(dt.UTC)
+    app.state.clock = utcnow
     app.state.institution_limiter = RateLimiter(settings.institution_rate_per_second, settings.institution_rate_burst)
     app.state.mobile_limiter = RateLimiter(settings.mobile_rate_per_second, settings.mobile_rate_burst)
     app.state.session_ip_limiter = RateLimiter(settings.session_ip_rate_per_second, settings.session_ip_rate_burst)
