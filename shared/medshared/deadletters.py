@@ -26,13 +26,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Table, func, select
 
-from medshared.outbox import (
-    DEAD_LETTER_PENDING,
-    Handler,
-    ReplayFailed,
-    dead_letter_table,
-    replay_dead_letter,
-)
+from medshared.inbox import Handler, ReplayFailed, replay_dead_letter
+from medshared.outbox import DEAD_LETTER_PENDING, dead_letter_table
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import Operator, OperatorGate, Role

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medshared.db import make_engine, make_session_factory
 from medshared.events import Event
-from medshared.outbox import DEAD_LETTER_PENDING, InboxConsumer, OutboxRelay
+from medshared.inbox import InboxConsumer
+from medshared.outbox import DEAD_LETTER_PENDING, OutboxRelay
 from medshared.problems import Problem
 from medshared.settings import ServiceSettings
 

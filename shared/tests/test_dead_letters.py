@@ -13,7 +13,8 @@ from sqlalchemy.exc import OperationalError
 from medshared import broker, deadletters, edge
 from medshared.db import make_engine, new_metadata
 from medshared.events import Event
-from medshared.outbox import InboxConsumer, dead_letter_table, inbox_table, outbox_table
+from medshared.inbox import InboxConsumer
+from medshared.outbox import dead_letter_table, inbox_table, outbox_table
 from medshared.runtime import build_runtime
 from medshared.security import OperatorCredential, OperatorGate, Role, operator_action_table
 from medshared.settings import ServiceSettings

@@ -14,13 +14,8 @@ from sqlalchemy import select
 from medshared import broker, edge, logs, tracing
 from medshared.db import make_engine, new_metadata
 from medshared.events import Event
-from medshared.outbox import (
-    InboxConsumer,
-    OutboxRelay,
-    inbox_table,
-    outbox_table,
-    stage,
-)
+from medshared.inbox import InboxConsumer
+from medshared.outbox import OutboxRelay, inbox_table, outbox_table, stage
 from medshared.runtime import build_runtime
 from medshared.settings import ServiceSettings
 

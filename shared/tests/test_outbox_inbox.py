@@ -8,7 +8,8 @@ from sqlalchemy import Column, Integer, String, Table, func, insert, select
 from medshared import broker
 from medshared.db import make_engine, make_session_factory, new_metadata, transaction
 from medshared.events import Event
-from medshared.outbox import InboxConsumer, OutboxRelay, inbox_table, outbox_table, stage
+from medshared.inbox import InboxConsumer
+from medshared.outbox import OutboxRelay, inbox_table, outbox_table, stage
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from medshared.events import Event
-from medshared.outbox import InboxConsumer
+from medshared.inbox import InboxConsumer
 from medshared.runtime import Runtime
 from remote_care.api.auth import partner_headers
 from remote_care.config import Settings
