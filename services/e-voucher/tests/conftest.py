@@ -17,7 +17,7 @@ from medshared.broker import free_port
 from medshared.db import upgrade
 from medshared.events import Event
 from medshared.national import gateway_headers
-from medshared.outbox import record_once
+from medshared.inbox import record_once
 
 from tests.doubles import EdgeState, build_edge_app
 

@@ -13,7 +13,7 @@ from evoucher.store import SqlStore, SqlUnits
 from evoucher.usecases import views, vouchers
 from medshared.db import make_engine, upgrade
 from medshared.events import Event
-from medshared.outbox import record_once
+from medshared.inbox import record_once
 from medshared.runtime import Runtime, build_runtime
 from sqlalchemy import inspect, select
 
