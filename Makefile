@@ -24,9 +24,20 @@ postgres-binaries: ## the integration suites need initdb/pg_ctl (Debian postgres
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
-test: install postgres-binaries ## import contracts, then every suite on SQLite and a real PostgreSQL
-	$(BIN)/lint-imports
+test: install postgres-binaries lint ## the linters, then every suite on SQLite and a real PostgreSQL
 	$(BIN)/python scripts/test.py
+
+LINTED := shared services scripts tests
+.PHONY: lint format
+lint: install ## ruff (lint and format check), mypy strict, the import contracts
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy -p medshared -p enrollment -p settlement -p remote_care -p evoucher
+	$(BIN)/lint-imports
+
+format: install ## rewrite the sources as ruff formats them, and apply ruff's safe fixes
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 # One layer across every suite (markers set by directory in medshared.testing): make test-unit ...
 .PHONY: test-unit test-integration test-api test-contracts test-e2e

@@ -49,7 +49,9 @@ class His:
         self.sign_no = ""
         self.last_msgid = ""
 
-    def call(self, infno: str, input_: dict[str, Any], *, insuplc: str = "", msgid: str | None = None) -> dict[str, Any]:
+    def call(
+        self, infno: str, input_: dict[str, Any], *, insuplc: str = "", msgid: str | None = None
+    ) -> dict[str, Any]:
         now = dt.datetime.now()
         self.last_msgid = msgid or new_msgid(self.code)
         envelope = {
@@ -82,23 +84,37 @@ class His:
         return answer["output"]
 
     def sign_in(self) -> His:
-        self.sign_no = self.ok("9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}})["signinoutb"]["sign_no"]
+        self.sign_no = self.ok("9001", {"signIn": {"opter_no": "001", "mac": "", "ip": "127.0.0.1"}})["signinoutb"][
+            "sign_no"
+        ]
         return self
 
     def knows(self, certno: str) -> bool:
-        answer = self.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "psn_cert_type": "01", "certno": certno}})
+        answer = self.call(
+            "1101",
+            {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "psn_cert_type": "01", "certno": certno}},
+        )
         return answer["infcode"] == 0
 
-    def admit(self, person: dict[str, str], *, med_type: str = "21", cert_type: str = "02", cert_no: str | None = None) -> str:
+    def admit(
+        self, person: dict[str, str], *, med_type: str = "21", cert_type: str = "02", cert_no: str | None = None
+    ) -> str:
         now = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"
         return str(
             self.ok(
                 "2401",
                 {
                     "mdtrtinfo": {
-                        "psn_no": person["psn_no"], "insutype": person["insutype"], "begntime": now,
-                        "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no or person["certno"], "med_type": med_type,
-                        "ipt_no": f"IP{next(_seq)}", "atddr_no": "D1", "chfpdr_name": "医生", "adm_dept_codg": "D2",
+                        "psn_no": person["psn_no"],
+                        "insutype": person["insutype"],
+                        "begntime": now,
+                        "mdtrt_cert_type": cert_type,
+                        "mdtrt_cert_no": cert_no or person["certno"],
+                        "med_type": med_type,
+                        "ipt_no": f"IP{next(_seq)}",
+                        "atddr_no": "D1",
+                        "chfpdr_name": "医生",
+                        "adm_dept_codg": "D2",
                         "adm_dept_name": "外科",
                     },
                     "diseinfo": [],
@@ -107,12 +123,34 @@ class His:
             )["result"]["mdtrt_id"]
         )
 
-    def stay(self, person: dict[str, str], lines: list[tuple[str, str, str]], *, med_type: str = "21") -> dict[str, Any]:
+    def stay(
+        self, person: dict[str, str], lines: list[tuple[str, str, str]], *, med_type: str = "21"
+    ) -> dict[str, Any]:
         """Admit, upload fee lines, discharge, settle (2401 -> 2301 -> 2402 -> 2303 -> 2304)."""
         mdtrt_id = self.admit(person, med_type=med_type)
         now = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"
-        self.ok("2301", {"feedetail": [fee_line(str(i), code, cnt, pric, mdtrt_id, person["psn_no"]) for i, (code, cnt, pric) in enumerate(lines, 1)]}, insuplc=person["pool"])
-        self.ok("2402", {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": person["psn_no"], "insutype": person["insutype"], "endtime": now}}, insuplc=person["pool"])
+        self.ok(
+            "2301",
+            {
+                "feedetail": [
+                    fee_line(str(i), code, cnt, pric, mdtrt_id, person["psn_no"])
+                    for i, (code, cnt, pric) in enumerate(lines, 1)
+                ]
+            },
+            insuplc=person["pool"],
+        )
+        self.ok(
+            "2402",
+            {
+                "dscginfo": {
+                    "mdtrt_id": mdtrt_id,
+                    "psn_no": person["psn_no"],
+                    "insutype": person["insutype"],
+                    "endtime": now,
+                }
+            },
+            insuplc=person["pool"],
+        )
         total = sum((Decimal(cnt) * Decimal(pric) for _, cnt, pric in lines), Decimal("0.00"))
         data = settle_data(person, mdtrt_id, total, med_type=med_type)
         self.ok("2303", {"data": data}, insuplc=person["pool"])
@@ -121,19 +159,46 @@ class His:
 
 def fee_line(sn: str, code: str, cnt: str, pric: str, mdtrt_id: str, psn_no: str) -> dict[str, Any]:
     return {
-        "feedetl_sn": sn, "mdtrt_id": mdtrt_id, "psn_no": psn_no, "chrg_bchno": "B1", "rx_circ_flag": "0",
-        "fee_ocur_time": f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}", "med_list_codg": code, "medins_list_codg": "H-" + code,
-        "det_item_fee_sumamt": (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01")), "cnt": Decimal(cnt),
-        "pric": Decimal(pric), "bilg_dept_codg": "D01", "bilg_dept_name": "内科", "bilg_dr_codg": "DR1",
-        "bilg_dr_name": "医生", "hosp_appr_flag": "1",
+        "feedetl_sn": sn,
+        "mdtrt_id": mdtrt_id,
+        "psn_no": psn_no,
+        "chrg_bchno": "B1",
+        "rx_circ_flag": "0",
+        "fee_ocur_time": f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}",
+        "med_list_codg": code,
+        "medins_list_codg": "H-" + code,
+        "det_item_fee_sumamt": (Decimal(cnt) * Decimal(pric)).quantize(Decimal("0.01")),
+        "cnt": Decimal(cnt),
+        "pric": Decimal(pric),
+        "bilg_dept_codg": "D01",
+        "bilg_dept_name": "内科",
+        "bilg_dr_codg": "DR1",
+        "bilg_dr_name": "医生",
+        "hosp_appr_flag": "1",
     }
 
 
-def settle_data(person: dict[str, str], mdtrt_id: str, total: Decimal, *, med_type: str, cert_type: str = "02", cert_no: str | None = None) -> dict[str, Any]:
+def settle_data(
+    person: dict[str, str],
+    mdtrt_id: str,
+    total: Decimal,
+    *,
+    med_type: str,
+    cert_type: str = "02",
+    cert_no: str | None = None,
+) -> dict[str, Any]:
     return {
-        "psn_no": person["psn_no"], "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no or person["certno"],
-        "med_type": med_type, "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": "B1",
-        "acct_used_flag": "0", "insutype": person["insutype"], "mid_setl_flag": "0",
+        "psn_no": person["psn_no"],
+        "mdtrt_cert_type": cert_type,
+        "mdtrt_cert_no": cert_no or person["certno"],
+        "med_type": med_type,
+        "medfee_sumamt": total,
+        "psn_setlway": "01",
+        "mdtrt_id": mdtrt_id,
+        "chrg_bchno": "B1",
+        "acct_used_flag": "0",
+        "insutype": person["insutype"],
+        "mid_setl_flag": "0",
     }
 
 

@@ -15,7 +15,15 @@ def test_the_visit_chain_settles_every_visit_it_starts_and_each_settlement_reach
     wait_for(lambda: His(stack.urls["settlement"], "H54010000001", "540100").sign_in().knows(ZHAXI["certno"]))
     probe = LagProbe(stack.bootstrap)
     try:
-        result = drive("visits", url=stack.urls["settlement"], hospitals=LHASA, people=[ZHAXI], concurrency=2, duration=2.0, warmup=0.0)
+        result = drive(
+            "visits",
+            url=stack.urls["settlement"],
+            hospitals=LHASA,
+            people=[ZHAXI],
+            concurrency=2,
+            duration=2.0,
+            warmup=0.0,
+        )
         assert result["errors"] == 0, result["error_messages"]
         assert result["completed"] > 0
         assert set(result["latency_ms"]) == {"2201", "2203", "2204", "2206", "2207"}

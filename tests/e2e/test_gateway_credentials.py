@@ -33,7 +33,9 @@ def sign_in(stack, headers: dict[str, str]) -> httpx.Response:
 
 def decode(stack, headers: dict[str, str]) -> dict:
     body = {"orgId": HOSPITAL, "transType": "ec.query", "data": {"qrCode": "not-a-code", "businessType": "01301", "operatorId": "op1", "operatorName": "收费员", "officeId": "D01", "officeName": "内科"}}  # fmt: skip
-    answer = httpx.post(stack.urls["e-voucher"] + "/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=headers, timeout=15)
+    answer = httpx.post(
+        stack.urls["e-voucher"] + "/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=headers, timeout=15
+    )
     assert answer.status_code == 200
     return dict(answer.json())
 

@@ -30,15 +30,23 @@ def test_a_repeated_msgid_gets_the_original_answer_and_settles_once(stack):
     wait_for(lambda: his.knows(person["certno"]))
     mdtrt_id = his.admit(person)
     his.ok("2301", {"feedetail": [_line(mdtrt_id, person)]}, insuplc=person["pool"])
-    his.ok("2402", {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": person["psn_no"], "insutype": "390", "endtime": _now()}}, insuplc=person["pool"])
+    his.ok(
+        "2402",
+        {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": person["psn_no"], "insutype": "390", "endtime": _now()}},
+        insuplc=person["pool"],
+    )
     data = {"data": _settle(person, mdtrt_id)}
     first = his.call("2304", data, insuplc=person["pool"])
     msgid = his.last_msgid
     again = his.call("2304", data, insuplc=person["pool"], msgid=msgid)
     assert first["infcode"] == 0 and again["output"] == first["output"]
-    reversed_once = his.call("2601", {"data": {"psn_no": person["psn_no"], "omsgid": msgid, "oinfno": "2304"}}, insuplc=person["pool"])
+    reversed_once = his.call(
+        "2601", {"data": {"psn_no": person["psn_no"], "omsgid": msgid, "oinfno": "2304"}}, insuplc=person["pool"]
+    )
     assert reversed_once["infcode"] == 0, reversed_once["err_msg"]
-    twice = his.call("2601", {"data": {"psn_no": person["psn_no"], "omsgid": msgid, "oinfno": "2304"}}, insuplc=person["pool"])
+    twice = his.call(
+        "2601", {"data": {"psn_no": person["psn_no"], "omsgid": msgid, "oinfno": "2304"}}, insuplc=person["pool"]
+    )
     assert twice["infcode"] == -1 and twice["err_msg"]
 
 

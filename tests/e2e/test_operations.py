@@ -31,12 +31,18 @@ def test_one_settlement_is_followed_by_its_trace_id_from_the_hospital_through_ev
     his.stay(person, [("003301000010000", "1", "2000")])
 
     def applied_in(package: str) -> list[dict]:
-        return [line for line in log_lines(stack, package) if line.get("trace_id") == trace_id and line["msg"].startswith("applied")]
+        return [
+            line
+            for line in log_lines(stack, package)
+            if line.get("trace_id") == trace_id and line["msg"].startswith("applied")
+        ]
 
     for package in ("remote_care", "evoucher"):
         lines = wait_for(lambda package=package: applied_in(package), timeout=20)
         assert any("settlement.settlements.v1" in line["msg"] for line in lines)
-    national = [line for line in log_lines(stack, "settlement") if line.get("trace_id") == trace_id and line.get("infno")]
+    national = [
+        line for line in log_lines(stack, "settlement") if line.get("trace_id") == trace_id and line.get("infno")
+    ]
     assert [line["infno"] for line in national] == ["2401", "2301", "2402", "2303", "2304"]
     assert all(line["result"] == "ok" for line in national)
     metrics = httpx.get(stack.urls["settlement"] + "/metrics", timeout=5).text
@@ -52,7 +58,9 @@ def test_a_real_lookup_by_id_number_and_name_leaves_both_masked_in_the_logs(stac
         timeout=5,
     )
     assert answer.status_code == 200 and answer.headers["x-request-id"] == "lookup-zhaxi"
-    lines = wait_for(lambda: [line for line in log_lines(stack, "enrollment") if line.get("request_id") == "lookup-zhaxi"])
+    lines = wait_for(
+        lambda: [line for line in log_lines(stack, "enrollment") if line.get("request_id") == "lookup-zhaxi"]
+    )
     assert lines[0]["query"] == {"certno": "540102********0110", "psn_name": "扎*"}
     text = (stack.var / "enrollment.log").read_text(encoding="utf-8")
     assert certno not in text and f'"{name}"' not in text

@@ -18,7 +18,11 @@ def admitted_and_discharged(beijing: His) -> str:
     mdtrt_id = beijing.admit(ZHOU)
     beijing.ok("2301", {"feedetail": [fee_line("1", *SURGERY[0], mdtrt_id, ZHOU["psn_no"])]}, insuplc=ZHOU["pool"])
     endtime = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"
-    beijing.ok("2402", {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": ZHOU["psn_no"], "insutype": "390", "endtime": endtime}}, insuplc=ZHOU["pool"])
+    beijing.ok(
+        "2402",
+        {"dscginfo": {"mdtrt_id": mdtrt_id, "psn_no": ZHOU["psn_no"], "insutype": "390", "endtime": endtime}},
+        insuplc=ZHOU["pool"],
+    )
     return mdtrt_id
 
 
@@ -26,7 +30,10 @@ def settle_when_ratio_is(beijing: His, ratio: str) -> dict:
     """Pre-settle (2303) until the filing event has reached settlement, then settle (2304)."""
     mdtrt_id = admitted_and_discharged(beijing)
     data = {"data": settle_data(ZHOU, mdtrt_id, Decimal("3000.00"), med_type="21")}
-    wait_for(lambda: beijing.ok("2303", data, insuplc=ZHOU["pool"])["setlinfo"]["pool_prop_selfpay"] == Decimal(ratio), timeout=15)
+    wait_for(
+        lambda: beijing.ok("2303", data, insuplc=ZHOU["pool"])["setlinfo"]["pool_prop_selfpay"] == Decimal(ratio),
+        timeout=15,
+    )
     return beijing.ok("2304", data, insuplc=ZHOU["pool"])["setlinfo"]
 
 
@@ -59,10 +66,18 @@ def test_zhou_min_pays_15_points_less_unfiled_10_after_filing_and_0_with_a_refer
         "2501",
         {
             "refmedin": {
-                "psn_no": ZHOU["psn_no"], "insutype": "390", "diag_code": "K35.800", "diag_name": "急性阑尾炎",
-                "reflin_medins_no": "H11010000001", "reflin_medins_name": "北京市第一医院(演示)",
-                "mdtrtarea_admdvs": "110100", "refl_type": "1", "refl_date": f"{dt.date.today()}",
-                "refl_rea": "病情需要", "refl_opnn": "同意转诊", "begndate": f"{dt.date.today()}",
+                "psn_no": ZHOU["psn_no"],
+                "insutype": "390",
+                "diag_code": "K35.800",
+                "diag_name": "急性阑尾炎",
+                "reflin_medins_no": "H11010000001",
+                "reflin_medins_name": "北京市第一医院(演示)",
+                "mdtrtarea_admdvs": "110100",
+                "refl_type": "1",
+                "refl_date": f"{dt.date.today()}",
+                "refl_rea": "病情需要",
+                "refl_opnn": "同意转诊",
+                "begndate": f"{dt.date.today()}",
             }
         },
         insuplc="430600",
@@ -84,4 +99,8 @@ def test_zhou_min_pays_15_points_less_unfiled_10_after_filing_and_0_with_a_refer
 
     items = wait_for(cleared, timeout=15)
     assert {i["pay_loc"] for i in items} == {"4"} and {i["mdtrtarea_admvs"] for i in items} == {"110100"}
-    assert sorted(Decimal(i["advanced_amt"]) for i in items) == [Decimal("1050.00"), Decimal("1155.00"), Decimal("1365.00")]
+    assert sorted(Decimal(i["advanced_amt"]) for i in items) == [
+        Decimal("1050.00"),
+        Decimal("1155.00"),
+        Decimal("1365.00"),
+    ]

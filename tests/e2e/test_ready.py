@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -39,7 +40,10 @@ def just_ready(tmp_path_factory: pytest.TempPathFactory):
 def test_when_the_stack_is_ready_settlement_knows_every_demo_person_and_identity(just_ready):
     lhasa = His(just_ready.urls["settlement"], "H54010000001", "540100").sign_in()
     for certno, (pool, identity) in DEMO_PEOPLE.items():
-        answer = lhasa.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "psn_cert_type": "01", "certno": certno}})
+        answer = lhasa.call(
+            "1101",
+            {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "psn_cert_type": "01", "certno": certno}},
+        )
         assert answer["infcode"] == 0, f"{certno}: {answer['err_msg']}"
         assert answer["output"]["insuinfo"][0]["insuplc_admdvs"] == pool
         identities = [i["psn_idet_type"] for i in answer["output"]["idetinfo"]]
@@ -61,7 +65,9 @@ def test_the_stack_is_not_ready_while_settlement_has_not_applied_the_demo_events
     # Settlement's consumer switched off: the demo events wait on the broker, so Ready must not come.
     system = Stack(var=tmp_path, free_ports=True, env_overrides={"SETTLEMENT_CONSUMERS_ENABLED": "false"})
     try:
-        with pytest.raises(RuntimeError, match="settlement on enrollment.people.v1, settlement on remote_care.filings.v1"):
+        with pytest.raises(
+            RuntimeError, match=re.escape("settlement on enrollment.people.v1, settlement on remote_care.filings.v1")
+        ):
             system.start(log=False, ready_timeout=5)
     finally:
         system.stop()

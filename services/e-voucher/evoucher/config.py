@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medshared.security import OperatorCredential, development_operator_tokens, operator_token_secrets
-from medshared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from medshared.security import OperatorCredential, development_operator_tokens, operator_token_secrets
+from medshared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -7,9 +7,6 @@ unique index on them allows one live voucher per person and per openid, with any
 
 from __future__ import annotations
 
-from medshared.db import new_metadata
-from medshared.outbox import inbox_table, outbox_table
-from medshared.security import gateway_nonce_table, operator_action_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -21,6 +18,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from medshared.db import new_metadata
+from medshared.outbox import inbox_table, outbox_table
+from medshared.security import gateway_nonce_table, operator_action_table
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medshared.db import upgrade
-from medshared.runtime import Runtime, build_runtime
 from sqlalchemy import insert, select, update
 
 from evoucher.config import Settings
 from evoucher.db import institution, institution_callback_origin, outbox
+from medshared.db import upgrade
+from medshared.runtime import Runtime, build_runtime
 
 # Development credential: paasid = the institution code, token = "demo-ec-" + code (refused in production).
 # E-voucher's token differs from the institution's settlement token ("demo-" + code): a nonce is
@@ -49,7 +49,9 @@ def load_demo(runtime: Runtime) -> int:
         for code, name, admdvs in DEMO_INSTITUTIONS:
             if code not in known:
                 session.execute(
-                    insert(institution).values(fixmedins_code=code, fixmedins_name=name, admdvs=admdvs, gateway_token=demo_token(code))
+                    insert(institution).values(
+                        fixmedins_code=code, fixmedins_name=name, admdvs=admdvs, gateway_token=demo_token(code)
+                    )
                 )
                 added += 1
             # A database from before per-service tokens holds the settlement token: give it its own.
@@ -59,7 +61,9 @@ def load_demo(runtime: Runtime) -> int:
                 .values(gateway_token=demo_token(code))
             )
         registered = set(
-            session.execute(select(institution_callback_origin.c.fixmedins_code, institution_callback_origin.c.origin)).tuples()
+            session.execute(
+                select(institution_callback_origin.c.fixmedins_code, institution_callback_origin.c.origin)
+            ).tuples()
         )
         for code, origins in DEMO_CALLBACK_ORIGINS.items():
             for origin in origins:

@@ -9,11 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from medshared import deadletters, edge, logs
-from medshared.events import utcnow
-from medshared.problems import Problem, problem_response
-from medshared.runtime import build_runtime
-from medshared.security import RateLimiter
 from prometheus_client import Counter
 
 from evoucher.adapters.his import HisNotifier
@@ -33,6 +28,11 @@ from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
 from evoucher.store import SqlUnits
 from evoucher.usecases import saga
 from evoucher.usecases.ports import Units
+from medshared import deadletters, edge, logs
+from medshared.events import utcnow
+from medshared.problems import Problem, problem_response
+from medshared.runtime import build_runtime
+from medshared.security import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ def payment_provider(settings: Settings) -> PaymentProvider:
     if settings.payment_provider == "local":
         if settings.is_production:
             raise ValueError("production refuses the local payment provider: set EVOUCHER_PAYMENT_PROVIDER")
-        return LocalPaymentProvider(settings.payment_confirm_seconds, settings.payment_fail_amounts, settings.payment_fail_all)
+        return LocalPaymentProvider(
+            settings.payment_confirm_seconds, settings.payment_fail_amounts, settings.payment_fail_all
+        )
     raise ValueError(f"unknown EVOUCHER_PAYMENT_PROVIDER {settings.payment_provider!r}")
 
 
@@ -77,7 +79,7 @@ class OrderWorker:
         while not self._stop.wait(self._interval):
             try:
                 saga.resume_in_flight(self._units, self._deps)
-            except Exception as exc:  # noqa: BLE001 - the database may be away; try again next round
+            except Exception as exc:
                 log.warning("order worker: %s: %s", exc.__class__.__name__, exc)
 
     def start(self) -> None:
@@ -107,9 +109,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         handle=handle,
     )
     units = SqlUnits(runtime)
-    wechat = WeChatClient(settings.wechat_base_url, settings.wechat_appid, settings.wechat_secret, settings.wechat_timeout_seconds)
+    wechat = WeChatClient(
+        settings.wechat_base_url, settings.wechat_appid, settings.wechat_secret, settings.wechat_timeout_seconds
+    )
     settlement = SettlementClient(
-        settings.settlement_url, settings.mobile_pay_paasid, settings.mobile_pay_token, settings.settlement_timeout_seconds
+        settings.settlement_url,
+        settings.mobile_pay_paasid,
+        settings.mobile_pay_token,
+        settings.settlement_timeout_seconds,
     )
     notifier = HisNotifier(settings.callback_timeout_seconds)
     deps = saga.PaymentDeps(

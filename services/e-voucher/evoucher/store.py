@@ -12,11 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from medshared.db import insert_if_absent, labelled_columns, split_row
-from medshared.events import Event
-from medshared.outbox import stage
-from medshared.runtime import Runtime
-from medshared.security import first_use_of_nonce
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +34,11 @@ from evoucher.db import (
     voucher_change,
 )
 from evoucher.domain import orders, vouchers
+from medshared.db import insert_if_absent, labelled_columns, split_row
+from medshared.events import Event
+from medshared.outbox import stage
+from medshared.runtime import Runtime
+from medshared.security import first_use_of_nonce
 
 OPEN_BINDING = ("requested", "consented")
 
@@ -71,7 +71,9 @@ class SqlStore:
 
     def add_session(self, token_hash: str, openid: str, created_at: dt.datetime, expires_at: dt.datetime) -> None:
         self.session.execute(
-            insert(mobile_session).values(token_hash=token_hash, openid=openid, created_at=created_at, expires_at=expires_at)
+            insert(mobile_session).values(
+                token_hash=token_hash, openid=openid, created_at=created_at, expires_at=expires_at
+            )
         )
 
     def mobile_session(self, token_hash: str) -> Any | None:
@@ -244,7 +246,9 @@ class SqlStore:
         )
 
     def add_callback_origin(self, fixmedins_code: str, origin: str) -> None:
-        insert_if_absent(self.session, institution_callback_origin, {"fixmedins_code": fixmedins_code, "origin": origin})
+        insert_if_absent(
+            self.session, institution_callback_origin, {"fixmedins_code": fixmedins_code, "origin": origin}
+        )
 
     # --- payment orders
 
@@ -253,7 +257,9 @@ class SqlStore:
 
     def order_of_institution(self, fixmedins_code: str, med_org_ord: str) -> Any | None:
         return self.session.execute(
-            select(pay_order).where(pay_order.c.fixmedins_code == fixmedins_code, pay_order.c.med_org_ord == med_org_ord)
+            select(pay_order).where(
+                pay_order.c.fixmedins_code == fixmedins_code, pay_order.c.med_org_ord == med_org_ord
+            )
         ).first()
 
     def add_order(self, values: dict[str, Any]) -> bool:
@@ -266,7 +272,10 @@ class SqlStore:
 
     def update_order(self, pay_ord_id: str, values: dict[str, Any], **expected: Any) -> bool:
         """Compare-and-set: update the order only where its columns still hold `expected`; True when it did."""
-        where = [pay_order.c.pay_ord_id == pay_ord_id, *(pay_order.c[name] == value for name, value in expected.items())]
+        where = [
+            pay_order.c.pay_ord_id == pay_ord_id,
+            *(pay_order.c[name] == value for name, value in expected.items()),
+        ]
         result: Any = self.session.execute(update(pay_order).where(*where).values(**values))
         return bool(result.rowcount == 1)
 
@@ -319,7 +328,9 @@ class SqlStore:
         alive = and_(person.c.psn_no == person_enrollment.c.psn_no, person.c.death_date.is_(None))
         standing = and_(settlement.c.reversed.is_(False), settlement.c.original_setl_id.is_(None))
         queries = {
-            "enrolled": select(person_enrollment.c.insuplc_admdvs, func.count(func.distinct(person_enrollment.c.psn_no)))
+            "enrolled": select(
+                person_enrollment.c.insuplc_admdvs, func.count(func.distinct(person_enrollment.c.psn_no))
+            )
             .join(person, alive)
             .where(person_enrollment.c.status == "active")
             .group_by(person_enrollment.c.insuplc_admdvs),
@@ -333,4 +344,7 @@ class SqlStore:
             .where(standing, settlement.c.mdtrt_cert_type == "01")
             .group_by(settlement.c.insuplc_admdvs),
         }
-        return {name: {str(pool): int(count) for pool, count in self.session.execute(query).all()} for name, query in queries.items()}
+        return {
+            name: {str(pool): int(count) for pool, count in self.session.execute(query).all()}
+            for name, query in queries.items()
+        }

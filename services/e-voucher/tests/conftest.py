@@ -6,19 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+
 from evoucher.config import Settings
 from evoucher.db import inbox
 from evoucher.demo import load_demo
 from evoucher.devtools.wechat_stub import ThreadedServer, build_app
 from evoucher.main import create_app
 from evoucher.messaging.consumer import handle
-from fastapi.testclient import TestClient
 from medshared.broker import free_port
 from medshared.db import upgrade
 from medshared.events import Event
-from medshared.national import gateway_headers
 from medshared.inbox import record_once
-
+from medshared.national import gateway_headers
 from tests.doubles import EdgeState, build_edge_app
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -123,7 +123,11 @@ def person_payload(who: dict[str, str], version: int = 1, death_date: str | None
 
 
 def enroll(client: TestClient, who: dict[str, str], pool: str) -> None:
-    deliver(client.app, "enrollment.people.v1", Event("PersonRegistered", who["psn_no"], {"person": person_payload(who)}, "enrollment"))
+    deliver(
+        client.app,
+        "enrollment.people.v1",
+        Event("PersonRegistered", who["psn_no"], {"person": person_payload(who)}, "enrollment"),
+    )
     enrollment = {
         "enrollment_id": f"E-{who['psn_no']}", "psn_no": who["psn_no"], "insutype": "390", "insuplc_admdvs": pool,
         "psn_type": "1501", "emp_no": None, "emp_name": None, "cvlserv_flag": "0", "tier": "320",
@@ -163,7 +167,11 @@ def activate(client: TestClient, who: dict[str, str], suffix: str) -> dict[str, 
 
 
 def request_family(
-    client: TestClient, headers: dict[str, str], guardian: dict[str, str], dependant: dict[str, str], relation: str = "child"
+    client: TestClient,
+    headers: dict[str, str],
+    guardian: dict[str, str],
+    dependant: dict[str, str],
+    relation: str = "child",
 ) -> Any:
     """A guardian, verified on their own phone, asks to add a family member."""
     body = {

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+
 from medshared import jsonutil
 from medshared.national import signature_matches
 
@@ -106,4 +107,3 @@ def _answer(state: EdgeState, infno: str, data: dict[str, Any]) -> Any:
         original["reversed"] = True
         return {"setlinfo": {"setl_id": f"REV{state.seq}", "mdtrt_id": original["mdtrt_id"]}}
     raise AssertionError(f"the mobile-payment centre does not call {infno}")
-

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from medshared import jsonutil
 
 from evoucher.domain.tokens import callback_signature
+from medshared import jsonutil
 
 SIGNATURE_HEADER = "x-evoucher-signature"
 
@@ -22,7 +22,9 @@ class HisNotifier:
         raw = jsonutil.dumps(body).encode()
         try:
             response = self._http.post(
-                url, content=raw, headers={"content-type": "application/json", SIGNATURE_HEADER: callback_signature(key, raw)}
+                url,
+                content=raw,
+                headers={"content-type": "application/json", SIGNATURE_HEADER: callback_signature(key, raw)},
             )
         except httpx.HTTPError:
             return False

@@ -29,4 +29,6 @@ class StubFaceCheck(SignedTicketVerifier):
         self.ttl_seconds = ttl_seconds
 
     def issue(self, *, certno: str, psn_name: str, openid: str, now: int) -> str:
-        return identity.mint(self._secret, certno=certno, psn_name=psn_name, openid=openid, now=now, ttl_seconds=self.ttl_seconds)
+        return identity.mint(
+            self._secret, certno=certno, psn_name=psn_name, openid=openid, now=now, ttl_seconds=self.ttl_seconds
+        )

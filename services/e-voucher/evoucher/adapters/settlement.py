@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from medshared import jsonutil, tracing
-from medshared.national import INF_TIME_FORMAT, gateway_headers
 
 from evoucher.domain.errors import SettlementRefused, Unavailable
+from medshared import jsonutil, tracing
+from medshared.national import INF_TIME_FORMAT, gateway_headers
 
 __all__ = ["SettlementClient", "SettlementRefused"]
 

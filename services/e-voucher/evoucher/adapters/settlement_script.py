@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from medshared.national import INF_TIME_FORMAT
-
 from evoucher.adapters.settlement import SettlementClient
 from evoucher.domain import orders
 from evoucher.domain.errors import SettlementRefused, Unavailable
 from evoucher.domain.moments import utc
+from medshared.national import INF_TIME_FORMAT
 
 SIGN_IN = {"signIn": {"opter_no": "mobile-pay", "mac": "", "ip": "127.0.0.1"}}
 # 2206's figures 2207 must be sent back as they were.

@@ -17,7 +17,12 @@ class WeChatClient:
         try:
             response = self._http.get(
                 "/sns/jscode2session",
-                params={"appid": self._appid, "secret": self._secret, "js_code": code, "grant_type": "authorization_code"},
+                params={
+                    "appid": self._appid,
+                    "secret": self._secret,
+                    "js_code": code,
+                    "grant_type": "authorization_code",
+                },
             )
             body = response.json()
         except (httpx.HTTPError, ValueError):

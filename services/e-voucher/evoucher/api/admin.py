@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from medshared.security import Operator
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, UnitsDep, VoucherDesk
-from evoucher.usecases import vouchers, views
+from evoucher.usecases import views, vouchers
+from medshared.security import Operator
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
 

@@ -6,14 +6,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from medshared.problems import Problem
-from medshared.runtime import Runtime
-from medshared.security import OperatorGate, Role, rate_limited
 
 from evoucher.config import Settings
 from evoucher.db import operator_action
 from evoucher.usecases import sessions
 from evoucher.usecases.ports import Units
+from medshared.problems import Problem
+from medshared.runtime import Runtime
+from medshared.security import OperatorGate, Role, rate_limited
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -47,7 +47,12 @@ StateDep = Annotated[Any, Depends(get_app_state)]
 def _bearer(authorization: str) -> str:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "Unauthenticated", "send Authorization: Bearer <session_token> from /mobile/v1/sessions", code="session")
+        raise Problem(
+            401,
+            "Unauthenticated",
+            "send Authorization: Bearer <session_token> from /mobile/v1/sessions",
+            code="session",
+        )
     return token.strip()
 
 
@@ -81,7 +86,7 @@ def limit_identity_attempts(state: Any, openid: str, certno: str) -> None:
     if max(waits):
         raise rate_limited("this account for name and ID number checks", max(waits))
 
+
 operators = OperatorGate(operator_action)
 # Freezing, unfreezing and revoking a voucher on a person's behalf is desk work.
 VoucherDesk = operators.require(Role.ENROLLMENT_DESK)
-

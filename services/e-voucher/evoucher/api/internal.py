@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
-from medshared.security import require_token
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, SettingsDep, UnitsDep
 from evoucher.usecases import codes
+from medshared.security import require_token
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from medshared.security import rate_limited
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, OpenidDep, SettingsDep, StateDep, UnitsDep, limit_identity_attempts
 from evoucher.usecases import codes, family, orders, sessions, views, vouchers
 from evoucher.usecases.ports import Units
+from medshared.security import rate_limited
 
 TICKET = Field(
     default="",
@@ -82,9 +82,15 @@ def activate(
     """Real-name binding after a face check: activate (or reclaim from another account) the voucher of this person."""
     limit_identity_attempts(state, openid, body.certno)
     view, rc_token = vouchers.activate(
-        units, openid, body.psn_name, body.certno,
-        identity_ticket=body.identity_ticket, verifier=state.identity,
-        mobile_secret=settings.mobile_session_secret, session_ttl=settings.session_ttl_seconds, now=now,
+        units,
+        openid,
+        body.psn_name,
+        body.certno,
+        identity_ticket=body.identity_ticket,
+        verifier=state.identity,
+        mobile_secret=settings.mobile_session_secret,
+        session_ttl=settings.session_ttl_seconds,
+        now=now,
     )
     return {**view, "remote_care_token": rc_token}
 
@@ -131,8 +137,14 @@ def request_family(body: FamilyIn, openid: OpenidDep, units: UnitsDep, state: St
     """Ask, after your own face check, to show a family member's code; it takes effect when they consent."""
     limit_identity_attempts(state, openid, body.certno)
     return family.request_family_binding(
-        units, openid, body.psn_name, body.certno, body.relation, now,
-        identity_ticket=body.identity_ticket, verifier=state.identity,
+        units,
+        openid,
+        body.psn_name,
+        body.certno,
+        body.relation,
+        now,
+        identity_ticket=body.identity_ticket,
+        verifier=state.identity,
     )
 
 
@@ -173,6 +185,8 @@ def pay_order(pay_ord_id: str, openid: OpenidDep, units: UnitsDep) -> dict[str, 
 
 
 @router.post("/pay-orders/{pay_ord_id}/authorisation", status_code=201)
-def authorise(pay_ord_id: str, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
+def authorise(
+    pay_ord_id: str, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep
+) -> dict[str, Any]:
     """Authorise the order: the payAuthNo the hospital quotes when it places the order (6202)."""
     return orders.authorise(units, openid, pay_ord_id, settings.pay_auth_ttl_seconds, now)

@@ -10,15 +10,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from medshared import jsonutil
-from medshared.national import EnvelopeError, parse_request, refusal, response
-from medshared.security import rate_limited_message
 
 from evoucher.api.deps import NowDep, SettingsDep, StateDep, UnitsDep
 from evoucher.config import Settings
 from evoucher.domain.errors import DomainError, RateLimited
 from evoucher.usecases import codes, institutions, orders
 from evoucher.usecases.ports import Units
+from medshared import jsonutil
+from medshared.national import EnvelopeError, parse_request, refusal, response
+from medshared.security import rate_limited_message
 
 router = APIRouter(tags=["institutions"])
 
@@ -42,8 +42,12 @@ BodyDep = Annotated[Any, Depends(raw_json)]
 def _institution(request: Request, units: Units, settings: Settings, code: str, now: Any) -> Any:
     """The signed-in institution, within its rate."""
     inst = institutions.authenticate_institution(
-        units, dict(request.headers), code,
-        production=settings.is_production, skew=settings.gateway_clock_skew_seconds, now=now,
+        units,
+        dict(request.headers),
+        code,
+        production=settings.is_production,
+        skew=settings.gateway_clock_skew_seconds,
+        now=now,
     )
     wait = request.app.state.institution_limiter.retry_after(code)
     if wait:
@@ -87,7 +91,9 @@ def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: Setting
 
 
 @router.post("/fsi/api/rsfComIfsService/callService")
-def call_service(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep) -> Response:
+def call_service(
+    request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
+) -> Response:
     """Mobile payment for the HIS: 6201 upload order, 6202 place, 6203 refund, 6301 query."""
     try:
         envelope = parse_request(body)

@@ -15,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+
 from medshared.broker import wait_for_port
 
 

@@ -81,7 +81,9 @@ def mint(secret: str, *, certno: str, psn_name: str, openid: str, now: int, ttl_
         "openid": openid,
         "exp": now + ttl_seconds,
     }
-    body = base64.urlsafe_b64encode(json.dumps(claims, ensure_ascii=False, sort_keys=True).encode()).decode().rstrip("=")
+    body = (
+        base64.urlsafe_b64encode(json.dumps(claims, ensure_ascii=False, sort_keys=True).encode()).decode().rstrip("=")
+    )
     return f"{body}.{_sign(secret, body)}"
 
 

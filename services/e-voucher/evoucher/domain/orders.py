@@ -16,9 +16,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from medshared.money import NotMoney, to_decimal
-
 from evoucher.domain.errors import Conflict, Invalid
+from medshared.money import NotMoney, to_decimal
 
 CREATED = "created"
 AUTHORISED = "authorised"
@@ -124,7 +123,9 @@ def callback_origin(url: str, field: str = "input.data.callbackUrl") -> str:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise Invalid("callback_url", f"{field} {shown!r} is not a URL; send e.g. https://his.example.org/notify") from None
+        raise Invalid(
+            "callback_url", f"{field} {shown!r} is not a URL; send e.g. https://his.example.org/notify"
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise Invalid("callback_url", f"{field} {shown!r} must be an http(s) URL the platform can call back")
@@ -167,7 +168,11 @@ def parse_6201(data: Any) -> OrderRequest:
     """Validate a 6201 `data` node; amounts must add up to the lines, or nothing is stored."""
     if not isinstance(data, dict):
         raise Invalid("input", "input.data must be an object holding the order (6201)")
-    missing = [f for f in ("medOrgOrd", "insutype", "medType", "medfeeSumamt", "callbackUrl", *_VISIT_FIELDS) if not data.get(f)]
+    missing = [
+        f
+        for f in ("medOrgOrd", "insutype", "medType", "medfeeSumamt", "callbackUrl", *_VISIT_FIELDS)
+        if not data.get(f)
+    ]
     if missing:
         raise Invalid("input", f"input.data is missing {', '.join(missing)}")
     if not (data.get("ecToken") or (data.get("idNo") and data.get("userName"))):
@@ -254,7 +259,9 @@ def _number(value: Any, field: str, kind: NationalNumber) -> Decimal:
         raise Invalid("input", f"{field} must be at most {kind.largest}, the national N({kind.precision},{kind.scale})")
     step = Decimal(1).scaleb(-kind.scale)
     if number != number.quantize(step):
-        raise Invalid("input", f"{field} has more than {kind.scale} decimals; send it as N({kind.precision},{kind.scale})")
+        raise Invalid(
+            "input", f"{field} has more than {kind.scale} decimals; send it as N({kind.precision},{kind.scale})"
+        )
     if number <= 0:
         raise Invalid("input", f"{field} must be greater than zero")
     return number.quantize(step)

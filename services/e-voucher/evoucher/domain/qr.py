@@ -38,7 +38,9 @@ def verify(secret: str, text: str, now: int) -> str:
     """The code's id if it is genuine and unexpired; otherwise a message the clerk can act on."""
     body, _, signature = text.strip().partition(".")
     if not body or not signature or not hmac.compare_digest(signature.lower(), _sign(secret, body)):
-        raise Invalid("qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it")
+        raise Invalid(
+            "qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it"
+        )
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):

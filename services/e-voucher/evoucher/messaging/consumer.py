@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshared.db import upsert_newer
-from medshared.events import Event
-from medshared.money import money
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -14,6 +11,9 @@ from evoucher.db import person, person_enrollment, settlement
 from evoucher.messaging.contracts import ENROLLMENT_EVENTS, PERSON_EVENTS
 from evoucher.store import SqlStore
 from evoucher.usecases.vouchers import revoke_on_death
+from medshared.db import upsert_newer
+from medshared.events import Event
+from medshared.money import money
 
 
 def handle(session: Session, event: Event) -> None:

@@ -23,7 +23,9 @@ BUSINESS_TYPES = {
 }  # fmt: skip
 
 
-def issue_qr(units: Units, openid: str, psn_no: str | None, *, secret: str, ttl_seconds: int, now: dt.datetime) -> qr.QrCode:
+def issue_qr(
+    units: Units, openid: str, psn_no: str | None, *, secret: str, ttl_seconds: int, now: dt.datetime
+) -> qr.QrCode:
     with units() as store:
         target = voucher_for_subject(store, openid, psn_no)
         rules.check_can_show_code(target.status)
@@ -65,7 +67,9 @@ def decode_qr(
         voucher_id = store.claim_qr_code(qr_id, fixmedins_code, now)
         if voucher_id is None:
             if not store.qr_code_issued(qr_id):
-                raise Invalid("qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it")
+                raise Invalid(
+                    "qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it"
+                )
             raise Invalid("qr_used", "this QR code has already been scanned; ask the patient to show a fresh code")
         owner, who = store.voucher_and_person(voucher_id)
         if owner.status != rules.ACTIVE:
@@ -85,7 +89,9 @@ def decode_qr(
     }
 
 
-def mint_ec_token(store: Store, owner: Any, fixmedins_code: str, request: DecodeRequest, ttl: int, now: dt.datetime) -> str:
+def mint_ec_token(
+    store: Store, owner: Any, fixmedins_code: str, request: DecodeRequest, ttl: int, now: dt.datetime
+) -> str:
     # 40 chars: the insured area, "ec", 32 random hex; opaque to everyone but this service.
     token = f"{owner.insuplc_admdvs}ec{secrets.token_hex(16)}"
     store.add_ec_token(
@@ -114,7 +120,9 @@ def resolve_in(store: Store, token: str, fixmedins_code: str, now: dt.datetime) 
     if row is None or utc(row.expires_at) <= now:
         raise NotFound("ectoken_unknown", "this ecToken is unknown or has expired; scan the patient's QR code again")
     if row.fixmedins_code != fixmedins_code:
-        raise Forbidden("ectoken_foreign", "this ecToken was issued to another institution; scan the patient's QR code here")
+        raise Forbidden(
+            "ectoken_foreign", "this ecToken was issued to another institution; scan the patient's QR code here"
+        )
     owner, who = store.voucher_and_person(row.voucher_id)
     if owner.status != rules.ACTIVE:
         raise NotFound("ectoken_unknown", f"the patient's voucher is {owner.status}; this ecToken is no longer valid")

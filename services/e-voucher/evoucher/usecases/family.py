@@ -51,7 +51,9 @@ def request_family_binding(
     with units() as store:
         own = require_own_voucher(store, openid)
         holder = store.person(own.psn_no)
-        identity.check_presented(verified, openid, holder.certno, holder.psn_name, "yourself, the holder of this account")
+        identity.check_presented(
+            verified, openid, holder.certno, holder.psn_name, "yourself, the holder of this account"
+        )
         dependant = person_by_identity(store, psn_name, certno)
         if dependant is None:
             raise Invalid("identity_mismatch", rules.IDENTITY_MISMATCH)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from medshared.national import GatewayHeaders, GatewayRefused
-
 from evoucher.domain import orders
 from evoucher.domain.errors import Forbidden, Unauthenticated
+from medshared.national import GatewayHeaders, GatewayRefused
 
 from .ports import Units
 
@@ -27,14 +26,18 @@ def authenticate_institution(
         if row is None:
             raise Unauthenticated("gateway", f"x-tif-paasid {paasid} is not a registered institution")
         if production and row.gateway_token.startswith("demo-"):
-            raise Unauthenticated("gateway", f"{paasid} still has its demo credential; ask the bureau for a production token")
+            raise Unauthenticated(
+                "gateway", f"{paasid} still has its demo credential; ask the bureau for a production token"
+            )
         try:
             gateway.verify(row.gateway_token, max_skew_seconds=skew, now=now.timestamp())
         except GatewayRefused as exc:
             raise Unauthenticated("gateway", str(exc)) from None
         fresh = store.first_use_of_nonce(paasid, nonce, skew)
     if not fresh:
-        raise Unauthenticated("gateway", "x-tif-nonce was already used: sign every request, retries too, with a new nonce")
+        raise Unauthenticated(
+            "gateway", "x-tif-nonce was already used: sign every request, retries too, with a new nonce"
+        )
     if claimed_code != paasid:
         raise Forbidden("gateway", f"the credential of {paasid} cannot act for {claimed_code or 'an empty orgId'}")
     return row

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshared.national import INF_TIME_FORMAT
-
 from evoucher.domain import orders as rules
 from evoucher.domain.errors import NotFound
 from evoucher.domain.moments import utc
+from medshared.national import INF_TIME_FORMAT
 
 from .ports import Store
 

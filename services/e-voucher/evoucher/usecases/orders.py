@@ -9,12 +9,11 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from medshared import jsonutil
-
 from evoucher.domain import orders as rules
 from evoucher.domain import vouchers
 from evoucher.domain.errors import Conflict, Forbidden, Invalid
 from evoucher.domain.moments import utc
+from medshared import jsonutil
 
 from .codes import DecodeRequest, mint_ec_token, resolve_in
 from .common import voucher_for_subject
@@ -40,7 +39,8 @@ def upload_order(units: Units, inst: Any, data: Any, now: dt.datetime) -> dict[s
             if existing.status in (rules.CREATED, rules.AUTHORISED) and existing.medfee_sumamt == request.medfee_sumamt:
                 return {"payOrdId": existing.pay_ord_id, "payToken": existing.pay_token}
             raise Conflict(
-                "med_org_ord", f"medOrgOrd {request.med_org_ord} was already uploaded ({existing.status}); use a new order number"
+                "med_org_ord",
+                f"medOrgOrd {request.med_org_ord} was already uploaded ({existing.status}); use a new order number",
             )
         if request.ec_token:
             psn_no = resolve_in(store, request.ec_token, inst.fixmedins_code, now)["psn_no"]
@@ -115,7 +115,12 @@ def authorise(units: Units, openid: str, pay_ord_id: str, ttl: int, now: dt.date
         rules.advance(row.status, rules.AUTHORISED)
         pay_auth_no = "AUTH" + secrets.token_hex(14)
         expires_at = now + dt.timedelta(seconds=ttl)
-        values = {"status": rules.AUTHORISED, "pay_auth_no": pay_auth_no, "pay_auth_expires_at": expires_at, "updated_at": now}
+        values = {
+            "status": rules.AUTHORISED,
+            "pay_auth_no": pay_auth_no,
+            "pay_auth_expires_at": expires_at,
+            "updated_at": now,
+        }
         store.update_order(pay_ord_id, values)
     return {"payAuthNo": pay_auth_no, "payOrdId": pay_ord_id, "expires_at": expires_at.isoformat()}
 
@@ -132,7 +137,9 @@ def place(units: Units, deps: PaymentDeps, inst: Any, data: Any, now: dt.datetim
             raise Invalid("not_authorised", "the patient has not authorised this order in the app yet")
         if row.status == rules.AUTHORISED:
             if _field(data, "payAuthNo") != row.pay_auth_no:
-                raise Invalid("pay_auth_no", "payAuthNo does not match the patient's authorisation; ask them to authorise again")
+                raise Invalid(
+                    "pay_auth_no", "payAuthNo does not match the patient's authorisation; ask them to authorise again"
+                )
             if utc(row.pay_auth_expires_at) <= now:
                 raise Invalid("pay_auth_no", "the patient's authorisation has expired; ask them to authorise again")
             owner = store.voucher_of_person(row.psn_no)
@@ -158,7 +165,9 @@ def refund(units: Units, deps: PaymentDeps, inst: Any, data: Any, now: dt.dateti
         row = _hospital_order(store, inst, pay_ord_id, _field(data, "payToken"))
         if row.status not in (rules.REFUNDING, rules.REFUNDED):
             if row.status != rules.PAID:
-                raise Conflict("order_state", f"only a paid order can be refunded; this one is {rules.ORD_STAS[row.status][1]}")
+                raise Conflict(
+                    "order_state", f"only a paid order can be refunded; this one is {rules.ORD_STAS[row.status][1]}"
+                )
             store.update_order(pay_ord_id, {"status": rules.REFUNDING, "updated_at": now}, status=rules.PAID)
     drive(units, deps, pay_ord_id)
     with units() as store:

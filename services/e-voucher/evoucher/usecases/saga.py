@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from medshared import jsonutil
-from medshared.events import utcnow
-from medshared.money import money
-
 from evoucher.adapters import payment
 from evoucher.domain import orders as rules
 from evoucher.domain.errors import Invalid, SettlementRefused, Unavailable
 from evoucher.domain.moments import utc
+from medshared import jsonutil
+from medshared.events import utcnow
+from medshared.money import money
 
 from .order_state import find_order, snapshot
 from .ports import Notifier, SettlementScript, Units
@@ -59,7 +58,9 @@ def drive(units: Units, deps: PaymentDeps, pay_ord_id: str) -> None:
             return
         except (KeyError, TypeError, ValueError) as exc:
             # A partner answered in a shape we cannot read: keep the stored state and retry later.
-            log.error("order %s waits in %s: unreadable answer (%s: %s)", pay_ord_id, row.status, type(exc).__name__, exc)
+            log.error(
+                "order %s waits in %s: unreadable answer (%s: %s)", pay_ord_id, row.status, type(exc).__name__, exc
+            )
             return
         if not moved:
             return

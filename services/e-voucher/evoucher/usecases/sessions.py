@@ -7,10 +7,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from medshared import mobiletoken
-
 from evoucher.domain.errors import Unauthenticated
 from evoucher.domain.moments import utc
+from medshared import mobiletoken
 
 from .common import token_hash, voucher_view
 from .ports import Store, Units

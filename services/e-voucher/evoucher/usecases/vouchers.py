@@ -47,7 +47,8 @@ def activate(
             if mine.psn_no == found.psn_no:
                 raise Conflict("already_active", "your voucher is already activated on this account")
             raise Conflict(
-                "openid_taken", "this WeChat account already holds another person's voucher; revoke it before activating"
+                "openid_taken",
+                "this WeChat account already holds another person's voucher; revoke it before activating",
             )
         use_ticket(store, verified, openid, "activation", now)
         voucher_id = secrets.token_hex(16)
@@ -79,7 +80,12 @@ def activate(
 
 def _end_for_reclaim(store: Store, old: Any, openid: str, new_voucher_id: str, now: dt.datetime) -> None:
     store.update_voucher(
-        old.voucher_id, status=rules.REVOKED, active_psn_no=None, active_openid=None, updated_at=now, version=old.version + 1
+        old.voucher_id,
+        status=rules.REVOKED,
+        active_psn_no=None,
+        active_openid=None,
+        updated_at=now,
+        version=old.version + 1,
     )
     store.record_voucher_change(
         {
@@ -126,7 +132,9 @@ def change_voucher_as_operator(
         return _change(store, row, command, "operator", operator_id, reason, now)
 
 
-def _change(store: Store, row: Any, command: str, actor: str, actor_id: str, reason: str, now: dt.datetime) -> dict[str, Any]:
+def _change(
+    store: Store, row: Any, command: str, actor: str, actor_id: str, reason: str, now: dt.datetime
+) -> dict[str, Any]:
     status, event_type = rules.transition(row.status, command)
     values: dict[str, Any] = {"status": status, "updated_at": now, "version": row.version + 1}
     if status == rules.REVOKED:

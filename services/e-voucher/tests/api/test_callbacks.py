@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from evoucher.usecases import saga
+import itertools
+
 from fastapi.testclient import TestClient
 
+from evoucher.usecases import saga
 from tests.api.test_mobile_payment import ORG, national, order_data, upload_and_authorise
 from tests.conftest import TASHI, Clock, activate
 from tests.doubles import EdgeState
 
 
-def test_a_callback_url_on_an_origin_not_registered_for_the_institution_is_refused(client: TestClient, edge: EdgeState) -> None:
+def test_a_callback_url_on_an_origin_not_registered_for_the_institution_is_refused(
+    client: TestClient, edge: EdgeState
+) -> None:
     activate(client, TASHI, "tashi")
     for url in (
         "http://127.0.0.1:8003/admin/v1/filings",  # the platform's own remote-care service
@@ -56,7 +60,7 @@ def test_a_callback_the_his_never_acknowledges_is_retried_with_backoff_and_then_
         _sweep(client)
         if edge.unanswered_callbacks > before:
             tried_at.append(float(second))
-    gaps = [later - earlier for earlier, later in zip(tried_at, tried_at[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
     assert len(tried_at) == 8, tried_at
     assert gaps == [2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]
 

@@ -26,7 +26,9 @@ def _with_line(data: dict[str, Any], **line: Any) -> dict[str, Any]:
         (lambda d: {**d, "medfeeSumamt": HUGE}, "medfeeSumamt"),
         (lambda d: {**d, "medfeeSumamt": SIXTY_ONE_DIGITS}, "medfeeSumamt"),
         (
-            lambda d: _with_line({**d, "medfeeSumamt": Decimal("100000000000000.00")}, detItemFeeSumamt=Decimal("99999999999960.00")),
+            lambda d: _with_line(
+                {**d, "medfeeSumamt": Decimal("100000000000000.00")}, detItemFeeSumamt=Decimal("99999999999960.00")
+            ),
             "medfeeSumamt",
         ),
         (lambda d: {**d, "medfeeSumamt": Decimal("100.001")}, "medfeeSumamt"),

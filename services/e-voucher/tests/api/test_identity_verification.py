@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
 from evoucher.config import Settings
 from evoucher.db import mobile_session, outbox
 from evoucher.demo import load_demo
 from evoucher.main import create_app, identity_verifier
-from fastapi.testclient import TestClient
 from medshared.db import upgrade
 from medshared.events import Event
-from sqlalchemy import select
-
 from tests.conftest import (
     ALEMBIC_INI,
     DROLMA,
@@ -57,8 +57,13 @@ def test_a_stranger_who_knows_only_a_name_and_id_number_cannot_activate_their_vo
     assert stolen.status_code == 403 and stolen.json()["code"] == "identity_ticket"
     # ... nor one naming somebody else, nor one that was altered.
     own = face_check(client, stranger, DROLMA)
-    assert client.post(ACTIVATION, json={**named, "identity_ticket": own}, headers=stranger).json()["code"] == "identity_ticket"
-    forged = client.post(ACTIVATION, json={**named, "identity_ticket": _tamper(face_check(client, stranger, TASHI))}, headers=stranger)
+    assert (
+        client.post(ACTIVATION, json={**named, "identity_ticket": own}, headers=stranger).json()["code"]
+        == "identity_ticket"
+    )
+    forged = client.post(
+        ACTIVATION, json={**named, "identity_ticket": _tamper(face_check(client, stranger, TASHI))}, headers=stranger
+    )
     assert forged.status_code == 422 and forged.json()["code"] == "identity_ticket"
 
     assert client.get("/mobile/v1/voucher", headers=stranger).status_code == 404
@@ -103,7 +108,9 @@ def test_a_verified_person_reclaims_a_voucher_bound_to_a_strangers_account(clien
     )
     assert resolved.status_code == 404
     with client.app.state.runtime.unit_of_work() as session:
-        assert session.execute(select(mobile_session).where(mobile_session.c.openid == "openid-stranger")).first() is None
+        assert (
+            session.execute(select(mobile_session).where(mobile_session.c.openid == "openid-stranger")).first() is None
+        )
         events = [
             (row.event_type, Event.from_json(row.body).payload)
             for row in session.execute(select(outbox).order_by(outbox.c.id)).all()
@@ -121,7 +128,9 @@ def test_family_binding_needs_the_guardians_own_identity_check(client: TestClien
     activate(client, DROLMA, "drolma")
     body = {"psn_name": DROLMA["psn_name"], "certno": DROLMA["certno"], "relation": "child"}
     assert client.post("/mobile/v1/family", json=body, headers=tashi).json()["code"] == "identity_ticket_required"
-    someone_else = client.post("/mobile/v1/family", json={**body, "identity_ticket": face_check(client, tashi, DROLMA)}, headers=tashi)
+    someone_else = client.post(
+        "/mobile/v1/family", json={**body, "identity_ticket": face_check(client, tashi, DROLMA)}, headers=tashi
+    )
     assert someone_else.status_code == 422 and someone_else.json()["code"] == "identity_ticket"
     assert request_family(client, tashi, TASHI, DROLMA).status_code == 201
 
@@ -131,7 +140,9 @@ def guarded(tmp_path: Path, wechat_stub: str, edge_server: tuple[str, Any], cloc
     # Rate limits live in the process, whatever the database: SQLite alone keeps this quick.
     url = f"sqlite:///{tmp_path / 'guarded.db'}"
     upgrade(ALEMBIC_INI, url)
-    app = create_app(make_settings(url, wechat_stub, edge_server[0], identity_rate_per_second=0.001, identity_rate_burst=3))
+    app = create_app(
+        make_settings(url, wechat_stub, edge_server[0], identity_rate_per_second=0.001, identity_rate_burst=3)
+    )
     app.state.clock = clock
     load_demo(app.state.runtime)
     with TestClient(app) as c:
@@ -175,7 +186,9 @@ def _production(**overrides: Any) -> Settings:
         "internal_token": "prod-internal", "mobile_pay_token": "prod-pay", "identity_ticket_secret": "prod-face-check-key",
         "operator_tokens": {"prod-desk-token": {"operator": "desk-01", "roles": ["enrollment_desk"]}},
     }  # fmt: skip
-    return Settings(environment="production", database_url="sqlite://", kafka_bootstrap_servers="", **{**secrets, **overrides})
+    return Settings(
+        environment="production", database_url="sqlite://", kafka_bootstrap_servers="", **{**secrets, **overrides}
+    )
 
 
 def test_production_refuses_to_start_without_a_configured_identity_provider() -> None:

@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from evoucher.usecases import saga
-from evoucher.db import pay_order
-from evoucher.domain.tokens import callback_signature
 from fastapi.testclient import TestClient
-from medshared import jsonutil
-from medshared.national import gateway_headers
 from sqlalchemy import select
 
+from evoucher.db import pay_order
+from evoucher.domain.tokens import callback_signature
+from evoucher.usecases import saga
+from medshared import jsonutil
+from medshared.national import gateway_headers
 from tests.conftest import TASHI, WANG, activate, login
 from tests.doubles import EdgeState
 
@@ -84,7 +84,9 @@ def upload_and_authorise(client: TestClient, edge_url: str, med_org_ord: str, **
     return {**order, "payAuthNo": auth.json()["payAuthNo"]}
 
 
-def test_a_paid_order_is_settled_once_even_when_the_his_repeats_6202(client: TestClient, edge: EdgeState, edge_url: str) -> None:
+def test_a_paid_order_is_settled_once_even_when_the_his_repeats_6202(
+    client: TestClient, edge: EdgeState, edge_url: str
+) -> None:
     order = upload_and_authorise(client, edge_url, "ORD-1")
     first = national(client, "6202", order)
     assert first["infcode"] == 0, first["err_msg"]
@@ -154,7 +156,10 @@ def test_a_refund_reverses_the_settlement_and_the_payment(client: TestClient, ed
     assert edge.standing() == []
     charge = client.app.state.payment_deps.provider.status(f"local-{order['payOrdId']}")
     assert charge.status == "refunded"
-    assert national(client, "6203", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})["output"]["ordStas"] == "7"
+    assert (
+        national(client, "6203", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})["output"]["ordStas"]
+        == "7"
+    )
     assert edge.calls.count("2208") == 1
 
 
@@ -204,7 +209,10 @@ def test_a_charge_confirmed_after_6202_returned_is_finished_and_called_back_by_t
     assert edge.callbacks == []
     time.sleep(0.35)
     assert saga.resume_in_flight(client.app.state.units, deps, older_than_seconds=0) == 1
-    assert national(client, "6301", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})["output"]["ordStas"] == "6"
+    assert (
+        national(client, "6301", {"payOrdId": order["payOrdId"], "payToken": order["payToken"]})["output"]["ordStas"]
+        == "6"
+    )
     assert [jsonutil.loads(raw)["ordStas"] for raw, _ in edge.callbacks] == ["6"]
     assert len(edge.standing()) == 1
 

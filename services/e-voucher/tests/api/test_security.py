@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from medshared import logs
-from medshared.db import upgrade
-from medshared.national import gateway_headers
 
-from evoucher.usecases import vouchers
 from evoucher.config import Settings
 from evoucher.demo import load_demo
 from evoucher.main import create_app
+from evoucher.usecases import vouchers
+from medshared import logs
+from medshared.db import upgrade
+from medshared.national import gateway_headers
 from tests.conftest import (
     ALEMBIC_INI,
     TASHI,
@@ -181,7 +181,9 @@ def test_a_certno_sent_at_activation_is_masked_in_the_logs(
     me = login(client, "tashi")
     monkeypatch.setattr(vouchers, "activate", broken)
     caller = TestClient(client.app, raise_server_exceptions=False)
-    answer = caller.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=me)
+    answer = caller.post(
+        "/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=me
+    )
     assert answer.status_code == 500
     assert "540102********0110" in printed.getvalue()
     assert TASHI["certno"] not in printed.getvalue()

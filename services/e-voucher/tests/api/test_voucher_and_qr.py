@@ -4,16 +4,16 @@ import time
 from typing import Any
 
 import pytest
-from evoucher.usecases import institutions
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
 from evoucher.db import outbox
 from evoucher.domain.errors import Unauthenticated
 from evoucher.main import create_app
-from fastapi.testclient import TestClient
+from evoucher.usecases import institutions
 from medshared.broker import free_port
 from medshared.events import Event
 from medshared.national import gateway_headers
-from sqlalchemy import select
-
 from tests.conftest import DROLMA, TASHI, Clock, activate, activation_body, ec_query, login, request_family, show_code
 
 INTERNAL = {"x-internal-token": "dev-internal-token"}
@@ -37,7 +37,9 @@ def test_activation_needs_the_enrolled_name_and_id_number(client: TestClient) ->
 
 def test_activation_binds_the_voucher_and_mints_a_remote_care_token(client: TestClient) -> None:
     headers = login(client, "tashi")
-    response = client.post("/mobile/v1/voucher/activation", json=activation_body(client, headers, TASHI), headers=headers)
+    response = client.post(
+        "/mobile/v1/voucher/activation", json=activation_body(client, headers, TASHI), headers=headers
+    )
     assert response.status_code == 201
     assert response.json()["status"] == "active"
     assert response.json()["insuplc_admdvs"] == "540100"
@@ -49,7 +51,9 @@ def test_activation_binds_the_voucher_and_mints_a_remote_care_token(client: Test
 def test_a_live_voucher_does_not_move_to_an_account_that_shows_no_identity_check(client: TestClient) -> None:
     tashi = activate(client, TASHI, "tashi")
     other = login(client, "thief")
-    response = client.post("/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=other)
+    response = client.post(
+        "/mobile/v1/voucher/activation", json={"psn_name": "扎西", "certno": TASHI["certno"]}, headers=other
+    )
     assert response.status_code == 422
     assert "face check" in response.json()["detail"]
     assert client.get("/mobile/v1/voucher", headers=tashi).json()["psn_no"] == TASHI["psn_no"]
@@ -62,7 +66,9 @@ def test_a_decoded_code_returns_identity_and_an_ectoken_the_settlement_service_c
     data = decoded["data"]
     assert (data["idNo"], data["userName"], data["insuOrg"]) == (TASHI["certno"], "扎西", "540100")
     resolved = client.post(
-        "/internal/v1/ectokens/resolve", json={"ecToken": data["ecToken"], "fixmedins_code": "H54010000001"}, headers=INTERNAL
+        "/internal/v1/ectokens/resolve",
+        json={"ecToken": data["ecToken"], "fixmedins_code": "H54010000001"},
+        headers=INTERNAL,
     )
     assert resolved.status_code == 200
     assert resolved.json()["psn_no"] == TASHI["psn_no"]
@@ -80,7 +86,9 @@ def test_a_token_decoded_by_one_hospital_is_refused_when_resolved_for_another(cl
     assert "another institution" in response.json()["detail"]
 
 
-def test_an_ectoken_expires_after_four_hours_and_needs_the_internal_credential(client: TestClient, clock: Clock) -> None:
+def test_an_ectoken_expires_after_four_hours_and_needs_the_internal_credential(
+    client: TestClient, clock: Clock
+) -> None:
     headers = activate(client, TASHI, "tashi")
     token = ec_query(client, "H54010000001", show_code(client, headers))["data"]["ecToken"]
     body = {"ecToken": token, "fixmedins_code": "H54010000001"}
@@ -121,7 +129,9 @@ def test_decoding_needs_the_institutions_own_credential(client: TestClient) -> N
     assert "signature" in ec_query(client, "H54010000001", code, token="demo-ec-H54010000002")["message"]
     body = {"orgId": "H54010000001", "transType": "ec.query", "data": {"qrCode": code, "businessType": "01101",
             "operatorId": "op", "operatorName": "op"}}  # fmt: skip
-    posing = client.post("/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers("H54010000002", "demo-ec-H54010000002"))
+    posing = client.post(
+        "/fsi/api/hsecfc/localQrCodeQuery", json=body, headers=gateway_headers("H54010000002", "demo-ec-H54010000002")
+    )
     assert posing.json()["code"] != 0
     assert ec_query(client, "H54010000001", code)["code"] == 0
 
@@ -165,7 +175,10 @@ def test_a_guardian_shows_a_dependants_code_only_after_consent(client: TestClien
     binding = request_family(client, tashi, TASHI, DROLMA).json()
     assert client.post("/mobile/v1/qrcodes", json={"psn_no": DROLMA["psn_no"]}, headers=tashi).status_code == 403
     assert client.post(f"/mobile/v1/family/{binding['binding_id']}/consent", headers=tashi).status_code == 403
-    assert client.post(f"/mobile/v1/family/{binding['binding_id']}/consent", headers=drolma).json()["status"] == "consented"
+    assert (
+        client.post(f"/mobile/v1/family/{binding['binding_id']}/consent", headers=drolma).json()["status"]
+        == "consented"
+    )
     decoded = ec_query(client, "H54010000001", show_code(client, tashi, DROLMA["psn_no"]))
     assert decoded["data"]["userName"] == "卓玛"
     client.post(f"/mobile/v1/family/{binding['binding_id']}/withdraw", headers=drolma)
@@ -175,7 +188,9 @@ def test_a_guardian_shows_a_dependants_code_only_after_consent(client: TestClien
 def test_production_refuses_an_institution_still_on_its_demo_credential(client: TestClient, clock: Clock) -> None:
     headers = gateway_headers("H54010000001", "demo-ec-H54010000001")
     units = client.app.state.units
-    assert institutions.authenticate_institution(units, headers, "H54010000001", production=False, skew=300, now=clock())
+    assert institutions.authenticate_institution(
+        units, headers, "H54010000001", production=False, skew=300, now=clock()
+    )
     with pytest.raises(Unauthenticated, match="demo credential"):
         institutions.authenticate_institution(units, headers, "H54010000001", production=True, skew=300, now=clock())
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 import uuid
 
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
 from evoucher.db import person
 from evoucher.main import create_app
 from evoucher.messaging import consumer
-from fastapi.testclient import TestClient
 from medshared import broker
 from medshared.events import Event
 from medshared.outbox import dead_letter_table
-from sqlalchemy import func, select
-
 from tests.conftest import make_settings, person_payload
 
 OPS = {"x-operator-token": "test-ops"}
@@ -42,7 +42,9 @@ def test_a_poison_event_is_set_aside_counted_listed_and_replayed_after_the_fix_w
     producer.flush(timeout=10)
     producer.close()
 
-    settings = make_settings(migrated_url, wechat_stub, "http://127.0.0.1:9", kafka_bootstrap_servers=kafka_bootstrap, operator_tokens=TOKENS)
+    settings = make_settings(
+        migrated_url, wechat_stub, "http://127.0.0.1:9", kafka_bootstrap_servers=kafka_bootstrap, operator_tokens=TOKENS
+    )
     with TestClient(create_app(settings)) as client:
         runtime = client.app.state.runtime
         dead_letter = dead_letter_table(person.metadata)
@@ -52,12 +54,18 @@ def test_a_poison_event_is_set_aside_counted_listed_and_replayed_after_the_fix_w
                 return int(s.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
         deadline = time.monotonic() + 30
-        while not (count(person, person.c.psn_no == following["psn_no"]) and count(dead_letter)) and time.monotonic() < deadline:
+        while (
+            not (count(person, person.c.psn_no == following["psn_no"]) and count(dead_letter))
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         assert count(person, person.c.psn_no == following["psn_no"]) == 1
         assert count(person, person.c.psn_no == poison["psn_no"]) == 0
         assert client.get("/readyz").json()["dead_letters"] == 1
-        assert 'events_dead_lettered_total{event_type="PersonRegistered",service="e-voucher"' in client.get("/metrics").text
+        assert (
+            'events_dead_lettered_total{event_type="PersonRegistered",service="e-voucher"'
+            in client.get("/metrics").text
+        )
         [listed] = client.get("/admin/v1/dead-letters", headers=OPS).json()
         assert (listed["tries"], listed["error_class"], listed["topic"]) == (3, "KeyError", "enrollment.people.v1")
 

@@ -4,6 +4,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect, select
+
 from evoucher.adapters.identity import StubFaceCheck
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox, person
@@ -15,8 +17,6 @@ from medshared.db import make_engine, upgrade
 from medshared.events import Event
 from medshared.inbox import record_once
 from medshared.runtime import Runtime, build_runtime
-from sqlalchemy import inspect, select
-
 from tests.conftest import ALEMBIC_INI, DROLMA, TASHI, person_payload
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
@@ -25,7 +25,12 @@ NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def runtime(database_url: str) -> Any:
     upgrade(ALEMBIC_INI, database_url)
-    rt = build_runtime(Settings(database_url=database_url, kafka_bootstrap_servers=""), service="e-voucher", outbox=outbox, publishes=[])
+    rt = build_runtime(
+        Settings(database_url=database_url, kafka_bootstrap_servers=""),
+        service="e-voucher",
+        outbox=outbox,
+        publishes=[],
+    )
     yield rt
     rt.stop()
 
@@ -39,15 +44,23 @@ def deliver(runtime: Runtime, topic: str, event: Event) -> None:
 def enrolled(runtime: Runtime, who: dict[str, str], pool: str = "540100", version: int = 1) -> None:
     enrollment = {"enrollment_id": f"E-{who['psn_no']}", "psn_no": who["psn_no"], "insutype": "390",
                   "insuplc_admdvs": pool, "status": "active", "version": version}  # fmt: skip
-    deliver(runtime, "enrollment.people.v1", Event("PersonEnrolled", who["psn_no"], {"person": person_payload(who), "enrollment": enrollment}, "enrollment"))
+    deliver(
+        runtime,
+        "enrollment.people.v1",
+        Event("PersonEnrolled", who["psn_no"], {"person": person_payload(who), "enrollment": enrollment}, "enrollment"),
+    )
 
 
-def settled(runtime: Runtime, setl_id: str, who: dict[str, str], cert_type: str, reversal_of: str | None = None) -> None:
+def settled(
+    runtime: Runtime, setl_id: str, who: dict[str, str], cert_type: str, reversal_of: str | None = None
+) -> None:
     body = {"setl_id": setl_id, "psn_no": who["psn_no"], "fixmedins_code": "H54010000001", "insuplc_admdvs": "540100",
             "mdtrt_cert_type": cert_type, "med_type": "11", "medfee_sumamt": "100.00", "fund_pay_sumamt": "60.00",
             "acct_pay": "0.00", "psn_cash_pay": "40.00", "setl_time": "2026-11-24 10:00:00", "reversed": False}  # fmt: skip
     if reversal_of:
-        event = Event("SettlementReversed", who["psn_no"], {"settlement": body, "original_setl_id": reversal_of}, "settlement")
+        event = Event(
+            "SettlementReversed", who["psn_no"], {"settlement": body, "original_setl_id": reversal_of}, "settlement"
+        )
     else:
         event = Event("VisitSettled", who["psn_no"], {"settlement": body}, "settlement")
     deliver(runtime, "settlement.settlements.v1", event)
@@ -60,7 +73,15 @@ def verified_activation(runtime: Runtime, openid: str, psn_name: str, certno: st
     """Activation after a (development) face check of the person named, on this openid."""
     ticket = FACE_CHECK.issue(certno=certno, psn_name=psn_name, openid=openid, now=int(NOW.timestamp()))
     return vouchers.activate(
-        SqlUnits(runtime), openid, psn_name, certno, identity_ticket=ticket, verifier=FACE_CHECK, mobile_secret="k", session_ttl=60, now=NOW
+        SqlUnits(runtime),
+        openid,
+        psn_name,
+        certno,
+        identity_ticket=ticket,
+        verifier=FACE_CHECK,
+        mobile_secret="k",
+        session_ttl=60,
+        now=NOW,
     )
 
 
@@ -70,9 +91,18 @@ def outbox_types(runtime: Runtime) -> list[str]:
 
 
 def test_an_older_person_snapshot_never_overwrites_a_newer_one(runtime: Runtime) -> None:
-    newer = Event("PersonUpdated", TASHI["psn_no"], {"person": {**person_payload(TASHI, version=2), "psn_name": "扎西次仁"}}, "enrollment")
+    newer = Event(
+        "PersonUpdated",
+        TASHI["psn_no"],
+        {"person": {**person_payload(TASHI, version=2), "psn_name": "扎西次仁"}},
+        "enrollment",
+    )
     deliver(runtime, "enrollment.people.v1", newer)
-    deliver(runtime, "enrollment.people.v1", Event("PersonRegistered", TASHI["psn_no"], {"person": person_payload(TASHI, version=1)}, "enrollment"))
+    deliver(
+        runtime,
+        "enrollment.people.v1",
+        Event("PersonRegistered", TASHI["psn_no"], {"person": person_payload(TASHI, version=1)}, "enrollment"),
+    )
     deliver(runtime, "enrollment.people.v1", newer)
     with runtime.unit_of_work() as session:
         assert session.execute(select(person.c.psn_name, person.c.version)).one() == ("扎西次仁", 2)
@@ -90,7 +120,12 @@ def test_activation_and_its_event_commit_together_and_a_refused_one_leaves_nothi
 def test_a_death_recorded_by_enrollment_revokes_the_voucher(runtime: Runtime) -> None:
     enrolled(runtime, TASHI)
     verified_activation(runtime, "openid-x", "扎西", TASHI["certno"])
-    died = Event("PersonDied", TASHI["psn_no"], {"person": person_payload(TASHI, version=3, death_date="2026-11-20")}, "enrollment")
+    died = Event(
+        "PersonDied",
+        TASHI["psn_no"],
+        {"person": person_payload(TASHI, version=3, death_date="2026-11-20")},
+        "enrollment",
+    )
     deliver(runtime, "enrollment.people.v1", died)
     deliver(runtime, "enrollment.people.v1", died)
     assert outbox_types(runtime) == ["VoucherActivated", "VoucherRevoked"]

@@ -3,13 +3,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from evoucher.demo import load_demo
-from evoucher.main import create_app
 from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, TopicPartition
+
+from evoucher.demo import load_demo
+from evoucher.main import create_app
 from medshared import broker
 from medshared.events import Event
-
 from tests.conftest import TASHI, activation_body, make_settings, person_payload
 
 
@@ -45,13 +45,16 @@ def test_a_person_enrolled_on_the_broker_can_activate_and_the_activation_is_publ
     postgres_url: str, kafka_bootstrap: str, wechat_stub: str
 ) -> None:
     from medshared.db import upgrade
-
     from tests.conftest import ALEMBIC_INI
 
     upgrade(ALEMBIC_INI, postgres_url)
     # The activation below is retried until the enrollment arrives: more tries than a person makes.
     settings = make_settings(
-        postgres_url, wechat_stub, "http://127.0.0.1:9", kafka_bootstrap_servers=kafka_bootstrap, identity_rate_burst=1000
+        postgres_url,
+        wechat_stub,
+        "http://127.0.0.1:9",
+        kafka_bootstrap_servers=kafka_bootstrap,
+        identity_rate_burst=1000,
     )
     app = create_app(settings)
     load_demo(app.state.runtime)
@@ -65,8 +68,15 @@ def test_a_person_enrolled_on_the_broker_can_activate_and_the_activation_is_publ
             Event("PersonRegistered", TASHI["psn_no"], {"person": person_payload(TASHI)}, "enrollment"),
             Event("PersonEnrolled", TASHI["psn_no"], {"person": person_payload(TASHI), "enrollment": enrollment}, "enrollment"),
         ])  # fmt: skip
-        _publish(kafka_bootstrap, "settlement.settlements.v1", [Event("VisitSettled", TASHI["psn_no"], {"settlement": settled}, "settlement")])
-        headers = {"Authorization": "Bearer " + client.post("/mobile/v1/sessions", json={"code": "code-tashi"}).json()["session_token"]}
+        _publish(
+            kafka_bootstrap,
+            "settlement.settlements.v1",
+            [Event("VisitSettled", TASHI["psn_no"], {"settlement": settled}, "settlement")],
+        )
+        headers = {
+            "Authorization": "Bearer "
+            + client.post("/mobile/v1/sessions", json={"code": "code-tashi"}).json()["session_token"]
+        }
 
         def activated() -> bool:
             body = activation_body(client, headers, TASHI)

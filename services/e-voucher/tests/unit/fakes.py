@@ -58,7 +58,9 @@ class FakeStore:
             brdy="1980-05-01", death_date=None, version=1,
         )  # fmt: skip
         for insutype, pool in (pools or {"390": "540100"}).items():
-            self.enrollments.append(SimpleNamespace(psn_no=psn_no, insutype=insutype, insuplc_admdvs=pool, status="active"))
+            self.enrollments.append(
+                SimpleNamespace(psn_no=psn_no, insutype=insutype, insuplc_admdvs=pool, status="active")
+            )
 
     def add_institution(self, fixmedins_code: str, name: str, admdvs: str = "540100", token: str = "his-key") -> None:
         self.institutions[fixmedins_code] = SimpleNamespace(
@@ -230,14 +232,20 @@ class FakeStore:
 
     def order_of_institution(self, fixmedins_code: str, med_org_ord: str) -> Any | None:
         return next(
-            (_copy(row) for row in self.orders.values() if (row.fixmedins_code, row.med_org_ord) == (fixmedins_code, med_org_ord)),
+            (
+                _copy(row)
+                for row in self.orders.values()
+                if (row.fixmedins_code, row.med_org_ord) == (fixmedins_code, med_org_ord)
+            ),
             None,
         )
 
     def add_order(self, values: dict[str, Any]) -> bool:
         if self.order_of_institution(values["fixmedins_code"], values["med_org_ord"]) is not None:
             return False
-        self.orders[values["pay_ord_id"]] = SimpleNamespace(**{**ORDER_DEFAULTS, "serial": next(self._serial), **values})
+        self.orders[values["pay_ord_id"]] = SimpleNamespace(
+            **{**ORDER_DEFAULTS, "serial": next(self._serial), **values}
+        )
         return True
 
     def update_order(self, pay_ord_id: str, values: dict[str, Any], **expected: Any) -> bool:
@@ -255,7 +263,9 @@ class FakeStore:
     def usage(self, psn_no: str) -> list[Any]:
         rows = sorted((row for row in self.ec_tokens.values() if row.psn_no == psn_no), key=lambda row: row.created_at)
         return [
-            SimpleNamespace(**vars(row), fixmedins_name=getattr(self.institutions.get(row.fixmedins_code), "fixmedins_name", None))
+            SimpleNamespace(
+                **vars(row), fixmedins_name=getattr(self.institutions.get(row.fixmedins_code), "fixmedins_name", None)
+            )
             for row in reversed(rows)
         ]
 
@@ -297,7 +307,12 @@ class ScriptedSettlementDouble:
     ) -> dict[str, Any]:
         visit_opened(f"MDTRT-{order.pay_ord_id}")
         self.settled.append(order.pay_ord_id)
-        return {"setl_id": f"SETL-{order.pay_ord_id}", "fund_pay_sumamt": self.fund_pay, "acct_pay": "0.00", "psn_cash_pay": self.cash}
+        return {
+            "setl_id": f"SETL-{order.pay_ord_id}",
+            "fund_pay_sumamt": self.fund_pay,
+            "acct_pay": "0.00",
+            "psn_cash_pay": self.cash,
+        }
 
     def reverse(self, order: Any, fixmedins_name: str) -> str:
         self.reversed.append(order.setl_id)

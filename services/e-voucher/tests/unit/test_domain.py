@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from evoucher.domain import orders, qr, vouchers
 from evoucher.domain.errors import Conflict, Forbidden, Invalid
 from evoucher.domain.figures import rate
@@ -24,11 +25,16 @@ SECRET = "s3cret"
         ("frozen", "revoke", ("revoked", "VoucherRevoked")),
     ],
 )
-def test_voucher_commands_move_the_status_and_name_the_event(status: str, command: str, expected: tuple[str, str]) -> None:
+def test_voucher_commands_move_the_status_and_name_the_event(
+    status: str, command: str, expected: tuple[str, str]
+) -> None:
     assert vouchers.transition(status, command) == expected
 
 
-@pytest.mark.parametrize(("status", "command"), [("active", "unfreeze"), ("frozen", "freeze"), ("revoked", "unfreeze"), ("revoked", "revoke")])
+@pytest.mark.parametrize(
+    ("status", "command"),
+    [("active", "unfreeze"), ("frozen", "freeze"), ("revoked", "unfreeze"), ("revoked", "revoke")],
+)
 def test_voucher_commands_that_make_no_sense_now_are_refused(status: str, command: str) -> None:
     with pytest.raises(Conflict, match=status):
         vouchers.transition(status, command)
@@ -74,7 +80,7 @@ def test_a_qr_code_carries_no_personal_data_and_verifies_until_it_expires() -> N
 )
 def test_a_tampered_qr_code_is_refused(mangle: Any) -> None:
     code = qr.mint(SECRET, now=1_000, ttl_seconds=60)
-    with pytest.raises(Invalid, match="not issued|damaged"):
+    with pytest.raises(Invalid, match=r"not issued|damaged"):
         qr.verify(SECRET, mangle(code.text), now=1_001)
 
 

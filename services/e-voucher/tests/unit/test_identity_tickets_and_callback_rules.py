@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from evoucher.domain import identity, orders
 from evoucher.domain.errors import DomainError, Forbidden, Invalid
 
@@ -11,14 +12,25 @@ NOW = 1_764_633_600
 
 
 def _ticket(**overrides: object) -> str:
-    values: dict[str, object] = {"certno": "540102198005010110", "psn_name": "扎西", "openid": "openid-a", "now": NOW, "ttl_seconds": 300}
+    values: dict[str, object] = {
+        "certno": "540102198005010110",
+        "psn_name": "扎西",
+        "openid": "openid-a",
+        "now": NOW,
+        "ttl_seconds": 300,
+    }
     values.update(overrides)
     return identity.mint(KEY, **values)  # type: ignore[arg-type]
 
 
 def test_a_ticket_names_the_person_and_account_it_was_issued_for() -> None:
     verified = identity.read(KEY, _ticket(certno="540102198005010110 "), NOW + 299)
-    assert (verified.certno, verified.psn_name, verified.openid, verified.expires_at) == ("540102198005010110", "扎西", "openid-a", NOW + 300)
+    assert (verified.certno, verified.psn_name, verified.openid, verified.expires_at) == (
+        "540102198005010110",
+        "扎西",
+        "openid-a",
+        NOW + 300,
+    )
     identity.check_presented(verified, "openid-a", "540102198005010110", "扎西", "the person")
 
 
@@ -26,7 +38,11 @@ def test_a_ticket_names_the_person_and_account_it_was_issued_for() -> None:
     ("ticket", "now", "message"),
     [
         (_ticket(), NOW + 300, "expired"),
-        (identity.mint("another-key", certno="1", psn_name="a", openid="o", now=NOW, ttl_seconds=60), NOW, "not issued"),
+        (
+            identity.mint("another-key", certno="1", psn_name="a", openid="o", now=NOW, ttl_seconds=60),
+            NOW,
+            "not issued",
+        ),
         ("not-a-ticket", NOW, "not issued"),
         (_ticket(ttl_seconds=2 * 86400), NOW, "more than a day"),
     ],
@@ -59,7 +75,9 @@ def test_a_callback_url_is_reduced_to_its_origin(url: str, origin: str) -> None:
     assert orders.callback_origin(url) == origin
 
 
-@pytest.mark.parametrize("url", ["ftp://his.example.org", "http://user:pw@his.example.org/", "http://[::1", "http://h:99999", "/relative"])
+@pytest.mark.parametrize(
+    "url", ["ftp://his.example.org", "http://user:pw@his.example.org/", "http://[::1", "http://h:99999", "/relative"]
+)
 def test_a_callback_url_that_is_not_a_plain_http_url_is_refused(url: str) -> None:
     with pytest.raises(Invalid, match="callbackUrl"):
         orders.callback_origin(url)

@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from evoucher.adapters.identity import StubFaceCheck
 from evoucher.adapters.payment import LocalPaymentProvider
 from evoucher.domain.errors import Invalid, Unauthenticated
 from evoucher.usecases import codes, orders, saga, sessions, vouchers
 from evoucher.usecases.common import token_hash
 from medshared import mobiletoken
-
 from tests.unit.fakes import FakeStore, FakeUnits, HisDouble, ScriptedSettlementDouble
 
 NOW = dt.datetime(2026, 11, 24, 10, 0, 0, tzinfo=dt.UTC)
@@ -38,7 +38,9 @@ def store() -> FakeStore:
     return store
 
 
-def activate(units: FakeUnits, openid: str, who: tuple[str, str, str], ticket: str | None = None) -> tuple[dict[str, Any], str]:
+def activate(
+    units: FakeUnits, openid: str, who: tuple[str, str, str], ticket: str | None = None
+) -> tuple[dict[str, Any], str]:
     _, name, certno = who
     ticket = ticket or FACE_CHECK.issue(certno=certno, psn_name=name, openid=openid, now=int(NOW.timestamp()))
     return vouchers.activate(
@@ -50,7 +52,12 @@ def activate(units: FakeUnits, openid: str, who: tuple[str, str, str], ticket: s
 def test_activation_with_a_valid_ticket_binds_the_voucher_and_stages_voucher_activated(store: FakeStore) -> None:
     view, remote_care = activate(FakeUnits(store), "openid-t", TASHI)
     [stored] = store.vouchers.values()
-    assert (stored.psn_no, stored.active_openid, stored.status, stored.insuplc_admdvs) == (TASHI[0], "openid-t", "active", "540100")
+    assert (stored.psn_no, stored.active_openid, stored.status, stored.insuplc_admdvs) == (
+        TASHI[0],
+        "openid-t",
+        "active",
+        "540100",
+    )
     assert view["voucher_id"] == stored.voucher_id and view["version"] == 1
     [(topic, event)] = store.events
     assert (topic, event.event_type, event.payload["voucher"]["voucher_id"]) == (
@@ -74,7 +81,9 @@ def test_a_ticket_used_once_is_refused_the_second_time_and_the_refusal_leaves_no
     assert store.event_types() == ["VoucherActivated", "VoucherRevoked"]
 
 
-def test_a_reclaim_revokes_the_old_binding_ends_its_sessions_and_withdraws_its_family_requests(store: FakeStore) -> None:
+def test_a_reclaim_revokes_the_old_binding_ends_its_sessions_and_withdraws_its_family_requests(
+    store: FakeStore,
+) -> None:
     units = FakeUnits(store)
     activate(units, "openid-old", TASHI)
     [old] = store.vouchers.values()
@@ -128,7 +137,9 @@ def order_data(med_org_ord: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def test_an_order_placed_is_settled_charged_and_called_back_and_its_refund_gives_everything_back(store: FakeStore) -> None:
+def test_an_order_placed_is_settled_charged_and_called_back_and_its_refund_gives_everything_back(
+    store: FakeStore,
+) -> None:
     units = FakeUnits(store)
     activate(units, "openid-t", TASHI)
     settlement, his = ScriptedSettlementDouble(fund_pay="60.00", cash="40.00"), HisDouble()
@@ -145,7 +156,11 @@ def test_an_order_placed_is_settled_charged_and_called_back_and_its_refund_gives
 
     order = store.orders[uploaded["payOrdId"]]
     assert (placed["ordStas"], order.status) == ("6", "paid")
-    assert (order.fund_pay_sumamt, order.psn_cash_pay, order.mdtrt_id) == (Decimal("60.00"), Decimal("40.00"), f"MDTRT-{order.pay_ord_id}")
+    assert (order.fund_pay_sumamt, order.psn_cash_pay, order.mdtrt_id) == (
+        Decimal("60.00"),
+        Decimal("40.00"),
+        f"MDTRT-{order.pay_ord_id}",
+    )
     assert store.ec_tokens[order.ec_token].operator_id == "mobile-pay"
     assert settlement.settled == [order.pay_ord_id]
     assert [(url, body["ordStas"], body["callType"], key) for url, body, key in his.callbacks] == [
@@ -155,7 +170,11 @@ def test_an_order_placed_is_settled_charged_and_called_back_and_its_refund_gives
     refunded = orders.refund(units, deps, hospital, uploaded, NOW)
 
     order = store.orders[uploaded["payOrdId"]]
-    assert (refunded["ordStas"], order.status, order.reversal_setl_id) == ("7", "refunded", f"REV-SETL-{order.pay_ord_id}")
+    assert (refunded["ordStas"], order.status, order.reversal_setl_id) == (
+        "7",
+        "refunded",
+        f"REV-SETL-{order.pay_ord_id}",
+    )
     assert settlement.reversed == [f"SETL-{order.pay_ord_id}"]
     assert provider.status(order.charge_id).status == "refunded"
     assert [body["callType"] for _, body, _ in his.callbacks] == ["settle", "refund"]
