@@ -121,7 +121,7 @@ def setlinfo(
     psn: Any,
     enrollment: Any,
     visit: Any,
-    bd: Breakdown,
+    breakdown: Breakdown,
     *,
     cert_type: str,
     now: dt.datetime,
@@ -142,15 +142,15 @@ def setlinfo(
         "med_type": visit.med_type,
     }
     info.pop("expContent")
-    info.update({name: money(getattr(bd, name)) for name in SETLINFO_AMOUNTS})
+    info.update({name: money(getattr(breakdown, name)) for name in SETLINFO_AMOUNTS})
     info.update(
-        pool_prop_selfpay=bd.pool_prop_selfpay,
+        pool_prop_selfpay=breakdown.pool_prop_selfpay,
         hifdm_pay=money(ZERO),
         acct_mulaid_pay=money(ZERO),
         medins_setl_id=msgid,
         clr_optins=clr_optins,
-        clr_way=CLR_WAY[bd.clr_type],
-        clr_type=bd.clr_type,
+        clr_way=CLR_WAY[breakdown.clr_type],
+        clr_type=breakdown.clr_type,
         exp_content=None,
     )
     return info

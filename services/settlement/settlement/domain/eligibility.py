@@ -42,7 +42,7 @@ def insured_on(psn: Any, enrollments: Sequence[Any], insutype: str, insuplc_admd
             f"psn_no {psn.psn_no} is not enrolled in insutype {insutype}; use the insutype 1101 returned",
             code="NOT_ENROLLED",
         )
-    covering = [(r, s) for r in rows if (s := status_on(r, day)) is not None]
+    covering = [(row, status) for row in rows if (status := status_on(row, day)) is not None]
     if not covering:
         raise Refused(f"psn_no {psn.psn_no} has no insutype {insutype} enrollment on {day}", code="NOT_ENROLLED")
     row, status = covering[-1]

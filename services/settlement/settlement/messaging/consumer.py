@@ -44,53 +44,53 @@ def _upsert(session: Session, table: Table, key: str, row: dict[str, Any]) -> No
         session.execute(update(table).where(column == row[key]).values(**row))
 
 
-def _person(p: dict[str, Any]) -> dict[str, Any]:
+def _person(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {
-        "psn_no": p["psn_no"],
-        "psn_cert_type": p["psn_cert_type"],
-        "certno": p["certno"],
-        "psn_name": p["psn_name"],
-        "gend": p.get("gend"),
-        "naty": p.get("naty"),
-        "brdy": parse_date(p.get("brdy")),
-        "death_date": parse_date(p.get("death_date")),
-        "version": int(p["version"]),
+        "psn_no": snapshot["psn_no"],
+        "psn_cert_type": snapshot["psn_cert_type"],
+        "certno": snapshot["certno"],
+        "psn_name": snapshot["psn_name"],
+        "gend": snapshot.get("gend"),
+        "naty": snapshot.get("naty"),
+        "brdy": parse_date(snapshot.get("brdy")),
+        "death_date": parse_date(snapshot.get("death_date")),
+        "version": int(snapshot["version"]),
     }
 
 
-def _enrollment(e: dict[str, Any]) -> dict[str, Any]:
+def _enrollment(snapshot: dict[str, Any]) -> dict[str, Any]:
     periods = [
         {"status": x["status"], "begndate": x["begndate"], "enddate": x.get("enddate"), "reason": x.get("reason")}
-        for x in e.get("periods") or []
+        for x in snapshot.get("periods") or []
     ]
     return {
-        "enrollment_id": e["enrollment_id"],
-        "psn_no": e["psn_no"],
-        "insutype": e["insutype"],
-        "insuplc_admdvs": e["insuplc_admdvs"],
-        "psn_type": e["psn_type"],
-        "emp_name": e.get("emp_name"),
-        "cvlserv_flag": e.get("cvlserv_flag") or "0",
-        "tier": e.get("tier"),
-        "begndate": parse_date(e["begndate"]),
-        "enddate": parse_date(e.get("enddate")),
-        "status": e["status"],
+        "enrollment_id": snapshot["enrollment_id"],
+        "psn_no": snapshot["psn_no"],
+        "insutype": snapshot["insutype"],
+        "insuplc_admdvs": snapshot["insuplc_admdvs"],
+        "psn_type": snapshot["psn_type"],
+        "emp_name": snapshot.get("emp_name"),
+        "cvlserv_flag": snapshot.get("cvlserv_flag") or "0",
+        "tier": snapshot.get("tier"),
+        "begndate": parse_date(snapshot["begndate"]),
+        "enddate": parse_date(snapshot.get("enddate")),
+        "status": snapshot["status"],
         "periods": jsonutil.dumps(periods),
-        "version": int(e["version"]),
+        "version": int(snapshot["version"]),
     }
 
 
-def _identity(i: dict[str, Any]) -> dict[str, Any]:
+def _identity(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {
-        "identity_id": i["identity_id"],
-        "psn_no": i["psn_no"],
-        "psn_idet_type": i["psn_idet_type"],
-        "psn_type_lv": i.get("psn_type_lv"),
-        "begntime": parse_datetime(i["begntime"]),
-        "endtime": _end_of(i.get("endtime")),
-        "memo": i.get("memo"),
-        "revoked": bool(i.get("revoked")),
-        "version": int(i["version"]),
+        "identity_id": snapshot["identity_id"],
+        "psn_no": snapshot["psn_no"],
+        "psn_idet_type": snapshot["psn_idet_type"],
+        "psn_type_lv": snapshot.get("psn_type_lv"),
+        "begntime": parse_datetime(snapshot["begntime"]),
+        "endtime": _end_of(snapshot.get("endtime")),
+        "memo": snapshot.get("memo"),
+        "revoked": bool(snapshot.get("revoked")),
+        "version": int(snapshot["version"]),
     }
 
 
@@ -102,33 +102,33 @@ def _end_of(value: Any) -> dt.datetime | None:
     return moment
 
 
-def _filing(f: dict[str, Any]) -> dict[str, Any]:
+def _filing(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {
-        "filing_id": f["filing_id"],
-        "psn_no": f["psn_no"],
-        "insuplc_admdvs": f["insuplc_admdvs"],
-        "filing_type": f["filing_type"],
-        "target_admdvs": f["target_admdvs"],
-        "begndate": parse_date(f["begndate"]),
-        "enddate": parse_date(f.get("enddate")),
-        "status": f["status"],
-        "trt_dcla_detl_sn": f.get("trt_dcla_detl_sn"),
-        "version": int(f["version"]),
+        "filing_id": snapshot["filing_id"],
+        "psn_no": snapshot["psn_no"],
+        "insuplc_admdvs": snapshot["insuplc_admdvs"],
+        "filing_type": snapshot["filing_type"],
+        "target_admdvs": snapshot["target_admdvs"],
+        "begndate": parse_date(snapshot["begndate"]),
+        "enddate": parse_date(snapshot.get("enddate")),
+        "status": snapshot["status"],
+        "trt_dcla_detl_sn": snapshot.get("trt_dcla_detl_sn"),
+        "version": int(snapshot["version"]),
     }
 
 
-def _credit(session: Session, c: dict[str, Any]) -> None:
-    entry_id = f"credit:{c['credit_id']}"
+def _credit(session: Session, credit: dict[str, Any]) -> None:
+    entry_id = f"credit:{credit['credit_id']}"
     if session.execute(select(account_entry.c.entry_id).where(account_entry.c.entry_id == entry_id)).first():
         return
     session.execute(
         insert(account_entry).values(
             entry_id=entry_id,
-            psn_no=c["psn_no"],
-            insutype=c["insutype"],
-            amount=to_decimal(c["amount"]),
-            kind=c.get("kind") or "credit",
-            memo=c.get("memo"),
+            psn_no=credit["psn_no"],
+            insutype=credit["insutype"],
+            amount=to_decimal(credit["amount"]),
+            kind=credit.get("kind") or "credit",
+            memo=credit.get("memo"),
             posted_at=utcnow(),
         )
     )

@@ -190,23 +190,23 @@ def settle(
     return _cents(breakdown)
 
 
-def _cents(b: Breakdown) -> Breakdown:
+def _cents(breakdown: Breakdown) -> Breakdown:
     """Every amount with exactly two decimals, as the interface prints them.
 
     Amounts are exact cents already; this only fixes the exponent of values that came
     straight from inputs written without decimals (a balance of "5000").
     """
-    amounts = {name: b.setlinfo()[name].quantize(CENT) for name in SETLINFO_AMOUNTS}
+    amounts = {name: breakdown.setlinfo()[name].quantize(CENT) for name in SETLINFO_AMOUNTS}
     details = tuple(
         replace(
-            d,
-            fund_payamt=d.fund_payamt.quantize(CENT),
-            inscp_scp_amt=d.inscp_scp_amt.quantize(CENT),
-            crt_payb_lmt_amt=None if d.crt_payb_lmt_amt is None else d.crt_payb_lmt_amt.quantize(CENT),
+            part,
+            fund_payamt=part.fund_payamt.quantize(CENT),
+            inscp_scp_amt=part.inscp_scp_amt.quantize(CENT),
+            crt_payb_lmt_amt=None if part.crt_payb_lmt_amt is None else part.crt_payb_lmt_amt.quantize(CENT),
         )
-        for d in b.setldetail
+        for part in breakdown.setldetail
     )
-    return replace(b, setldetail=details, **cast("dict[str, Any]", amounts))
+    return replace(breakdown, setldetail=details, **cast("dict[str, Any]", amounts))
 
 
 def _check_visit(ctx: VisitContext, policy: RegionPolicy, scope: Scope, lines: Sequence[LineResult]) -> None:
@@ -344,7 +344,7 @@ def _critical_illness(
     low, high = max(ZERO, before - deductible), max(ZERO, after - deductible)
     raw = rnd(
         sum(
-            (_overlap(low, high, s.lower, s.upper) * (s.rate + bonus) for s in ci.segments),
+            (_overlap(low, high, segment.lower, segment.upper) * (segment.rate + bonus) for segment in ci.segments),
             ZERO,
         )
     )
@@ -353,7 +353,8 @@ def _critical_illness(
     hifmi = raw if cap_rem is None else min(raw, cap_rem)
     ledger.delta.update(hifmi_base=base, hifmi_paid=hifmi)
     segments = ", ".join(
-        f"[{_m(s.lower)}, {'∞' if s.upper is None else _m(s.upper)}) {_r(s.rate + bonus)}" for s in ci.segments
+        f"[{_m(seg.lower)}, {'∞' if seg.upper is None else _m(seg.upper)}) {_r(seg.rate + bonus)}"
+        for seg in ci.segments
     )
     cap_text = f"年度限额 {_m(ci.annual_cap)} 已付 {_m(accum.hifmi_paid)}" if capped else "倾斜 不设限额"
     ledger.pay(
