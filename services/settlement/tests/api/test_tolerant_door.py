@@ -146,6 +146,7 @@ def test_every_fee_result_row_carries_the_item_fields_and_a_numeric_price_cap(cl
         assert row["med_chrgitm_type"] and all(row[flag] in ("0", "1") for flag in ITEM_FLAGS)
     uncapped, drug, unknown = result
     assert uncapped["pric_uplmt_amt"] == Decimal("99999999.000000")
+    assert uncapped["med_chrgitm_type"] == "04"  # 化验费, as the catalogue row says
     assert (drug["pric_uplmt_amt"], drug["overlmt_amt"], drug["med_chrgitm_type"]) == (
         Decimal("12.00"),
         Decimal("6.00"),
