@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, encoders
 
 from medshared import limits, observability, problems
 from medshared.runtime import Runtime, health_router
@@ -25,8 +26,22 @@ def install(
     - `upload_paths` / `may_upload`: the routes that take bulk bodies (limits.MAX_UPLOAD_BYTES)
       and, optionally, which requests may send them there; every other body is held to 1 MiB.
     """
+    _money_as_written()
     problems.install(app)
     app.include_router(health_router(lambda: runtime))
     limits.install(app, upload_paths=upload_paths, may_upload=may_upload)
     # Last, so it wraps the others: refused requests are timed and logged with their request id too.
     observability.install(app, runtime, offered_infnos=offered_infnos)
+
+
+def _decimal_as_text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _money_as_written() -> None:
+    """REST answers carry a Decimal as its exact text ("700.00"), as pydantic models already do.
+
+    FastAPI's encoder would turn a Decimal in a plain dict into a float (700.0); money never
+    passes through float, so every route answers amounts the same way, annotated or not.
+    """
+    encoders.ENCODERS_BY_TYPE[Decimal] = _decimal_as_text

@@ -104,3 +104,29 @@ def test_a_phone_token_minted_by_one_door_is_read_by_the_other_and_nothing_else_
         mobiletoken.read(token, "s3cret", now=2_000_000_001)
     with pytest.raises(mobiletoken.InvalidToken, match="not valid"):
         mobiletoken.read(token, "other secret", now=1_999_999_000)
+
+
+def test_money_in_a_rest_answer_is_its_exact_text_whether_the_route_is_annotated_or_not():
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+
+    from medshared import edge
+
+    class Amount(BaseModel):
+        amount: Decimal
+
+    app = FastAPI()
+    edge._money_as_written()
+
+    @app.get("/plain")
+    def plain() -> dict[str, object]:
+        return {"amount": Decimal("700.00"), "rate": Decimal("0.0500")}
+
+    @app.get("/annotated", response_model=Amount)
+    def annotated() -> Amount:
+        return Amount(amount=Decimal("700.00"))
+
+    client = TestClient(app)
+    assert client.get("/plain").json() == {"amount": "700.00", "rate": "0.0500"}
+    assert client.get("/annotated").json() == {"amount": "700.00"}
