@@ -80,7 +80,7 @@ def broker_binary() -> str:
 def start_embedded_broker(port: int, host: str = "127.0.0.1", log_file: str | None = None) -> subprocess.Popen[bytes]:
     """Start Tansu on loopback and wait until it accepts connections."""
     url = f"tcp://{host}:{port}"
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - the broker writes to it for its whole life
     proc = subprocess.Popen(
         [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
         stdout=out,

@@ -204,7 +204,7 @@ def test_a_unit_of_work_wakes_the_relay_only_when_it_staged_events(factory):
     from medshared.runtime import Runtime
 
     relay = _Relay()
-    runtime = Runtime(service="test", engine=factory.kw["bind"], factory=factory, relay=relay)  # type: ignore[arg-type]
+    runtime = Runtime(service="test", engine=factory.kw["bind"], factory=factory, relay=relay)
     with runtime.unit_of_work() as s:
         s.execute(select(func.count()).select_from(outbox))
     assert relay.woken == 0

@@ -33,7 +33,7 @@ def settings_for(url: str, **overrides: object) -> Settings:
         "operator_tokens": OPERATOR_TOKENS,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 def valid_certno(first17: str) -> str:
@@ -75,5 +75,5 @@ def client(migrated_url: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def demo_client(client: TestClient) -> TestClient:
-    load_demo(client.app.state.runtime)  # type: ignore[attr-defined]
+    load_demo(client.app.state.runtime)
     return client

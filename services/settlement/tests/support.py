@@ -359,7 +359,7 @@ def make_client(url: str, partners: Partners, **settings: object) -> TestClient:
 
 def seed(app: object, *psn_nos: str) -> None:
     """Feed the consumer the events enrollment and remote-care publish for these people."""
-    runtime = app.state.runtime  # type: ignore[attr-defined]
+    runtime = app.state.runtime
     for psn_no in psn_nos:
         for event in [*enrollment_events(psn_no), *filing_events(psn_no)]:
             with runtime.unit_of_work() as session:

@@ -166,7 +166,7 @@ def printed() -> Iterator[io.StringIO]:
     handlers_before, level = root.handlers[:], root.level
     logs.configure("e-voucher", level=logging.DEBUG)
     stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    root.handlers[0].setStream(stream)
     yield stream
     root.handlers[:] = handlers_before
     root.setLevel(level)

@@ -20,7 +20,7 @@ def _ticket(**overrides: object) -> str:
         "ttl_seconds": 300,
     }
     values.update(overrides)
-    return identity.mint(KEY, **values)  # type: ignore[arg-type]
+    return identity.mint(KEY, **values)
 
 
 def test_a_ticket_names_the_person_and_account_it_was_issued_for() -> None:

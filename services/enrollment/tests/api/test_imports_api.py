@@ -45,7 +45,7 @@ def test_a_multipart_upload_is_imported_like_a_csv_body(client: TestClient) -> N
 def test_a_file_without_the_required_columns_is_refused_and_nothing_is_stored(
     demo_client: TestClient,
 ) -> None:
-    runtime = demo_client.app.state.runtime  # type: ignore[attr-defined]
+    runtime = demo_client.app.state.runtime
     before = outbox_count(runtime)
     response = demo_client.post(
         "/admin/v1/imports",

@@ -8,7 +8,7 @@ ZHAXI_CERTNO = "540102198005010110"
 
 
 def people_count(client: TestClient) -> int:
-    with client.app.state.runtime.factory() as session:  # type: ignore[attr-defined]
+    with client.app.state.runtime.factory() as session:
         return int(session.execute(select(func.count()).select_from(person)).scalar_one())
 
 
@@ -45,13 +45,13 @@ def test_a_wrong_check_digit_is_refused_naming_certno_and_nothing_is_stored(
     assert body["errors"][0]["field"] == "certno"
     assert "certno" in body["detail"] and "must end in 0" in body["detail"]
     assert people_count(client) == 0
-    assert outbox_count(client.app.state.runtime) == 0  # type: ignore[attr-defined]
+    assert outbox_count(client.app.state.runtime) == 0
 
 
 def test_enrolling_zhaxi_again_as_a_resident_of_341300_is_refused_naming_540100(
     demo_client: TestClient,
 ) -> None:
-    runtime = demo_client.app.state.runtime  # type: ignore[attr-defined]
+    runtime = demo_client.app.state.runtime
     before = outbox_count(runtime)
     response = demo_client.post(
         "/admin/v1/enrollments",

@@ -22,7 +22,7 @@ def pg_runtime(postgres_url: str) -> Runtime:
     upgrade(ALEMBIC_INI, postgres_url)
     runtime = build(settings_for(postgres_url))
     load_demo(runtime)
-    yield runtime  # type: ignore[misc]
+    yield runtime
     runtime.stop()
 
 

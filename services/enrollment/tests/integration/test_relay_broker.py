@@ -16,7 +16,7 @@ from medshared.events import Event
 from tests.conftest import ALEMBIC_INI, settings_for, valid_certno
 
 
-def unpublished(runtime) -> int:  # type: ignore[no-untyped-def]
+def unpublished(runtime) -> int:
     from sqlalchemy import func, select
 
     with runtime.factory() as session:
@@ -107,7 +107,7 @@ def test_the_demo_events_reach_the_broker_keyed_by_psn_no_in_the_documented_shap
     partitions = [TopicPartition(TOPIC, p) for p in sorted(consumer.partitions_for_topic(TOPIC) or ())]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
-    zhaxi: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+    zhaxi: list[tuple[str, dict]] = []
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and len(zhaxi) < 3:
         for record in [r for batch in consumer.poll(timeout_ms=300).values() for r in batch]:

@@ -38,7 +38,7 @@ def phone(openid: str, psn_no: str = ZHOU_MIN) -> dict[str, str]:
 
 @pytest.fixture
 def people(client: TestClient) -> TestClient:
-    feed(client.app.state.runtime, person_enrolled(ZHOU_MIN))  # type: ignore[attr-defined]
+    feed(client.app.state.runtime, person_enrolled(ZHOU_MIN))
     return client
 
 
@@ -86,7 +86,7 @@ def strict(sqlite_url: str) -> Iterator[TestClient]:
         sqlite_url, partner_rate_per_second=0.01, partner_rate_burst=2, mobile_rate_per_second=0.01, mobile_rate_burst=2
     )
     with TestClient(create_app(settings)) as c:
-        feed(c.app.state.runtime, person_enrolled(ZHOU_MIN))  # type: ignore[attr-defined]
+        feed(c.app.state.runtime, person_enrolled(ZHOU_MIN))
         yield c
 
 
@@ -119,7 +119,7 @@ def printed() -> Iterator[io.StringIO]:
     handlers_before, level = root.handlers[:], root.level
     logs.configure("remote-care", level=logging.DEBUG)
     stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    root.handlers[0].setStream(stream)
     yield stream
     root.handlers[:] = handlers_before
     root.setLevel(level)

@@ -54,7 +54,7 @@ def req(kind: FilingType = FilingType.TEMPORARY_OTHER, **kw: object) -> FilingRe
     if kind is FilingType.REFERRAL:
         values["details"] = REFERRAL_DETAILS
     values.update(kw)
-    return FilingRequest(**values)  # type: ignore[arg-type]
+    return FilingRequest(**values)
 
 
 ACCEPTED = [

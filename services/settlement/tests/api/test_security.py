@@ -112,7 +112,7 @@ def printed() -> Iterator[io.StringIO]:
     handlers, level = root.handlers[:], root.level
     logs.configure("settlement", level=logging.DEBUG)
     stream = io.StringIO()
-    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    root.handlers[0].setStream(stream)
     yield stream
     root.handlers[:] = handlers
     root.setLevel(level)
