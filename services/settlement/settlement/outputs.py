@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from medshared.money import ZERO, money
+from medshared.national import INF_TIME_FORMAT
 from settlement.policy import Breakdown
 from settlement.policy.model import SETLINFO_AMOUNTS, CatalogueItem
 
-DT = "%Y-%m-%d %H:%M:%S"
 PAY_LOC = {"local": "2", "in_province": "3", "cross_province": "4"}
 CLR_WAY = {"11": "1", "21": "3", "41": "1"}
 PSN_INSU_STAS = {"active": "1", "suspended": "2", "terminated": "4"}
@@ -38,7 +38,7 @@ ITEM_FLAGS = (
 
 
 def when(moment: dt.datetime | None) -> str | None:
-    return moment.strftime(DT) if moment else None
+    return moment.strftime(INF_TIME_FORMAT) if moment else None
 
 
 def age_on(brdy: dt.date | None, today: dt.date) -> Decimal:
@@ -137,7 +137,7 @@ def setlinfo(
         "insutype": visit.insutype,
         "psn_type": enrollment.psn_type,
         "cvlserv_flag": enrollment.cvlserv_flag,
-        "setl_time": now.strftime(DT) if setl_id else None,
+        "setl_time": now.strftime(INF_TIME_FORMAT) if setl_id else None,
         "mdtrt_cert_type": cert_type,
         "med_type": visit.med_type,
     }

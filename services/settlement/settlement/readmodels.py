@@ -58,15 +58,6 @@ def enrollments(session: Session, psn_no: str) -> list[Row[Any]]:
     return list(session.execute(_ENROLLMENTS, {"psn_no": psn_no}).all())
 
 
-def status_on(row: Row[Any], day: dt.date) -> str | None:
-    return eligibility.status_on(row, day)
-
-
-def insured_on(session: Session, psn: Row[Any], insutype: str, insuplc_admdvs: str, day: dt.date) -> Any:
-    """The person's enrollment in `insutype` active on `day` in the pool the HIS named."""
-    return eligibility.insured_on(psn, enrollments(session, psn.psn_no), insutype, insuplc_admdvs, day)
-
-
 def identities_on(session: Session, psn_no: str, moment: dt.datetime) -> list[Row[Any]]:
     rows = session.execute(_IDENTITIES, {"psn_no": psn_no}).all()
     return [r for r in rows if r.begntime <= moment and (r.endtime is None or moment <= r.endtime)]

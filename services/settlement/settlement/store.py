@@ -32,9 +32,7 @@ from settlement.db import (
     visit,
 )
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingRecord, RegionPolicy
-
-ACCUMULATOR_FIELDS = tuple(col.name for col in accumulator.columns if col.name not in ("psn_no", "year"))
-
+from settlement.usecases.ports import ACCUMULATOR_FIELDS
 
 _VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
 _VISIT_FOR_UPDATE = _VISIT.with_for_update()

@@ -26,8 +26,6 @@ from medshared.national import as_text, describe_validation_error, parse_inf_tim
 
 from .errors import Refused
 
-DT_FORMAT = "%Y-%m-%d %H:%M:%S"
-
 
 def _datetime(value: Any) -> Any:
     """yyyy-MM-dd HH:mm:ss; also the ISO form with a T (C# and Java serialisers), a fraction of a

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from medshared.national import NationalRequest
+from medshared.national import NationalRequest, new_refmsgid
 from settlement.domain import eligibility
 from settlement.domain.errors import Refused
 
@@ -45,9 +44,10 @@ class Outcome:
     ref_id: str | None = None
 
 
-def new_id(prefix: str, moment: dt.datetime) -> str:
-    """30 characters: admdvs-like prefix (6) + yyyyMMddHHmmss + 10 random digits."""
-    return f"{prefix[:6]}{moment:%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}"
+def new_id(admdvs: str, moment: dt.datetime) -> str:
+    """mdtrt_id, setl_id, sign_no, trt_dcla_detl_sn: 30 characters in the national id shape
+    (admdvs + yyyyMMddHHmmss + 10 random digits), as inf_refmsgid is."""
+    return new_refmsgid(admdvs[:6], moment)
 
 
 def cert_unsupported(cert_type: str) -> Refused:

@@ -248,3 +248,20 @@ def test_an_admission_time_sent_as_a_compact_or_slashed_date_is_read(lhasa, sent
     assert mdtrt_id
     data = {"mdtrt_id": mdtrt_id, "psn_no": ZHAXI, "begntime": sent}
     assert lhasa.ok("2403", {"adminfo": data}, insuplc="540100") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fsi/api/fsiPsnInfoService/queryPsnInfo",
+        "/fsi/api/rsfComIfsService/callService/1101",
+        "/uif-hsaf-med-api/api/medical/service",
+    ],
+)
+def test_every_door_path_refuses_a_stranger_as_the_canonical_one_does(clinic, path):
+    body = jsonutil.dumps(clinic.envelope("1101", person_query(clinic)))
+    unsigned = clinic.client.post(path, content=body)
+    assert unsigned.status_code == 401 and unsigned.json()["infcode"] == -1
+    # Lhasa's credential signing a call for the clinic: another institution's data.
+    other = clinic.client.post(path, content=body, headers=gateway_headers("H54010000001", "demo-H54010000001"))
+    assert other.status_code == 403 and "is not the institution of credential H54010000001" in other.json()["err_msg"]

@@ -17,16 +17,10 @@ from typing import Any
 from medshared.events import Event
 from settlement.domain.errors import Refused
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingKind, FilingRecord, RegionPolicy
+from settlement.readmodels import FILING_KINDS
 
 DEMO = Path(__file__).resolve().parents[2] / "settlement" / "demo_data"
-_KINDS = {
-    "resettled_retiree": FilingKind.RESETTLED_RETIREE,
-    "long_term_resident": FilingKind.LONG_TERM_RESIDENT,
-    "resident_worker": FilingKind.RESIDENT_WORKER,
-    "referral": FilingKind.REFERRAL,
-    "emergency": FilingKind.EMERGENCY,
-    "other_temporary": FilingKind.OTHER_TEMPORARY,
-}
+_KINDS = {**FILING_KINDS, "other_temporary": FilingKind.OTHER_TEMPORARY}  # demo data names it so
 
 
 def _load(name: str) -> Any:
