@@ -345,6 +345,12 @@ def b2304(c: Ctx) -> dict[str, Any]:
     return _inpatient_settle(c, _echo(c, "2303"), c.total)
 
 
+def b2302(c: Ctx) -> dict[str, Any]:
+    # Input_2302.cs: `data` is a LIST of {feedetl_sn, mdtrt_id, psn_no}. The chain sends the
+    # withdraw-all serial 0000 before the first upload, as deployed HIS software does to start clean.
+    return {"data": [{"feedetl_sn": "0000", "mdtrt_id": c.mdtrt_id, "psn_no": c.psn["psn_no"], "expContent": None}]}
+
+
 def b2305(c: Ctx) -> dict[str, Any]:
     return {
         "data": {
@@ -443,6 +449,7 @@ STYLE = Style(
         "2207": b2207,
         "2208": b2208,
         "2401": b2401,
+        "2302": b2302,
         "2301": b2301,
         "2402": b2402,
         "2303": b2303,
@@ -451,7 +458,7 @@ STYLE = Style(
     },
     reads=READS,
     outpatient=("1101", "2201", "2203A", "2204", "2206", "2207", "2208"),
-    inpatient=("2401", "2301", "2402", "2303", "2304", "2305"),
+    inpatient=("2401", "2302", "2301", "2402", "2303", "2304", "2305"),
     make_lines=lambda kind: numbered("XM51296", OUTPATIENT_ITEMS if kind == "outpatient" else INPATIENT_ITEMS),
     deviations=(
         (
