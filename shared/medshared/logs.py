@@ -7,7 +7,8 @@ import logging
 import re
 import sys
 
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+# An 18-character ID number standing alone: not a digit run inside a hex id, a msgid or a longer code.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _SENSITIVE_KEYS = {"certno", "psn_name", "name", "mdtrt_cert_no", "idNo", "userName", "tel", "mob"}
 # Names of parameters that carry a credential (token, ecToken, access_token, client_secret, password,
 # x-tif-signature, js_code, ...), compared without case, dashes or underscores.

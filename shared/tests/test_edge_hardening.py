@@ -157,3 +157,16 @@ def test_a_token_sent_in_the_query_string_is_masked_in_the_access_log(log_lines,
 )
 def test_credentials_in_any_logged_address_are_masked_and_other_parameters_kept(text, masked):
     assert logs.mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("certno=540102198005010110", "certno=540102********0110"),
+        ("身份证54010219750312022X。", "身份证540102********022X。"),
+        ("voucher_id=f623ff6bad465656977019752657f1db", "voucher_id=f623ff6bad465656977019752657f1db"),
+        ("msgid H54010000001202612021012000001", "msgid H54010000001202612021012000001"),
+    ],
+)
+def test_an_id_number_is_masked_where_it_stands_alone_and_hex_ids_keep_their_digits(text, masked):
+    assert logs.mask_text(text) == masked
