@@ -68,6 +68,11 @@ TABLE: tuple[Transaction, ...] = (
     T("3201", "医药机构费用结算对总账", "data", inp.TotalsReconciliation, queries.reconcile_totals),
     T("5203", "结算信息查询", "data", inp.SettlementQuery, queries.settlement_info),
     T("5206", "人员累计信息查询", "data", inp.CumulativeQuery, queries.cumulative),
+    # files (9101/9102)
+    # national catalogues (13xx)
+    # dictionaries (1901), institutions (1201)
+    # item mapping (3301/3302)
+    # departments (3401-3403)
 )
 
 TRANSACTIONS: dict[str, Transaction] = {row.infno: row for row in TABLE}

@@ -14,6 +14,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from fakes_catalogues import FakeCatalogues
+from fakes_departments import FakeDepartments
+from fakes_dictionaries import FakeDictionaries
+from fakes_files import FakeFiles
+from fakes_mapping import FakeMapping
+
 from medshared.events import Event
 from settlement.domain.errors import Refused
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingKind, FilingRecord, RegionPolicy
@@ -31,8 +37,9 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-class FakeStore:
+class FakeStore(FakeFiles, FakeCatalogues, FakeDictionaries, FakeMapping, FakeDepartments):
     def __init__(self) -> None:
+        super().__init__()
         self.people: dict[str, SimpleNamespace] = {}
         self.enrollment_rows: dict[str, list[SimpleNamespace]] = {}
         self.identity_rows: dict[str, list[SimpleNamespace]] = {}

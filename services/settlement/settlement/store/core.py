@@ -1,8 +1,6 @@
-"""The repository the national use cases work through (settlement.usecases.ports.Store), over SQL.
+"""The settlement chain's part of the store (settlement.usecases.ports.core), over SQL.
 
-`SqlStore` is the real one over a SQLAlchemy session (the tables of settlement.db);
-tests/unit/fakes.py holds an in-memory one with the same methods, so the use cases run
-without a database. Hot statements are built once with bound parameters.
+Hot statements are built once with bound parameters.
 """
 
 from __future__ import annotations
@@ -57,12 +55,11 @@ _OPEN_SETTLEMENT = select(settlement.c.setl_id).where(
 )
 
 
-class SqlStore:
-    """The store over one SQLAlchemy session (a unit of work, or a read-only session)."""
+class CoreSql:
+    """The settlement chain over the store's session."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._postgres = session.get_bind().dialect.name == "postgresql"
+    session: Session
+    _postgres: bool
 
     # read models and reference data: settlement's own copies (readmodels, reference)
     def person(self, psn_no: str) -> Any:

@@ -1,5 +1,4 @@
-"""The store the national use cases read and write through: a port, implemented over SQL by
-settlement.store.SqlStore and in memory by the unit tests' fake."""
+"""The port of the settlement chain: read models, policies, visits, fee lines, settlements."""
 
 from __future__ import annotations
 
@@ -14,8 +13,8 @@ from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingR
 ACCUMULATOR_FIELDS = tuple(f.name for f in dataclasses.fields(Accumulators))
 
 
-class Store(Protocol):
-    """What a national use case may read and write; every method belongs to the current unit of work."""
+class CoreStore(Protocol):
+    """Visits, fee lines, settlements, accumulators, filings: the stores of the settlement chain."""
 
     # read models and reference data
     def person(self, psn_no: str) -> Any: ...

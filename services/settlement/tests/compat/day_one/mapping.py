@@ -1,0 +1,11 @@
+"""3301/3302 item mapping and 1316/1317, as a HIS calls them on its first day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COVERED: set[str] = set()
+
+
+def run(s: Any) -> None:
+    """Call each infno of COVERED once, successfully, through s.step(infno, input)."""
