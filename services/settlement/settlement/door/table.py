@@ -73,6 +73,10 @@ TABLE: tuple[Transaction, ...] = (
     # dictionaries (1901), institutions (1201)
     # item mapping (3301/3302)
     # departments (3401-3403)
+    # pharmacy (2101-2103)
+    # records (5201-5205, 5301-5304), designations (2505/2506)
+    # settlement lists (4101-4104)
+    # statements (3202-3204)
 )
 
 TRANSACTIONS: dict[str, Transaction] = {row.infno: row for row in TABLE}

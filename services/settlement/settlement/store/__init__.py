@@ -15,11 +15,26 @@ from .departments import DepartmentSql
 from .dictionaries import DictionarySql
 from .files import FileSql
 from .mapping import MappingSql
+from .pharmacy import PharmacySql
+from .records import RecordsSql
+from .setllists import SetlListSql
+from .statements import StatementSql
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(CoreSql, FileSql, CatalogueSql, DictionarySql, MappingSql, DepartmentSql):
+class SqlStore(
+    CoreSql,
+    FileSql,
+    CatalogueSql,
+    DictionarySql,
+    MappingSql,
+    DepartmentSql,
+    PharmacySql,
+    RecordsSql,
+    SetlListSql,
+    StatementSql,
+):
     """The store over one SQLAlchemy session (a unit of work, or a read-only session)."""
 
     def __init__(self, session: Session) -> None:

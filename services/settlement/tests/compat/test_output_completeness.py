@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from after_bills import pharmacy, records, setllists, statements
 from compat_support import SPEC_PATH, spec_outputs, spec_problems
 from day_one import catalogues, departments, dictionaries, files, mapping
 from support import (
@@ -37,6 +38,9 @@ from settlement.demo import load_demo
 # What a HIS calls before its first bill, one module per capability: each has run(s) and COVERED.
 DAY_ONE = [files.run, dictionaries.run, catalogues.run, mapping.run, departments.run]
 DAY_ONE_COVERED = files.COVERED | dictionaries.COVERED | catalogues.COVERED | mapping.COVERED | departments.COVERED
+# ... and once bills exist.
+AFTER_BILLS = [pharmacy.run, records.run, setllists.run, statements.run]
+AFTER_BILLS_COVERED = pharmacy.COVERED | records.COVERED | setllists.COVERED | statements.COVERED
 
 
 def offered_infnos() -> frozenset[str]:
@@ -310,6 +314,8 @@ def door_answers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         outpatient(s)
         inpatient(s)
         filings(s)
+        for once_bills_exist in AFTER_BILLS:
+            once_bills_exist(s)
         s.step("9002", {"signOut": {"sign_no": his.sign_no, "opter_no": "001"}})
         yield s
 
@@ -342,7 +348,7 @@ def test_every_offered_transaction_has_a_successful_scenario() -> None:
                "2208", "2401", "2402", "2403", "2404", "2405", "2301", "2302", "2303", "2304", "2305", "2501",
                "2502", "2503", "2504", "2601", "3201", "5203", "5206"}  # fmt: skip
     assert OFFERED, "the door's table of offered transactions was not found"
-    covered |= DAY_ONE_COVERED
+    covered |= DAY_ONE_COVERED | AFTER_BILLS_COVERED
     assert set(OFFERED) <= covered, f"no scenario calls {sorted(set(OFFERED) - covered)}"
 
 

@@ -19,6 +19,10 @@ from fakes_departments import FakeDepartments
 from fakes_dictionaries import FakeDictionaries
 from fakes_files import FakeFiles
 from fakes_mapping import FakeMapping
+from fakes_pharmacy import FakePharmacy
+from fakes_records import FakeRecords
+from fakes_setllists import FakeSetlList
+from fakes_statements import FakeStatement
 
 from medshared.events import Event
 from settlement.domain.errors import Refused
@@ -37,7 +41,17 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-class FakeStore(FakeFiles, FakeCatalogues, FakeDictionaries, FakeMapping, FakeDepartments):
+class FakeStore(
+    FakeFiles,
+    FakeCatalogues,
+    FakeDictionaries,
+    FakeMapping,
+    FakeDepartments,
+    FakePharmacy,
+    FakeRecords,
+    FakeSetlList,
+    FakeStatement,
+):
     def __init__(self) -> None:
         super().__init__()
         self.people: dict[str, SimpleNamespace] = {}

@@ -1,6 +1,6 @@
 """The store the national use cases read and write through: one port, made of one protocol per
 capability (the settlement chain, files, catalogues, dictionaries and institutions, item mapping,
-departments). settlement.store.SqlStore implements it over SQL, tests/unit/fakes.py in memory;
+departments, pharmacies, records, settlement lists, statements). settlement.store.SqlStore implements it over SQL, tests/unit/fakes.py in memory;
 every method belongs to the current unit of work."""
 
 from __future__ import annotations
@@ -13,9 +13,25 @@ from .departments import DepartmentStore
 from .dictionaries import DictionaryStore
 from .files import FileStore
 from .mapping import MappingStore
+from .pharmacy import PharmacyStore
+from .records import RecordsStore
+from .setllists import SetlListStore
+from .statements import StatementStore
 
 __all__ = ["ACCUMULATOR_FIELDS", "Store"]
 
 
-class Store(CoreStore, FileStore, CatalogueStore, DictionaryStore, MappingStore, DepartmentStore, Protocol):
+class Store(
+    CoreStore,
+    FileStore,
+    CatalogueStore,
+    DictionaryStore,
+    MappingStore,
+    DepartmentStore,
+    PharmacyStore,
+    RecordsStore,
+    SetlListStore,
+    StatementStore,
+    Protocol,
+):
     """What a national use case may read and write."""

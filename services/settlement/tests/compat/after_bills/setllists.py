@@ -1,0 +1,11 @@
+"""4101-4104 settlement lists, as a HIS or pharmacy calls them once bills exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COVERED: set[str] = set()
+
+
+def run(s: Any) -> None:
+    """Call each infno of COVERED once, successfully, through s.step(infno, input)."""
