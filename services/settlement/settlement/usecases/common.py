@@ -9,6 +9,7 @@ from typing import Any
 from medshared.national import NationalRequest, new_refmsgid
 from settlement.domain import eligibility
 from settlement.domain.errors import Refused
+from settlement.domain.files import FileRules
 
 from .ports import Store
 
@@ -26,6 +27,8 @@ class Call:
     sender: str = ""  # the x-tif-paasid that signed the call; msgids are unique per sender
     channel: str = HIS  # HIS, or MOBILE_PAY when the mobile-payment centre calls for the institution
     prepared: dict[str, Any] = field(default_factory=dict)  # answers fetched before the transaction
+    attachment: bytes | None = None  # the file a 9101 upload carries (fsUploadIn.in, or a multipart part)
+    file_rules: FileRules = field(default_factory=FileRules)  # size, deadline and quota of 9101/9102 files
 
     @property
     def now(self) -> dt.datetime:
@@ -37,11 +40,20 @@ class Call:
         return self.prepared.get("holder")
 
 
+@dataclass(frozen=True)
+class FileAnswer:
+    """A file answered as bytes (9102) instead of the JSON envelope."""
+
+    filename: str
+    content: bytes
+
+
 @dataclass
 class Outcome:
     output: Any
     psn_no: str | None = None
     ref_id: str | None = None
+    file: FileAnswer | None = None  # set when the answer is the file itself; `output` then describes it
 
 
 def new_id(admdvs: str, moment: dt.datetime) -> str:
