@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from medshared.security import OperatorCredential, development_operator_tokens, operator_token_secrets
 from medshared.settings import ServiceSettings
+from settlement.domain.files import MIB, FileRules
 
 
 class Settings(ServiceSettings):
@@ -30,6 +33,22 @@ class Settings(ServiceSettings):
     operator_tokens: dict[str, OperatorCredential] = Field(default_factory=development_operator_tokens)
     # The receiver admdvs that starts every inf_refmsgid.
     platform_admdvs: str = "540000"
+    # 9101/9102 files: the largest file one upload may carry; how long a file (uploaded, or generated
+    # by 13xx/3202) is kept for download; how many uploads, and how many bytes of them, an institution
+    # may keep at once. A JSON 9101 body is also held to the edge's upload limit (32 MiB), which base64
+    # of a 20 MiB file fits.
+    file_max_bytes: int = 20 * MIB
+    file_keep_hours: float = 24.0
+    file_live_uploads_per_institution: int = 100
+    file_live_upload_bytes_per_institution: int = 500 * MIB
+
+    def file_rules(self) -> FileRules:
+        return FileRules(
+            max_bytes=self.file_max_bytes,
+            keep=dt.timedelta(hours=self.file_keep_hours),
+            live_uploads_per_institution=self.file_live_uploads_per_institution,
+            live_upload_bytes_per_institution=self.file_live_upload_bytes_per_institution,
+        )
 
     def secrets_with_development_defaults(self) -> dict[str, str]:
         return {

@@ -195,6 +195,10 @@ class His:
             content=jsonutil.dumps(envelope),
             headers=headers if headers is not None else gateway_headers(self.paasid, self.token),
         )
+        if answer.headers.get("content-type", "").startswith("application/octet-stream"):
+            # A file answered as bytes (9102): handed back as an answer whose output holds the file.
+            disposition = answer.headers.get("content-disposition", "")
+            return {"infcode": 0, "output": {"file": answer.content, "content_disposition": disposition}}
         return jsonutil.loads(answer.content)
 
     def call(self, infno: str, input_: dict[str, Any], *, insuplc: str = "", msgid: str | None = None) -> Any:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import re
+from array import array
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,8 @@ from .errors import Refused
 from .inputs import _Required
 
 MIB = 1024 * 1024
-# What a HIS sends in fsDownloadIn.filename for a file a 13xx download generated.
+# The spec's fixed fsDownloadIn.filename for a file a 13xx download generated; most clients send it
+# as fsDownloadIn.fixmedins_code instead (and the filename the transaction answered).
 GENERATED_FILENAME = "plc"
 UPLOAD = "9101"  # the origin of an uploaded file; a generated one carries its transaction's infno
 
@@ -39,23 +41,27 @@ class FileRules:
 
 
 def size_text(size: int) -> str:
-    if size >= MIB and size % MIB == 0:
-        return f"{size // MIB} MiB"
-    if size >= 1024 and size % 1024 == 0:
-        return f"{size // 1024} KiB"
+    """20 MiB, 25.3 MiB, 512 KiB, 900 bytes."""
+    for unit, name in ((MIB, "MiB"), (1024, "KiB")):
+        if size >= unit:
+            return f"{size // unit} {name}" if size % unit == 0 else f"{size / unit:.1f} {name}"
     return f"{size} bytes"
 
 
 class FsUploadIn(_Required):
-    """input.fsUploadIn of 9101; `in` (the bytes) reaches the use case apart, as the call's attachment."""
+    """input.fsUploadIn of 9101; `in` (the bytes) reaches the use case apart, as the call's attachment.
+    fixmedins_code, when sent, must be the caller's own."""
 
     filename: str
-    fixmedins_code: str
+    fixmedins_code: str | None = None
 
 
 class FsDownloadIn(_Required):
+    """input.fsDownloadIn of 9102: file_qury_no names the file. fixmedins_code is the caller's own or
+    `plc` (what most clients send for a generated file); filename is checked only for an uploaded file."""
+
     file_qury_no: str
-    filename: str
+    filename: str | None = None
     fixmedins_code: str | None = None
 
 
@@ -81,8 +87,8 @@ def decode_bytes(value: Any, where: str) -> bytes:
       -128..127 (a Java byte[] as Gson and hand-built lists write it); a list mixing values above 127
       and below 0 is refused, as no byte array serialises so;
     - text: base64 (a C# byte[] through Newtonsoft, Java byte[] through Jackson or fastjson), with or
-      without a data: URL prefix, with line breaks (MIME) or in the URL-safe alphabet; text that is not
-      base64 is the file's own content, kept as UTF-8;
+      without a data: URL prefix, with line breaks (MIME) or in the URL-safe alphabet; a Java
+      Arrays.toString of a byte[] ("[80, 75, 3, 4]"); any other text is the file's own content, as UTF-8;
     - an object {"type": "Buffer", "data": [...]} (a Node.js Buffer through JSON.stringify).
     """
     if isinstance(value, dict) and value.get("type") == "Buffer" and isinstance(value.get("data"), list):
@@ -90,24 +96,27 @@ def decode_bytes(value: Any, where: str) -> bytes:
     if isinstance(value, list):
         return _from_list(value, where)
     if isinstance(value, str):
-        return _from_text(value)
+        return _from_text(value, where)
     raise _refuse_shape(where)
 
 
 def _from_list(values: list[Any], where: str) -> bytes:
-    if not all(type(v) is int for v in values):
-        # JSON numbers arrive as Decimal (money stays exact): whole ones are byte values too.
+    try:
+        return bytes(values)  # 0..255
+    except ValueError:
+        pass  # a value outside 0..255: signed bytes, or no bytes at all
+    except TypeError:
+        # JSON numbers with a fraction or exponent arrive as Decimal (money stays exact): 1E+1 is 10.
         try:
             values = [_whole(v) for v in values]
-        except ValueError:
+        except (ValueError, OverflowError):
             raise _refuse_shape(where) from None
-    if not values:
-        return b""
+        return _from_list(values, where)
+    try:
+        return array("b", values).tobytes()  # -128..127, a Java byte[]
+    except OverflowError:
+        pass
     low, high = min(values), max(values)
-    if low >= 0 and high <= 255:
-        return bytes(values)
-    if low >= -128 and high <= 127:
-        return bytes(v & 0xFF for v in values)
     if low < -128 or high > 255:
         raise Refused(
             f"{where} holds {low if low < -128 else high}: a byte is 0..255 (or -128..127)", code="INPUT_INVALID"
@@ -124,8 +133,14 @@ def _whole(value: Any) -> int:
     return int(value)
 
 
-def _from_text(text: str) -> bytes:
+_JAVA_ARRAY_TEXT = re.compile(r"\[\s*-?\d{1,3}(\s*,\s*-?\d{1,3})*\s*\]")
+
+
+def _from_text(text: str, where: str) -> bytes:
     stripped = _DATA_URL.sub("", text.strip(), count=1)
+    if stripped.startswith("[") and _JAVA_ARRAY_TEXT.fullmatch(stripped):
+        # Java's Arrays.toString(byte[]): "[80, 75, 3, 4]"
+        return _from_list([int(v) for v in stripped[1:-1].split(",")], where)
     raw = stripped.encode("ascii", errors="replace")
     if raw and len(raw.replace(b"\r", b"").replace(b"\n", b"")) % 4 == 0:
         if _BASE64.fullmatch(raw):
@@ -149,18 +164,22 @@ def basename(filename: str) -> str:
     return re.split(r"[\\/]", filename.strip())[-1]
 
 
-def names_file(sent: str, stored: str, origin: str) -> bool:
-    """Whether fsDownloadIn.filename names this file: its name (any case, with or without a directory or
-    the .zip/.txt ending), or `plc` for a generated file, as 13xx downloads are fetched."""
-    wanted = basename(sent).lower()
-    if origin != UPLOAD and wanted == GENERATED_FILENAME:
+def names_file(sent: str | None, stored: str, origin: str) -> bool:
+    """Whether fsDownloadIn.filename fits the file file_qury_no names.
+
+    A generated file (13xx, 3202) is fetched under whatever name the HIS sends: the spec's fixed `plc`,
+    the filename the transaction answered, or a local name of its own (deployed clients send all three).
+    An uploaded file is fetched under its own name (any case, with or without a directory or a
+    .zip/.txt ending) or `plc`; a name that is neither is a mistake worth naming.
+    """
+    if origin != UPLOAD or not sent:
         return True
-    have = basename(stored).lower()
-    return wanted == have or _stem(wanted) == _stem(have)
+    wanted, have = basename(sent).lower(), basename(stored).lower()
+    return wanted in (GENERATED_FILENAME, have) or _stem(wanted) == _stem(have)
 
 
 def _stem(name: str) -> str:
-    for ending in (".zip", ".txt"):
+    for ending in (".txt.zip", ".zip", ".txt"):
         if name.endswith(ending):
             return name[: -len(ending)]
     return name

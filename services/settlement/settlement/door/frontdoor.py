@@ -3,11 +3,18 @@
 Each business call is one unit of work: its effect, its outbox events and the stored answer
 (for msgid replay) commit together. A refused call (infcode -1) stores nothing, so the HIS may
 correct it and send it again with the same msgid.
+
+A 9101 upload carries its file in input.fsUploadIn.in (or beside the envelope, as a multipart part):
+the door takes the file out before the envelope is read, so the 40000-character input limit holds for
+the rest, and the request's identity for msgid replay names the file by its SHA-256. A 9102 download
+answers the file's bytes, not the JSON envelope; repeated with its msgid it reads the file again (a
+file never changes), so a retry gets the same bytes while the file lives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from medshared import jsonutil
 from medshared.events import utcnow
+from medshared.limits import MAX_BODY_BYTES
 from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
 from medshared.runtime import Runtime
 from settlement.adapters import EvoucherClient, RemoteCareClient
@@ -26,12 +34,30 @@ from settlement.config import Settings
 from settlement.db import message_log
 from settlement.domain import inputs as inp
 from settlement.domain.errors import Refused
+from settlement.domain.files import decode_bytes, size_text
 from settlement.policy import SettlementRuleError
 from settlement.store import SqlStore
-from settlement.usecases.common import Call, Outcome
+from settlement.usecases.common import Call, FileAnswer, Outcome
+from settlement.usecases.files import too_large
 
 from . import gateway as gw
 from .table import TRANSACTIONS, Transaction
+
+UPLOAD_INFNO = "9101"
+# A download reads an immutable file: repeated with its msgid it is read again, never answered from the log.
+REREAD_ON_REPLAY = frozenset({"9102"})
+
+Answer = dict[str, Any] | FileAnswer
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The file part of a multipart/form-data 9101, taken apart from its jsonStr envelope at the edge;
+    `refusal` says why it could not be (too large, no file part) when it could not."""
+
+    content: bytes | None = None
+    filename: str = ""
+    refusal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,34 +77,77 @@ class FrontDoor:
         self.settings = settings
         self.ports = Ports(runtime, evoucher, remote_care)
         self.gateway = gw.Gateway(settings)
+        self.file_rules = settings.file_rules()
         self.extra_fields: Counter[str] = Counter()
 
     def call(
-        self, headers: Mapping[str, str], raw: bytes, *, path_infno: str | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        """One national call: HTTP status and the national answer (infcode 0 or -1)."""
+        self,
+        headers: Mapping[str, str],
+        raw: bytes,
+        *,
+        path_infno: str | None = None,
+        attachment: Attachment | None = None,
+    ) -> tuple[int, Answer]:
+        """One national call: HTTP status and the national answer (infcode 0 or -1), or the file a
+        9102 answers. `attachment`: the file part of a multipart 9101, whose envelope is `raw`."""
         received = dt.datetime.now()
 
         def refuse(error: Exception, status: int = 200) -> tuple[int, dict[str, Any]]:
             return status, refusal(error, admdvs=self.settings.platform_admdvs, received=received)
 
+        if attachment is not None and attachment.refusal is not None:
+            return refuse(EnvelopeError(attachment.refusal))
         try:
             body = jsonutil.loads(raw)
         except ValueError:
+            if len(raw) > MAX_BODY_BYTES:
+                return refuse(EnvelopeError(_over_body_limit()))
             return refuse(EnvelopeError("the request body is not JSON; send the national envelope as a JSON object"))
         try:
+            if _infno_of(body, path_infno) == UPLOAD_INFNO:
+                content = self._take_file(body, attachment)
+            elif len(raw) > MAX_BODY_BYTES:
+                raise EnvelopeError(_over_body_limit())
+            else:
+                content = None
             req = parse_request(body, infno=path_infno)
-        except EnvelopeError as exc:
+        except (EnvelopeError, Refused) as exc:
             return refuse(exc)
         self.extra_fields.update(extra_fields(body))
         try:
-            return 200, self._answer(req, headers, received)
+            return 200, self._answer(req, headers, received, content)
         except Refused as exc:
             return refuse(exc, exc.http_status)
         except SettlementRuleError as exc:
             return refuse(exc)
 
-    def _answer(self, req: NationalRequest, headers: Mapping[str, str], received: dt.datetime) -> dict[str, Any]:
+    def _take_file(self, body: Any, attachment: Attachment | None) -> bytes | None:
+        """Take a 9101's file out of its envelope (input.fsUploadIn.in, or the multipart part) and leave
+        its SHA-256 in its place: the envelope stays within the input limit, and a repeated msgid with
+        another file is a different request."""
+        node = _upload_node(body, create=attachment is not None)
+        where = "input.fsUploadIn.in"
+        sent = node.pop("in", None) if node is not None else None
+        content = None if sent in (None, "", []) else decode_bytes(sent, where)
+        if attachment is not None:
+            if content is not None and content != attachment.content:
+                raise Refused(
+                    f"{where} and the multipart part file hold different files: send the file once",
+                    code="INPUT_INVALID",
+                )
+            content = attachment.content
+            if node is not None and attachment.filename and not node.get("filename"):
+                node["filename"] = attachment.filename
+        if content is not None:
+            if len(content) > self.file_rules.max_bytes:
+                raise too_large(len(content), self.file_rules.max_bytes)
+            if node is not None:
+                node["in"] = "sha256:" + hashlib.sha256(content).hexdigest()
+        return content
+
+    def _answer(
+        self, req: NationalRequest, headers: Mapping[str, str], received: dt.datetime, content: bytes | None
+    ) -> Answer:
         sender = headers.get("x-tif-paasid", "")
         digest = gw.body_hash(req)
         with self.runtime.factory() as session:
@@ -87,9 +156,9 @@ class FrontDoor:
             inst, channel = self.gateway.authenticate(gate, headers, req)
             self.gateway.spend_nonce_within_rate(session, headers)
         stored = gw.replay(gate.message, req, digest)
-        if stored is not None:
+        if stored is not None and req.infno not in REREAD_ON_REPLAY:
             return stored
-        if req.infno != "9001":
+        if req.infno != "9001" and stored is None:
             gw.check_sign_no(gate.sign_in, req)
         row = TRANSACTIONS.get(req.infno)
         if row is None:
@@ -98,14 +167,25 @@ class FrontDoor:
                 "for the transactions it answers",
                 code="INFNO_UNSUPPORTED",
             )
-        call = Call(req=req, inst=inst, received=received, sender=sender, channel=channel)
+        call = Call(
+            req=req,
+            inst=inst,
+            received=received,
+            sender=sender,
+            channel=channel,
+            attachment=content,
+            file_rules=self.file_rules,
+        )
         data = _read_input(row, req)
         if row.prepare is not None:
             row.prepare(self.ports, call, data)
+        outcome: Outcome | None = None
         try:
             with self.runtime.unit_of_work() as session:
-                outcome: Outcome = row.use_case(SqlStore(session), call, data)
+                outcome = row.use_case(SqlStore(session), call, data)
                 answer = response(admdvs=self.settings.platform_admdvs, received=received, output=outcome.output)
+                if stored is not None:  # a download read again for its repeated msgid: logged once
+                    return outcome.file or answer
                 session.execute(
                     insert(message_log),
                     {
@@ -126,8 +206,11 @@ class FrontDoor:
                 stored = gw.replay(gw.stored_message(session, sender, req.msgid), req, digest)
             if stored is None:
                 raise
+            if outcome is not None and outcome.file is not None:
+                return outcome.file
             return stored
-        return answer
+        assert outcome is not None
+        return outcome.file or answer
 
     def collect(self) -> Iterator[Any]:
         """Prometheus: envelope fields the spec does not list, by name (known ones) or as "other"."""
@@ -137,6 +220,54 @@ class FrontDoor:
         for field, count in sorted(self.extra_fields.items()):
             family.add_metric([field], count)
         yield family
+
+
+def _over_body_limit() -> str:
+    return (
+        f"the request body is over {MAX_BODY_BYTES} bytes ({size_text(MAX_BODY_BYTES)}); only a 9101 file "
+        "upload may be larger: send less per request"
+    )
+
+
+def _field(body: Mapping[str, Any], name: str) -> Any:
+    """An envelope field under its own name or in another case (INFNO, Input), as parse_request reads it."""
+    if name in body:
+        return body[name]
+    return next((value for key, value in body.items() if isinstance(key, str) and key.lower() == name), None)
+
+
+def _infno_of(body: Any, path_infno: str | None) -> str:
+    if path_infno:
+        return path_infno.strip().upper()
+    infno = _field(body, "infno") if isinstance(body, dict) else None
+    return str(infno).strip().upper() if isinstance(infno, (str, int)) else ""
+
+
+def _upload_node(body: Any, *, create: bool) -> dict[str, Any] | None:
+    """input.fsUploadIn of a 9101 envelope (the input sent as a JSON string too, or flat, without the
+    wrapper), or None; `create` makes an empty node when the envelope has none (a multipart jsonStr)."""
+    if not isinstance(body, dict):
+        return None
+    key = next((k for k in body if isinstance(k, str) and k.lower() == "input"), "input")
+    input_ = body.get(key)
+    if isinstance(input_, str) and input_.strip().startswith("{"):
+        try:
+            input_ = body[key] = jsonutil.loads(input_)
+        except ValueError:
+            return None
+    if input_ in (None, "") and create:
+        input_ = body[key] = {}
+    if not isinstance(input_, dict):
+        return None
+    node = input_.get("fsUploadIn")
+    if isinstance(node, dict):
+        return node
+    if node is None and ("filename" in input_ or "in" in input_) and not isinstance(input_.get("in"), dict):
+        return input_  # the node's fields straight under input
+    if node is None and create:
+        node = input_["fsUploadIn"] = {}
+        return node
+    return None
 
 
 def _read_input(row: Transaction, req: NationalRequest) -> Any:
