@@ -183,12 +183,15 @@ class FeeDetail(_Required):
     psn_no: str
     chrg_bchno: str | None = None
     init_feedetl_sn: str | None = None
-    med_list_codg: str
+    # The national code; a line may leave it out when its own code (medins_list_codg) is mapped with
+    # 3301 on the fee day (usecases.fees prices it then with the mapping's code).
+    med_list_codg: str | None = None
     medins_list_codg: str
     det_item_fee_sumamt: Amount
     cnt: Quantity
     pric: Price
     fee_ocur_time: DateTime
+    bilg_dept_codg: str | None = None  # checked against the departments uploaded with 3401, if any
 
 
 class CancelFees2205(_Required):

@@ -1,4 +1,8 @@
-"""Fee lines: upload (2204 outpatient, 2301 inpatient, classified line by line) and withdrawal (2205, 2302)."""
+"""Fee lines: upload (2204 outpatient, 2301 inpatient, classified line by line) and withdrawal (2205, 2302).
+
+A line is priced with its national code (med_list_codg). Where the institution mapped the line's own
+code (medins_list_codg) with 3301 on the fee day, the mapping decides it: a line may leave
+med_list_codg out, and one that sends another code is refused (domain.mapping.national_code)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from typing import Any
 
 from settlement import outputs
 from settlement.domain import inputs as inp
+from settlement.domain import mapping as mp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 from settlement.policy import FeeLine, classify_line
 
 from .common import Call, Outcome, find_visit
+from .departments import check_billing_departments
 from .ports import Store
 
 WITHDRAW_ALL = "0000"
@@ -32,9 +38,11 @@ def _upload(store: Store, call: Call, lines: list[inp.FeeDetail], infno: str) ->
         raise Refused("all lines of one upload must carry the same mdtrt_id and psn_no", code="INPUT_INVALID")
     row = find_visit(store, call, first.mdtrt_id, first.psn_no, lock=True)
     vs.require(infno, row.kind, row.status, row.mdtrt_id)
+    check_billing_departments(store, call, lines)
     existing = {r.feedetl_sn: r for r in store.fee_lines(row.mdtrt_id)}
     seen: set[str] = set()
     catalogue = store.catalogue_on(call.now.date())
+    mappings = mp.by_own_code(store.item_mappings(call.req.fixmedins_code, {x.medins_list_codg for x in lines}))
     result, rows = [], []
     for line in lines:
         if line.feedetl_sn in existing or line.feedetl_sn in seen:
@@ -45,19 +53,27 @@ def _upload(store: Store, call: Call, lines: list[inp.FeeDetail], infno: str) ->
         seen.add(line.feedetl_sn)
         if infno == "2204" and not line.chrg_bchno:
             raise Refused(f"fee line {line.feedetl_sn}: chrg_bchno is required", code="INPUT_INVALID")
+        line, code = _priced_as(line, mappings)
         if line.cnt < 0 or line.det_item_fee_sumamt < 0:
             _check_refund(line, existing, infno)
         classified = classify_line(
-            FeeLine(
-                line.feedetl_sn, line.med_list_codg, line.cnt, line.pric, line.det_item_fee_sumamt, line.init_feedetl_sn
-            ),
+            FeeLine(line.feedetl_sn, code, line.cnt, line.pric, line.det_item_fee_sumamt, line.init_feedetl_sn),
             catalogue,
             call.inst.admdvs,
         )
         rows.append(_stored(row.mdtrt_id, line, classified))
-        result.append(outputs.fee_result(line, classified, catalogue.lookup(line.med_list_codg, call.inst.admdvs)))
+        answered = outputs.fee_result(line, classified, catalogue.lookup(code, call.inst.admdvs))
+        answered["med_list_codg"] = code  # the national code it was priced with
+        result.append(answered)
     store.add_fee_lines(rows)
     return Outcome({"result": result}, psn_no=first.psn_no, ref_id=row.mdtrt_id)
+
+
+def _priced_as(line: inp.FeeDetail, mappings: Mapping[str, list[mp.ItemMapping]]) -> tuple[inp.FeeDetail, str]:
+    """The line carrying the national code it is priced with (its mapping's, or the code as sent), and the code."""
+    own = line.medins_list_codg
+    code = mp.national_code(line.feedetl_sn, own, line.med_list_codg, line.fee_ocur_time.date(), mappings.get(own, []))
+    return (line if code == line.med_list_codg else line.model_copy(update={"med_list_codg": code})), code
 
 
 def _stored(mdtrt_id: str, line: inp.FeeDetail, classified: Any) -> dict[str, Any]:
