@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bench import his
+from bench import his, pharmacy
 from bench.stats import summary_ms
 from medshared import jsonutil
 
@@ -344,6 +344,7 @@ WORKLOADS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
     "resolve": resolve,
     "mint": mint,
     "decode": decode,
+    "pharmacy": pharmacy.purchases,
 }
 
 

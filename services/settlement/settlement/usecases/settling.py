@@ -1,5 +1,8 @@
 """Settling a visit (2206/2207 outpatient, 2303/2304 inpatient) and giving it back (2208, 2305, 2601).
 
+price() and record_settlement() are the two halves of every settlement, pharmacy purchases
+(usecases/pharmacy.py) included; a pharmacy purchase is reversed here too (2103, 2601).
+
 A settlement and everything it moves commit in one unit of work: the settlement row, its fee
 lines marked, the person's yearly accumulators, the personal-account entry, the visit's state
 and the outbox events. A reversal gives back exactly what the settlement took (its stored
@@ -8,6 +11,7 @@ accumulator delta and account payment), once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from medshared import jsonutil
@@ -17,10 +21,14 @@ from settlement.domain import eligibility
 from settlement.domain import inputs as inp
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
+from settlement.domain.pharmacy import PHARMACY_KIND
 from settlement.messaging import contracts
 from settlement.policy import (
     Accumulators,
+    Breakdown,
+    Catalogue,
     FeeLine,
+    LineResult,
     VisitContext,
     classify_line,
     covering_filing,
@@ -42,6 +50,9 @@ from .ports import Store
 
 FINAL = ("2207", "2304")
 INPATIENT = ("2303", "2304")
+PHARMACY_FINAL = "2102"
+# The infno that reverses a settlement of each visit kind by setl_id.
+REVERSED_WITH = {vs.OUTPATIENT: "2208", vs.INPATIENT: "2305", PHARMACY_KIND: "2103"}
 
 
 def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
@@ -69,22 +80,76 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
             code="INPUT_INVALID",
         )
     lines = _unsettled_lines(store, row, data, inpatient)
+    fee_lines = [
+        FeeLine(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, r.det_item_fee_sumamt, r.init_feedetl_sn) for r in lines
+    ]
+    priced = price(store, call, psn, enrollment, row, fee_lines, acct_used=data.acct_used_flag == "1", final=final)
+    setl_id = new_id(call.inst.admdvs, call.now) if final else None
+    info = outputs.setlinfo(
+        psn,
+        enrollment,
+        row,
+        priced.breakdown,
+        cert_type=data.mdtrt_cert_type,
+        now=call.now,
+        setl_id=setl_id,
+        msgid=call.req.msgid,
+        clr_optins=call.inst.admdvs,
+    )
+    details = [outputs.setldetail(part) for part in priced.breakdown.setldetail]
+    if setl_id is None:
+        return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no)
+    record_settlement(
+        store,
+        call,
+        row,
+        priced,
+        info,
+        details,
+        line_ids=[r.id for r in lines],
+        status=vs.after_settlement(row.kind, mid, row.status),
+        per_admission=inpatient,
+        mid=mid,
+    )
+    return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no, ref_id=setl_id)
 
+
+@dataclass(frozen=True)
+class Priced:
+    """One settlement as the engine computed it, with what it read: the year's accumulators before it,
+    the classified lines, the catalogue and the policies used."""
+
+    breakdown: Breakdown
+    accum: Accumulators
+    classified: list[LineResult]
+    catalogue: Catalogue
+    identity: str | None
+    monitoring: Any
+    versions: dict[str, str]
+
+
+def price(
+    store: Store,
+    call: Call,
+    psn: Any,
+    enrollment: Any,
+    row: Any,
+    lines: list[FeeLine],
+    *,
+    acct_used: bool,
+    final: bool,
+) -> Priced:
+    """Classify the lines by the treating region's catalogue and run the insured region's policy over
+    them (docs/settlement-rules.md). `row` is the visit, or a pharmacy purchase shaped like one; with
+    `final` the person's yearly accumulators are row-locked until the unit of work ends."""
     day = call.now.date()
     catalogue = store.catalogue_on(day)
     policy = store.region_policy_on(enrollment.insuplc_admdvs, row.insutype, day)
     assistance = store.assistance_policy_on(enrollment.insuplc_admdvs, day)
-    classified = [
-        classify_line(
-            FeeLine(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, r.det_item_fee_sumamt, r.init_feedetl_sn),
-            catalogue,
-            call.inst.admdvs,
-        )
-        for r in lines
-    ]
+    classified = [classify_line(line, catalogue, call.inst.admdvs) for line in lines]
     identity = eligibility.assistance_identity(store.identities_on(psn.psn_no, row.begntime))
     accum = store.lock_accumulators(psn.psn_no, day.year) if final else store.read_accumulators(psn.psn_no, day.year)
-    deductible_applied = store.deductible_applied(row.mdtrt_id)
+    deductible_applied = store.deductible_applied(row.mdtrt_id) if row.mdtrt_id else ZERO
     ctx = VisitContext(
         insutype=row.insutype,
         psn_type=enrollment.psn_type,
@@ -97,37 +162,40 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
         filing=covering_filing(store.filings(psn.psn_no), call.inst.admdvs, row.begntime.date()),
         identity=identity,
         acct_balance=store.balance(psn.psn_no, "310") if row.insutype == "310" else ZERO,
-        acct_used_flag=data.acct_used_flag == "1",
+        acct_used_flag=acct_used,
         mdtrt_dedc_applied=deductible_applied,
         chronic_filing_active=store.chronic_filing_active(psn.psn_no, row.dise_codg, row.begntime.date()),
     )
     breakdown = settle(classified, ctx, policy, assistance, accum)
-    setl_id = new_id(call.inst.admdvs, call.now) if final else None
-    info = outputs.setlinfo(
-        psn,
-        enrollment,
-        row,
-        breakdown,
-        cert_type=data.mdtrt_cert_type,
-        now=call.now,
-        setl_id=setl_id,
-        msgid=call.req.msgid,
-        clr_optins=call.inst.admdvs,
-    )
-    details = [outputs.setldetail(part) for part in breakdown.setldetail]
-    if setl_id is None:
-        return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no)
-
     versions = {"catalogue": f"{catalogue.catalogue_id}:{catalogue.version}", "policy": policy.ref}
     if len(breakdown.policy_refs) > 1:
         versions["assistance"] = breakdown.policy_refs[1]
+    return Priced(breakdown, accum, classified, catalogue, identity, policy.monitoring, versions)
+
+
+def record_settlement(
+    store: Store,
+    call: Call,
+    row: Any,
+    priced: Priced,
+    info: dict[str, Any],
+    details: list[dict[str, Any]],
+    *,
+    line_ids: list[int],
+    status: str | None,
+    per_admission: bool = False,
+    mid: bool = False,
+) -> None:
+    """Apply a final settlement in the call's unit of work: the settlement row, its fee lines marked,
+    the accumulators, the account payment, the visit's `status` (None: unchanged) and the events."""
+    breakdown, setl_id, day = priced.breakdown, info["setl_id"], call.now.date()
     pay_loc = outputs.PAY_LOC[breakdown.location.value]
     store.add_settlement(
         {
             "setl_id": setl_id,
             "mdtrt_id": row.mdtrt_id,
-            "psn_no": psn.psn_no,
-            "infno": infno,
+            "psn_no": row.psn_no,
+            "infno": call.req.infno,
             "medins_setl_id": call.req.msgid,
             "fixmedins_code": call.req.fixmedins_code,
             "insutype": row.insutype,
@@ -141,29 +209,37 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
             "fund_pay_sumamt": breakdown.fund_pay_sumamt,
             "acct_pay": breakdown.acct_pay,
             "psn_cash_pay": breakdown.psn_cash_pay,
-            "act_pay_dedc": breakdown.act_pay_dedc if inpatient else ZERO,
+            "act_pay_dedc": breakdown.act_pay_dedc if per_admission else ZERO,
             "mid_setl_flag": "1" if mid else "0",
             "setlinfo": jsonutil.dumps(info),
             "setldetail": jsonutil.dumps(details),
             "delta": jsonutil.dumps(breakdown.delta.to_dict()),
-            "policy_versions": jsonutil.dumps(versions),
+            "policy_versions": jsonutil.dumps(priced.versions),
             "channel": call.channel,
         },
     )
-    store.settle_fee_lines([r.id for r in lines], setl_id)
-    after = accum + breakdown.delta
-    store.store_accumulators(psn.psn_no, day.year, after)
+    if line_ids:
+        store.settle_fee_lines(line_ids, setl_id)
+    after = priced.accum + breakdown.delta
+    store.store_accumulators(row.psn_no, day.year, after)
     if breakdown.acct_pay:
-        store.post_account(f"pay:{setl_id}", psn.psn_no, -breakdown.acct_pay, "payment", f"setl_id {setl_id}")
-    set_status(store, row.mdtrt_id, vs.after_settlement(row.kind, mid, row.status))
+        store.post_account(f"pay:{setl_id}", row.psn_no, -breakdown.acct_pay, "payment", f"setl_id {setl_id}")
+    if status is not None:
+        set_status(store, row.mdtrt_id, status)
     record = outputs.settlement_event(
-        info, details, row, msgid=call.req.msgid, infno=infno, pay_loc=pay_loc, versions=versions, reversed_=False
+        info,
+        details,
+        row,
+        msgid=call.req.msgid,
+        infno=call.req.infno,
+        pay_loc=pay_loc,
+        versions=priced.versions,
+        reversed_=False,
     )
     store.stage(contracts.SETTLEMENTS_TOPIC, contracts.visit_settled(record))
-    for crossed in crossed_thresholds(accum, after, identity is not None, policy.monitoring):
-        event = contracts.cost_threshold_passed(psn.psn_no, day.year, crossed.measure, crossed.threshold, crossed.value)
+    for crossed in crossed_thresholds(priced.accum, after, priced.identity is not None, priced.monitoring):
+        event = contracts.cost_threshold_passed(row.psn_no, day.year, crossed.measure, crossed.threshold, crossed.value)
         store.stage(contracts.SETTLEMENTS_TOPIC, event)
-    return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no, ref_id=setl_id)
 
 
 def _unsettled_lines(store: Store, row: Any, data: inp.Settle, inpatient: bool) -> list[Any]:
@@ -197,14 +273,14 @@ def reverse_settlement(store: Store, call: Call, data: inp.Reverse) -> Outcome:
     expected = vs.OUTPATIENT if call.req.infno == "2208" else vs.INPATIENT
     if row.kind != expected:
         raise Refused(
-            f"mdtrt_id {row.mdtrt_id} is an {row.kind} visit; reverse it with "
-            f"{'2305' if row.kind == vs.INPATIENT else '2208'}",
+            f"mdtrt_id {row.mdtrt_id} is an {row.kind} visit; reverse it with {REVERSED_WITH.get(row.kind, '2208')}",
             code="WRONG_VISIT_KIND",
         )
-    return _reverse(store, call, row, data.setl_id)
+    return reverse_settlement_of(store, call, row, data.setl_id)
 
 
-def _reverse(store: Store, call: Call, row: Any, setl_id: str) -> Outcome:
+def reverse_settlement_of(store: Store, call: Call, row: Any, setl_id: str) -> Outcome:
+    """Give back what settlement `setl_id` of visit `row` (the caller's, row-locked) took, once."""
     orig = store.settlement(setl_id)
     if orig is None or orig.mdtrt_id != row.mdtrt_id:
         raise Refused(f"setl_id {setl_id} is not a settlement of mdtrt_id {row.mdtrt_id}", code="SETTLEMENT_UNKNOWN")
@@ -267,7 +343,13 @@ def _reverse(store: Store, call: Call, row: Any, setl_id: str) -> Outcome:
     )
     store.mark_reversed(setl_id, new_setl_id)
     store.release_fee_lines(setl_id)
-    set_status(store, row.mdtrt_id, vs.after_reversal(row.kind, orig.mid_setl_flag == "1", row.status))
+    # A reversed pharmacy purchase is over: a new purchase is a new 2102.
+    after = (
+        vs.CANCELLED
+        if row.kind == PHARMACY_KIND
+        else vs.after_reversal(row.kind, orig.mid_setl_flag == "1", row.status)
+    )
+    set_status(store, row.mdtrt_id, after)
     record = outputs.settlement_event(
         info,
         details,
@@ -294,12 +376,12 @@ def reverse_by_msgid(store: Store, call: Call, data: inp.Reversal) -> Outcome:
         raise Refused(f"msgid {data.omsgid} was infno {logged.infno}, not {data.oinfno}", code="INPUT_INVALID")
     if logged.psn_no != data.psn_no:
         raise Refused(f"msgid {data.omsgid} was not a call for psn_no {data.psn_no}", code="INPUT_INVALID")
-    if data.oinfno in FINAL:
+    if data.oinfno in FINAL or data.oinfno == PHARMACY_FINAL:
         orig = store.settlement(logged.ref_id)
         if orig is None:
             raise Refused(f"msgid {data.omsgid} settled nothing that can be reversed", code="ORIGINAL_UNKNOWN")
         row = find_visit(store, call, orig.mdtrt_id, data.psn_no, lock=True)
-        return _reverse(store, call, row, orig.setl_id)
+        return reverse_settlement_of(store, call, row, orig.setl_id)
     if data.oinfno in ("2201", "2401"):
         row = find_visit(store, call, logged.ref_id, data.psn_no, lock=True)
         refuse_if_settled(store, row)
@@ -309,5 +391,6 @@ def reverse_by_msgid(store: Store, call: Call, data: inp.Reversal) -> Outcome:
         set_status(store, row.mdtrt_id, vs.CANCELLED)
         return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
     raise Refused(
-        "2601 reverses a registration (2201), an admission (2401) or a settlement (2207 / 2304)", code="INPUT_INVALID"
+        "2601 reverses a registration (2201), an admission (2401) or a settlement (2207 / 2304 / 2102)",
+        code="INPUT_INVALID",
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class PharmacyStore(Protocol):
-    pass
+    """A settled purchase's drug lines, stored as fee lines of its visit, already marked with its setl_id."""
+
+    def add_purchase_lines(self, rows: list[dict[str, Any]]) -> None: ...
