@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import datetime as dt
+from collections.abc import Collection
+from typing import Any, Protocol
 
 
 class SetlListStore(Protocol):
-    pass
+    """One 医疗保障基金结算清单 per settlement, the quality-control rule versions, and which codes the
+    national 1307 / 1308 catalogues know (read only: the catalogues are another part's records)."""
+
+    def setl_list(self, setl_id: str, *, lock: bool = False) -> Any | None: ...
+    def add_setl_list(self, values: dict[str, Any]) -> None: ...
+    def update_setl_list(self, setl_id: str, **values: Any) -> None: ...
+    def setl_lists_page(
+        self, fixmedins_code: str, filters: dict[str, str], offset: int, limit: int
+    ) -> tuple[int, list[Any]]: ...
+
+    def setl_qc_rules_on(self, day: dt.date) -> Any | None: ...
+    def setl_qc_rules(self, version: str) -> Any | None: ...
+    def setl_qc_versions(self) -> list[Any]: ...
+    def add_setl_qc_rules(self, values: dict[str, Any]) -> None: ...
+
+    def setl_list_catalogue_codes(self, catalogue: str, codes: Collection[str], day: dt.date) -> set[str] | None:
+        """Which of `codes` the national catalogue (1307 diagnoses, 1308 procedures) has in force on
+        `day`; None when that catalogue has no records at all (not loaded yet)."""
+        ...
