@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from settlement.domain import inputs as inp
+from settlement.domain import records as rec
 from settlement.domain import visits as vs
 from settlement.domain.errors import Refused
 
+from . import records
 from .common import Call, NewVisit, Outcome, check_cert, find_visit, open_visit, refuse_if_settled, set_status
 from .ports import Store
 
@@ -53,7 +55,9 @@ def visit_info(store: Store, call: Call, data: inp.VisitInfo) -> Outcome:
             f"{data.dise_codg or '(empty)'}; file it first or use med_type 11",
             code="CHRONIC_FILING_REQUIRED",
         )
+    diagnoses = records.sent_diagnoses(call)
     set_status(store, row.mdtrt_id, vs.INFO_UPLOADED, med_type=data.med_type, dise_codg=data.dise_codg)
+    records.keep_diagnoses(store, call, row.mdtrt_id, rec.OUTPATIENT, diagnoses)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
@@ -64,6 +68,7 @@ def _inpatient_med_type(med_type: str | None) -> None:
 
 def admit(store: Store, call: Call, data: inp.Admit) -> Outcome:
     _inpatient_med_type(data.med_type)
+    diagnoses = records.sent_diagnoses(call)
     psn = store.person(data.psn_no)
     check_cert(call, psn, data.mdtrt_cert_type, data.mdtrt_cert_no)
     new = NewVisit(
@@ -78,6 +83,7 @@ def admit(store: Store, call: Call, data: inp.Admit) -> Outcome:
         data.dise_codg,
     )
     mdtrt_id = open_visit(store, call, new)
+    records.keep_diagnoses(store, call, mdtrt_id, rec.ADMISSION, diagnoses)
     return Outcome({"result": {"mdtrt_id": mdtrt_id}}, psn_no=data.psn_no, ref_id=mdtrt_id)
 
 
@@ -86,7 +92,9 @@ def discharge(store: Store, call: Call, data: inp.Discharge) -> Outcome:
     vs.require("2402", row.kind, row.status, row.mdtrt_id)
     if data.endtime < row.begntime:
         raise Refused(f"endtime {data.endtime:%Y-%m-%d %H:%M:%S} is before the admission", code="INPUT_INVALID")
+    diagnoses = records.sent_diagnoses(call)
     set_status(store, row.mdtrt_id, vs.DISCHARGED, endtime=data.endtime)
+    records.keep_diagnoses(store, call, row.mdtrt_id, rec.DISCHARGE, diagnoses)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
@@ -95,7 +103,9 @@ def change_admission(store: Store, call: Call, data: inp.AdmissionChange) -> Out
     vs.require("2403", row.kind, row.status, row.mdtrt_id)
     _inpatient_med_type(data.med_type)
     changes = {k: getattr(data, k) for k in ("med_type", "begntime", "dise_codg") if getattr(data, k) is not None}
+    diagnoses = records.sent_diagnoses(call)
     set_status(store, row.mdtrt_id, row.status, **changes)
+    records.keep_diagnoses(store, call, row.mdtrt_id, rec.ADMISSION, diagnoses)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
 
 
@@ -109,4 +119,5 @@ def undo_discharge(store: Store, call: Call, data: inp.VisitRef) -> Outcome:
     row = find_visit(store, call, data.mdtrt_id, data.psn_no, lock=True)
     vs.require("2405", row.kind, row.status, row.mdtrt_id)
     set_status(store, row.mdtrt_id, vs.ADMITTED, endtime=None)
+    records.drop_diagnoses(store, row.mdtrt_id, rec.DISCHARGE)
     return Outcome(None, psn_no=data.psn_no, ref_id=row.mdtrt_id)
