@@ -209,7 +209,7 @@ def parse_request(body: Any, *, infno: str | None = None) -> NationalRequest:
     if size > MAX_INPUT_CHARS:
         raise EnvelopeError(
             f"input is {size} characters; the national interface accepts at most {MAX_INPUT_CHARS}: "
-            "send fewer fee lines per call (split a long 2204/2301 upload into several)"
+            "send fewer rows per call (split a long 2204/2301 or 3301 upload into several)"
         )
     try:
         return NationalRequest.model_validate(body)

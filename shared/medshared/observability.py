@@ -120,6 +120,11 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+_FILE_ANSWER = b'{"infcode": 0}'  # what a file answer (9102) counts as
+# The infno of a body kept only in part (a large 9101 upload): the envelope's first field that names it.
+_INFNO_FIELD = re.compile(rb'"infno"\s*:\s*"?([0-9A-Za-z]{1,8})"?')
+
+
 def _infno(body: bytes, offered: OfferedInfnos) -> str:
     """The call's infno when the door offers it, else "unknown": the caller never mints a label series."""
     if offered is None:
@@ -127,7 +132,10 @@ def _infno(body: bytes, offered: OfferedInfnos) -> str:
     try:
         value = json.loads(body).get("infno")
     except (ValueError, AttributeError, RecursionError):
-        return UNKNOWN_INFNO
+        found = _INFNO_FIELD.search(body) if len(body) >= _NATIONAL_BODY_LIMIT else None
+        if found is None:
+            return UNKNOWN_INFNO
+        value = found.group(1).decode()
     known = offered() if callable(offered) else offered
     return value if isinstance(value, str) and value in known else UNKNOWN_INFNO
 
@@ -172,6 +180,7 @@ class EdgeMiddleware:
         request_body = bytearray()
         response_body = bytearray()
         status = 500
+        file_answer = False  # a 9102 answers the file itself, not the envelope
 
         async def receive_and_keep() -> Message:
             message = await receive()
@@ -185,14 +194,20 @@ class EdgeMiddleware:
         request_token = _request_id.set(request_id)
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, file_answer
             if message["type"] == "http.response.start":
                 status = message["status"]
                 raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                file_answer = (b"content-type", b"application/octet-stream") in raw
                 raw.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
                 raw.append((TRACEPARENT_HEADER.encode(), span.traceparent.encode()))
                 message = {**message, "headers": raw}
-            elif national and message["type"] == "http.response.body" and len(response_body) < _NATIONAL_BODY_LIMIT:
+            elif (
+                national
+                and not file_answer
+                and message["type"] == "http.response.body"
+                and len(response_body) < _NATIONAL_BODY_LIMIT
+            ):
                 response_body.extend(message.get("body", b""))
             await send(message)
 
@@ -202,7 +217,8 @@ class EdgeMiddleware:
         finally:
             seconds = time.perf_counter() - started
             try:
-                self._record(scope, status, seconds, national, bytes(request_body), bytes(response_body))
+                answer = _FILE_ANSWER if file_answer else bytes(response_body)
+                self._record(scope, status, seconds, national, bytes(request_body), answer)
             except Exception as exc:
                 log.warning("access log for %s %s failed: %s", scope["method"], scope["path"], exc.__class__.__name__)
         # Reset only on success: an unhandled error is logged by the outermost handler, after this

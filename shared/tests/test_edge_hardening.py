@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from starlette.datastructures import Headers
 
@@ -58,6 +58,10 @@ def make_app(database_url: str) -> FastAPI:
     @app.post(NATIONAL)
     def call(body: dict) -> dict:
         return {"infcode": 0, "output": {}}
+
+    @app.post(NATIONAL + "/file")
+    def download(body: dict) -> Response:  # a 9102 answers the file itself
+        return Response(b"PK\x03\x04" + bytes(range(256)) * 2000, media_type="application/octet-stream")
 
     return app
 
@@ -114,6 +118,14 @@ def test_an_infno_the_door_does_not_offer_is_counted_as_unknown_and_adds_no_labe
         line.split('infno="')[1].split('"')[0] for line in metric_lines(client, "national_call_duration_seconds_count")
     }
     assert durations == {"2207", "2203A", "unknown"}
+
+
+def test_a_file_answer_counts_as_answered_and_a_large_upload_keeps_its_infno_label(client):
+    assert client.post(NATIONAL + "/file", json={"infno": "2207"}).headers["content-type"] == "application/octet-stream"
+    client.post(NATIONAL, json={"infno": "2203A", "input": {"fsUploadIn": {"in": "QUJD" * 100_000}}})
+    counted = metric_lines(client, "national_calls_total")
+    assert 'national_calls_total{infno="2207",result="ok"} 1.0' in counted
+    assert 'national_calls_total{infno="2203A",result="ok"} 1.0' in counted
 
 
 def test_a_hundred_thousand_deep_body_gets_its_refusal_an_access_log_line_and_a_metric(log_lines, client):
