@@ -20,17 +20,26 @@ ASSISTANCE = "assistance"
 
 
 def publish_catalogue(session: Session, body: dict[str, Any]) -> Catalogue:
-    """Validate and store a catalogue version; PolicyDataError when the data is malformed."""
+    """Validate and store a catalogue version; PolicyDataError when the data is malformed.
+
+    The same transaction writes the version's HI-list rows (1312/1318/1319 answer them), so the
+    queries a HIS reads and the catalogue settlement prices with never disagree."""
+    from settlement.store import SqlStore
+    from settlement.usecases.catalogues import publish_hilist
+
     catalogue = Catalogue.from_dict(body)
+    published_at = utcnow()
     session.execute(
         insert(catalogue_version).values(
             catalogue_id=catalogue.catalogue_id,
             version=catalogue.version,
             effective_from=catalogue.effective_from,
             body=jsonutil.dumps(catalogue.to_dict()),
-            published_at=utcnow(),
+            published_at=published_at,
         )
     )
+    # National answers carry the platform's local time.
+    publish_hilist(SqlStore(session), catalogue, published_at.astimezone().replace(tzinfo=None))
     return catalogue
 
 
