@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import pharmacy
+from bench import catalogues, pharmacy, statements
 
 TARGETS = {
     "visits_per_s": 200.0,
@@ -316,6 +316,8 @@ def write(r: dict[str, Any], docs: Path) -> None:
         f"{_fmt(decode.get('ratio', math.nan) * 100)}% | {_met(None if math.isnan(decode_rate) else decode_rate >= TARGETS['decode_per_s'])} |",
         f"| monthly clearing over {clearing['rows']:,} out-of-area settlements | <= 60 s | {_fmt(clearing['seconds'], 2)} s "
         f"({clearing['statements']} statements, {clearing['setl_cnt']:,} net settlements) | | {_met(clearing['status'] == 201 and clearing['seconds'] <= TARGETS['clearing_s'])} |",
+        statements.report_row(r.get("statements")),
+        *catalogues.report_rows(r.get("catalogues")),
         f"| memory per service under load (peak RSS) | <= 200 MB | {', '.join(f'{k} {v:.0f} MB' for k, v in r['rss_mb'].items())} | | {_met(rss_max <= TARGETS['rss_mb'])} |",
         f"| import grows linearly with rows | linear | {', '.join(f'{n:,}: {p * 1e6:.0f} µs/row' for n, p in zip(ns, per_row, strict=True))} | | {_met(max(per_row) <= 1.3 * min(per_row))} |",
         _history_row(r.get("history")),

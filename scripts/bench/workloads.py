@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bench import clearing, history, machine, people, pharmacy, profiling
+from bench import catalogues, clearing, history, machine, people, pharmacy, profiling, statements
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive
@@ -450,8 +450,11 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)
+    results["statements"] = statements.run(system, plan, memory)
     results["import"] = import_scaling(system, plan, memory, var)
     results["rss_mb"] = memory.peak
+    # After the peak RSS is read: 300,000-record catalogues leave the service larger than the visit load does.
+    results["catalogues"] = catalogues.run(system, plan, memory)
     results["two_workers"] = two_workers(system, plan, population_, results["visits"])
     system.restart("settlement", workers=1)
     # Last: ten million rows leave PostgreSQL busy for a while, which would blur what follows.

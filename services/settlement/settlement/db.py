@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    MetaData,
     Numeric,
     String,
     Table,
@@ -24,7 +25,7 @@ from medshared.db import new_metadata
 from medshared.outbox import inbox_table, outbox_table
 from medshared.security import gateway_nonce_table, operator_action_table
 
-metadata = new_metadata()
+metadata: MetaData = new_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 operator_action = operator_action_table(metadata)
@@ -203,7 +204,7 @@ chronic_filing = Table(
     Column("revoked", Boolean, nullable=False),
 )
 
-visit = Table(
+visit: Table = Table(
     "visit",
     metadata,
     Column("mdtrt_id", String(30), primary_key=True),
@@ -248,7 +249,7 @@ fee_line = Table(
     UniqueConstraint("mdtrt_id", "feedetl_sn"),
 )
 
-settlement = Table(
+settlement: Table = Table(
     "settlement",
     metadata,
     Column("setl_id", String(30), primary_key=True),
@@ -299,20 +300,37 @@ accumulator = Table(
 )
 
 
-# ---------------------------------------------------------------- files (9101/9102)
+# The tables of the later capabilities live beside this module, on the same metadata.
+from settlement.db_money_loop import (  # noqa: E402
+    clearing_application,
+    designation,
+    diagnosis,
+    institution_statement,
+    setl_list,
+    setl_qc_version,
+)
+from settlement.db_reference import (  # noqa: E402
+    catalogue_record,
+    catalogue_release,
+    department,
+    dictionary_version,
+    hilist_record,
+    item_mapping,
+    national_file,
+)
 
-# ---------------------------------------------------------------- national catalogues (13xx)
-
-# ---------------------------------------------------------------- dictionaries (1901)
-
-# ---------------------------------------------------------------- item mapping (3301/3302)
-
-# ---------------------------------------------------------------- departments (3401-3403)
-
-# ---------------------------------------------------------------- pharmacy (2101-2103)
-
-# ---------------------------------------------------------------- records (5201-5205, 5301-5304), designations (2505/2506)
-
-# ---------------------------------------------------------------- settlement lists (4101-4104)
-
-# ---------------------------------------------------------------- statements (3202-3204, monthly institution statements)
+__all__ = [
+    "catalogue_record",
+    "catalogue_release",
+    "clearing_application",
+    "department",
+    "designation",
+    "diagnosis",
+    "dictionary_version",
+    "hilist_record",
+    "institution_statement",
+    "item_mapping",
+    "national_file",
+    "setl_list",
+    "setl_qc_version",
+]

@@ -1,5 +1,6 @@
 """Demo reference data: institutions with their development credentials, the 2026
-catalogue and policies (rules sections 9-11). Running it twice changes nothing.
+catalogue and policies (rules sections 9-11), the dictionary version of the national code
+tables (1901). Running it twice changes nothing.
 
 People come from enrollment's events, not from here.
 
@@ -17,7 +18,11 @@ from sqlalchemy.orm import Session
 
 from medshared.runtime import Runtime
 from settlement import reference
+from settlement.catalogues import demo as national_catalogues
 from settlement.db import catalogue_version, gateway_credential, institution, policy_version
+from settlement.domain.dictionaries import DictionaryVersion
+from settlement.store import SqlStore
+from settlement.usecases import setllists
 
 DEMO_TOKEN_PREFIX = "demo-"
 
@@ -45,6 +50,17 @@ def load_demo(runtime: Runtime) -> None:
                     session, policy_version.c.policy_id, body["policy_id"], policy_version.c.version, body["version"]
                 ):
                     reference.publish_policy(session, kind, body)
+        _dictionaries(session)
+        national_catalogues.load(session)
+        setllists.load_qc_rules(SqlStore(session), _data("setllist_qc.json"))
+
+
+def _dictionaries(session: Session) -> None:
+    """The demo dictionary version (the code tables of the national interface), published once."""
+    store = SqlStore(session)
+    version = DictionaryVersion.from_dict(_data("dictionaries.json"), published_by="settlement-demo")
+    if store.dictionary_version(version.version) is None:
+        store.add_dictionary_version(version)
 
 
 def _exists(session: Session, id_col: Any, id_value: str, version_col: Any, version: str) -> bool:
@@ -86,7 +102,7 @@ def main() -> None:
     runtime = build_runtime(settings, service="settlement", outbox=outbox, publishes=[])
     load_demo(runtime)
     runtime.engine.dispose()
-    print("settlement demo data loaded: institutions, catalogue, policies")
+    print("settlement demo data loaded: institutions, catalogue, policies, dictionaries")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from medshared import deadletters, edge, logs
 from medshared.runtime import build_runtime
 from settlement.adapters import EvoucherClient, RemoteCareClient, make_http
-from settlement.api import admin, national
+from settlement.api import admin, admin_catalogues, admin_dictionaries, admin_setllists, admin_statements, national
 from settlement.config import Settings
 from settlement.db import inbox, outbox
 from settlement.door import OFFERED, FrontDoor
@@ -50,10 +50,15 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.front_door = front_door
-    edge.install(app, runtime, offered_infnos=OFFERED)
+    edge.install(app, runtime, offered_infnos=OFFERED, upload_paths=national.DOOR_PATHS)
+    app.add_middleware(national.MultipartUploads, max_file_bytes=settings.file_max_bytes)  # 9101 as multipart
     app.state.metrics.registry.register(front_door)
     app.include_router(national.router(front_door))
     app.include_router(admin.router(runtime))
+    app.include_router(admin_catalogues.router(runtime))
+    app.include_router(admin_dictionaries.router(runtime))
+    app.include_router(admin_setllists.router(runtime))
+    app.include_router(admin_statements.router(runtime))
     app.include_router(admin.operators.audit_router())
     deadletters.install(app, admin.operators, inbox, consumer.handle)
     return app

@@ -205,7 +205,11 @@ class FrontDoor:
             with self.runtime.factory() as session:
                 stored = gw.replay(gw.stored_message(session, sender, req.msgid), req, digest)
             if stored is None:
-                raise
+                # Another call wrote the same record (a department, a mapping) at the same moment.
+                raise Refused(
+                    "another call changed the same record at the same moment; send this call again",
+                    code="CONCURRENT_CHANGE",
+                ) from None
             if outcome is not None and outcome.file is not None:
                 return outcome.file
             return stored
@@ -273,6 +277,9 @@ def _upload_node(body: Any, *, create: bool) -> dict[str, Any] | None:
 def _read_input(row: Transaction, req: NationalRequest) -> Any:
     where = f"input.{row.node}"
     node = req.input.get(row.node)
+    for other in row.also:  # a name deployed clients send for the node (druginfo for data ...)
+        if node is None and req.input.get(other) is not None:
+            node, where = req.input[other], f"input.{other}"
     if node is None and req.input and not any(isinstance(v, (dict, list)) for v in req.input.values()):
         # The node's fields sent straight under input, without the wrapper ({"opter_no": ..} for
         # {"signIn": {"opter_no": ..}}): one flat object can only be the node.

@@ -117,8 +117,8 @@ def test_1101_by_social_security_card_says_it_is_not_supported(lhasa):
 
 
 def test_an_unsupported_infno_gets_a_clear_refusal(lhasa):
-    answer = lhasa.call("9101", {"fsUploadIn": {}})
-    assert answer["infcode"] == -1 and "infno 9101 is not offered" in answer["err_msg"]
+    answer = lhasa.call("9999", {"data": {}})
+    assert answer["infcode"] == -1 and "infno 9999 is not offered" in answer["err_msg"]
 
 
 def test_a_replayed_msgid_returns_the_original_answer_and_settles_once(clinic, client):

@@ -224,3 +224,9 @@ def test_a_purchase_with_an_e_voucher_resolves_the_buyer_through_e_voucher(pharm
     body["druginfo"].update(mdtrt_cert_type="01", mdtrt_cert_no="540100ec0101")
     info = pharmacy.ok("2102", body, insuplc=POOL)["setlinfo"]
     assert (info["mdtrt_cert_type"], info["acct_pay"]) == ("01", Decimal("20.00"))
+
+
+def test_the_buyer_sent_under_data_as_most_transactions_name_their_node_is_read_as_druginfo(pharmacy):
+    sent = purchase()
+    trial = pharmacy.ok("2101", {"data": sent["druginfo"], "drugdetail": sent["drugdetail"]}, insuplc=POOL)
+    assert {k: trial["setlinfo"][k] for k in PAID_FROM_THE_ACCOUNT} == PAID_FROM_THE_ACCOUNT

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from clients import Read, reads
 from compat_support import problems
 from support import His
@@ -145,14 +144,11 @@ def zs_mapping(own: str, code: str) -> dict[str, str]:
     return {**fields, **dict.fromkeys(unset, "")}
 
 
-@pytest.mark.xfail(
-    reason="json-lib names the list after its accessors (input.catalogcompin); the door reads 3301's mappings "
-    "from input.data only",
-    strict=True,
-    raises=AssertionError,
-)
 def test_the_zhongshan_client_sends_its_mappings_as_a_list_named_catalogcompin(lhasa: His) -> None:
+    # json-lib names the list after its accessors: input.catalogcompin is read as 3301's data node.
     lhasa.ok("3301", {"catalogcompin": [zs_mapping("ZS-C1", "C01010100001000")]})
+    mapped = lhasa.ok("1317", {"data": {"page_num": 1, "page_size": 10, "fixmedins_hilist_id": "ZS-C1"}})
+    assert [row["med_list_codg"] for row in mapped["data"]] == ["C01010100001000"]
 
 
 def test_the_zhongshan_clients_mapping_objects_with_empty_unset_fields_are_read_as_sent(lhasa: His) -> None:
