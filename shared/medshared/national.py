@@ -331,6 +331,24 @@ def new_refmsgid(admdvs: str, moment: dt.datetime | None = None) -> str:
     return f"{admdvs}{moment:%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}"
 
 
+def page_frame(total: int, size: int, page_num: int, page_size: int) -> dict[str, Any]:
+    """The paging fields of a paged national answer (13xx, 1316/1317, 4104: the platform's PageHelper
+    shape clients read, e.g. openhis Output_1312.cs); the answer adds its rows as `data`."""
+    pages = (total + page_size - 1) // page_size
+    start = (page_num - 1) * page_size + 1 if size else 0
+    return {
+        "pageNum": page_num,
+        "pageSize": page_size,
+        "size": size,
+        "startRow": start,
+        "endRow": start + size - 1 if size else 0,
+        "pages": pages,
+        "recordCounts": total,
+        "firstPage": page_num == 1,
+        "lastPage": page_num >= pages,
+    }
+
+
 def response(
     *,
     admdvs: str,

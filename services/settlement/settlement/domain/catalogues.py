@@ -29,7 +29,6 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,6 +36,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from pydantic import field_validator
+
+from medshared.national import page_frame
 
 from .errors import Refused
 from .inputs import Date, DateTime, _Required
@@ -541,17 +542,4 @@ class HilistQuery(PageQuery):
 
 def page(rows: list[dict[str, Any]], total: int, query: PageQuery) -> dict[str, Any]:
     """The national paged answer (the PageHelper shape clients read: openhis Output_1312.cs)."""
-    pages = math.ceil(total / query.page_size) if total else 0
-    start = (query.page_num - 1) * query.page_size
-    return {
-        "pageNum": query.page_num,
-        "pageSize": query.page_size,
-        "size": len(rows),
-        "startRow": start + 1 if rows else 0,
-        "endRow": start + len(rows),
-        "pages": pages,
-        "recordCounts": total,
-        "firstPage": query.page_num == 1,
-        "lastPage": query.page_num >= pages,
-        "data": rows,
-    }
+    return {**page_frame(total, len(rows), query.page_num, query.page_size), "data": rows}

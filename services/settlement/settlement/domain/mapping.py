@@ -312,20 +312,3 @@ def query_filter(q: MappingQuery, *, national: str | None) -> MappingFilter:
         updated_from=q.updt_time,
         in_force_on=q.query_date,
     )
-
-
-def page_frame(total: int, size: int, page_num: int, page_size: int) -> dict[str, Any]:
-    """The paging fields of a 13xx paged answer (the platform's PageHelper shape)."""
-    pages = (total + page_size - 1) // page_size
-    start = (page_num - 1) * page_size + 1 if size else 0
-    return {
-        "pageNum": page_num,
-        "pageSize": page_size,
-        "size": size,
-        "startRow": start,
-        "endRow": start + size - 1 if size else 0,
-        "pages": pages,
-        "recordCounts": total,
-        "firstPage": page_num == 1,
-        "lastPage": page_num >= pages,
-    }

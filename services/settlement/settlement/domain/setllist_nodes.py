@@ -383,20 +383,3 @@ def derived_rows(settled: Settled, account_funds: Sequence[str]) -> dict[str, Se
     ]
     items: list[_Node] = [ItemInfo(med_chrgitm=k, **v) for k, v in settled.items.items()]
     return {"payinfo": pay, "iteminfo": items}
-
-
-def page_frame(total: int, size: int, page_num: int, page_size: int) -> dict[str, Any]:
-    """The paging fields of a paged national answer (the platform's PageHelper shape)."""
-    pages = (total + page_size - 1) // page_size
-    start = (page_num - 1) * page_size + 1 if size else 0
-    return {
-        "pageNum": page_num,
-        "pageSize": page_size,
-        "size": size,
-        "startRow": start,
-        "endRow": start + size - 1 if size else 0,
-        "pages": pages,
-        "recordCounts": total,
-        "firstPage": page_num == 1,
-        "lastPage": page_num >= pages,
-    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from medshared.national import INF_TIME_FORMAT
+from medshared.national import INF_TIME_FORMAT, page_frame
 from settlement.domain import mapping as mp
 from settlement.domain.errors import Refused
 from settlement.policy import CatalogueItem
@@ -94,7 +94,7 @@ def institution_mappings(store: Store, call: Call, q: mp.MappingQuery) -> Outcom
     """1317 医药机构目录匹配信息查询: the caller's mappings, valid and revoked, a page at a time."""
     total, rows = _page(store, call, q, q.med_list_codg, "1317")
     return Outcome(
-        {**mp.page_frame(total, len(rows), q.page_num, q.page_size), "data": [_row_1317(m, call) for m in rows]}
+        {**page_frame(total, len(rows), q.page_num, q.page_size), "data": [_row_1317(m, call) for m in rows]}
     )
 
 
@@ -103,7 +103,7 @@ def catalogue_matches(store: Store, call: Call, q: mp.MappingQuery) -> Outcome:
     item for its national code on query_date (today when not sent); hilist_code is null when that
     catalogue does not list it. The platform's 医保目录 is keyed by the national code itself."""
     if q.hilist_code and q.med_list_codg and q.hilist_code != q.med_list_codg:
-        return Outcome({**mp.page_frame(0, 0, q.page_num, q.page_size), "data": []})
+        return Outcome({**page_frame(0, 0, q.page_num, q.page_size), "data": []})
     total, rows = _page(store, call, q, q.hilist_code or q.med_list_codg, "1316")
     day = q.query_date or call.now.date()
     try:
@@ -111,7 +111,7 @@ def catalogue_matches(store: Store, call: Call, q: mp.MappingQuery) -> Outcome:
     except Refused:
         index = {}  # no catalogue in force that day: no mapping matches an item
     data = [_row_1316(m, index.get(m.med_list_codg), day, call) for m in rows]
-    return Outcome({**mp.page_frame(total, len(rows), q.page_num, q.page_size), "data": data})
+    return Outcome({**page_frame(total, len(rows), q.page_num, q.page_size), "data": data})
 
 
 def _page(store: Store, call: Call, q: mp.MappingQuery, national: str | None, infno: str) -> tuple[int, list[Any]]:

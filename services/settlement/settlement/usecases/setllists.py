@@ -17,7 +17,7 @@ from medshared import jsonutil
 from medshared.errors import Conflict, NotFound
 from medshared.events import utcnow
 from medshared.money import ZERO, money
-from medshared.national import INF_TIME_FORMAT
+from medshared.national import INF_TIME_FORMAT, page_frame
 from settlement import outputs
 from settlement.domain import setllist_nodes as nd
 from settlement.domain import setllists as qc
@@ -281,7 +281,7 @@ def qc_results(store: Store, call: Call, data: nd.QcQuery) -> Outcome:
         raise Refused("input.data: send setl_id (one list) or setl_ym (yyyyMM, a month's lists)", code="INPUT_INVALID")
     records = [_qc_record(store, call, row) for row in rows]
     first = records[0] if data.setl_id else {}
-    frame = nd.page_frame(total, len(records), data.page_num if not data.setl_id else 1, data.page_size)
+    frame = page_frame(total, len(records), data.page_num if not data.setl_id else 1, data.page_size)
     return Outcome({**first, "data": records, **frame}, psn_no=rows[0].psn_no if data.setl_id else None)
 
 
