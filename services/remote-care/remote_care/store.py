@@ -149,35 +149,91 @@ class SqlStore:
     def statement_ids(self, period: str) -> set[str]:
         return set(self.session.execute(select(statement.c.statement_id).where(statement.c.period == period)).scalars())
 
-    def build_lines(self, period: str, *, only: str | None = None, skip: Iterable[str] = ()) -> None:
-        """Group the month's items into one line per original settlement, in SQL."""
+    def _lines_select(
+        self,
+        period: str,
+        *,
+        pair: tuple[str, str] | None = None,
+        skip: Iterable[str] = (),
+        province_prefix: str | None = None,
+    ) -> Any:
+        """The month's items netted into one line per original settlement (a reversal under its
+        original's setl_id), in SQL: what a run issues and what a preview shows."""
         items = clearing_item
         query = (
             select(
                 _statement_id_expr(period).label("statement_id"),
-                items.c.line_setl_id,
-                func.max(items.c.clr_type),
-                func.max(items.c.psn_no),
-                func.max(items.c.certno),
-                func.max(items.c.mdtrt_id),
-                func.max(items.c.fixmedins_code),
-                func.min(items.c.setl_time),
-                func.sum(items.c.setl_cnt),
-                func.sum(case((items.c.setl_cnt < 0, 1), else_=0)),
-                func.sum(items.c.medfee_fen),
-                func.sum(items.c.fund_fen),
-                func.sum(items.c.acct_fen),
+                items.c.line_setl_id.label("setl_id"),
+                func.max(items.c.clr_type).label("clr_type"),
+                func.max(items.c.psn_no).label("psn_no"),
+                func.max(items.c.certno).label("certno"),
+                func.max(items.c.mdtrt_id).label("mdtrt_id"),
+                func.max(items.c.fixmedins_code).label("fixmedins_code"),
+                func.min(items.c.setl_time).label("setl_time"),
+                func.sum(items.c.setl_cnt).label("setl_cnt"),
+                func.sum(case((items.c.setl_cnt < 0, 1), else_=0)).label("reversal_cnt"),
+                func.sum(items.c.medfee_fen).label("medfee_fen"),
+                func.sum(items.c.fund_fen).label("fund_fen"),
+                func.sum(items.c.acct_fen).label("acct_fen"),
             )
             .where(items.c.period == period)
             .group_by(items.c.insuplc_admdvs, items.c.mdtrtarea_admvs, items.c.line_setl_id)
         )
-        if only is not None:
-            insured, treating = only.split("-")[2:4]
-            query = query.where(and_(items.c.insuplc_admdvs == insured, items.c.mdtrtarea_admvs == treating))
+        if pair is not None:
+            query = query.where(and_(items.c.insuplc_admdvs == pair[0], items.c.mdtrtarea_admvs == pair[1]))
+        if province_prefix is not None:
+            query = query.where(
+                (func.substr(items.c.insuplc_admdvs, 1, 2) == province_prefix)
+                | (func.substr(items.c.mdtrtarea_admvs, 1, 2) == province_prefix)
+            )
         skipped = sorted(skip)
         if skipped:
             query = query.where(_statement_id_expr(period).not_in(skipped))
+        return query
+
+    def build_lines(self, period: str, *, only: str | None = None, skip: Iterable[str] = ()) -> None:
+        """Group the month's items into one line per original settlement, in SQL."""
+        pair = (only.split("-")[2], only.split("-")[3]) if only is not None else None
+        query = self._lines_select(period, pair=pair, skip=skip)
         self.session.execute(insert(statement_line).from_select(_LINE_COLUMNS, query))
+
+    def preview_totals(
+        self, period: str, *, skip: Iterable[str] = (), province_prefix: str | None = None
+    ) -> dict[str, dict[str, dict[str, int]]]:
+        """Per pair not yet issued, per clr_type: the counts and fen amounts its statement would hold."""
+        lines = self._lines_select(period, skip=skip, province_prefix=province_prefix).subquery()
+        rows = self.session.execute(
+            select(
+                lines.c.statement_id,
+                lines.c.clr_type,
+                func.sum(lines.c.setl_cnt),
+                func.sum(lines.c.medfee_fen),
+                func.sum(lines.c.fund_fen),
+                func.sum(lines.c.acct_fen),
+            ).group_by(lines.c.statement_id, lines.c.clr_type)
+        ).all()
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for sid, clr_type, cnt, medfee, fund, acct in rows:
+            out.setdefault(sid, {})[clr_type] = {
+                "setl_cnt": int(cnt),
+                "medfee_fen": int(medfee),
+                "fund_fen": int(fund),
+                "acct_fen": int(acct),
+            }
+        return out
+
+    def preview_lines(
+        self, period: str, insured: str, treating: str, *, offset: int, limit: int
+    ) -> tuple[int, list[Any]]:
+        """The lines a run would issue for one pair now, and how many there are."""
+        lines = self._lines_select(period, pair=(insured, treating)).subquery()
+        total = self.session.execute(select(func.count()).select_from(lines)).scalar_one()
+        if limit <= 0:
+            return int(total), []
+        rows = self.session.execute(
+            select(lines).order_by(lines.c.setl_time, lines.c.setl_id).offset(offset).limit(limit)
+        ).all()
+        return int(total), list(rows)
 
     def line_statement_ids(self, period: str) -> set[str]:
         query = (

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from remote_care.api import models
 from remote_care.api.deps import MobileActor, StoresDep
 from remote_care.api.schemas import MobileFilingIn, RevokeIn
 from remote_care.domain.errors import Forbidden
@@ -14,7 +15,7 @@ from remote_care.usecases import filings
 router = APIRouter(prefix="/mobile/v1/filings", tags=["mobile"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=models.Filing)
 def create_my_filing(body: MobileFilingIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """File an out-of-area filing for the signed-in person."""
     if body.psn_no and body.psn_no != actor.psn_no:
@@ -22,13 +23,13 @@ def create_my_filing(body: MobileFilingIn, actor: MobileActor, stores: StoresDep
     return filings.create_filing(stores, body.to_request(actor.psn_no), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
 
 
-@router.get("")
+@router.get("", response_model=list[models.Filing])
 def list_my_filings(actor: MobileActor, stores: StoresDep) -> list[dict[str, Any]]:
     """The signed-in person's filings."""
     return filings.list_filings(stores, actor)
 
 
-@router.post("/{filing_id}/revoke")
+@router.post("/{filing_id}/revoke", response_model=models.Filing)
 def revoke_my_filing(filing_id: str, body: RevokeIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """Revoke one of the signed-in person's filings."""
     return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from remote_care.domain.filings import FilingRequest, FilingType
 
-_ADMDVS = r"^\d{6}$"
+_ADMDVS = ADMDVS = r"^\d{6}$"
+PERIOD = r"^\d{4}-\d{2}$"
 
 
 class _Body(BaseModel):

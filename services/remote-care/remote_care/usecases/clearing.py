@@ -100,25 +100,60 @@ def _issue_statements(store: Store, period: str, actor: Actor) -> None:
 
 
 def decide_statement(
-    stores: Stores, actor: Actor, statement_id: str, action: str, reason: str | None = None
+    stores: Stores,
+    actor: Actor,
+    statement_id: str,
+    action: str,
+    reason: str | None = None,
+    *,
+    on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Confirm or dispute (the paying side), or reissue a disputed statement (the bureau)."""
     if action == "dispute":
         reason = rules.require_reason(reason)
     with stores.writing() as store:
-        row = _find(store, statement_id, actor, lock=True)
-        rules.ensure_may_decide(action, actor.province, row.insured_admdvs, statement_id)
-        status = rules.next_status(action, row.status, statement_id)
-        values: dict[str, Any] = {"status": status, "updated_at": utcnow(), "version": row.version + 1}
-        if action == "dispute":
-            values["dispute_reason"] = reason
-        if action == "reissue":
-            store.delete_lines(statement_id)
-            store.build_lines(row.period, only=statement_id)
-            by_clr_type = store.totals([statement_id])[statement_id]
-            values.update(_sum_values(by_clr_type), by_clr_type=json.dumps(by_clr_type), revision=row.revision + 1)
-        store.update_statement(statement_id, **values)
-        return _publish(store, _EVENTS[action], statement_id, action, actor, reason)
+        row = store.statement(statement_id, lock=True)
+        if row is None:
+            raise _not_issued(store, actor, statement_id, on or today())
+        if actor.province is not None:
+            rules.ensure_party(actor.province, row.insured_admdvs, row.treating_admdvs, statement_id)
+        return decide(store, actor, row, action, reason)
+
+
+def _not_issued(store: Store, actor: Actor, statement_id: str, on: dt.date) -> Exception:
+    """A statement id that is not issued: a preview (409 naming when it will be), else 404."""
+    parsed = rules.parse_statement_id(statement_id)
+    if parsed is not None:
+        period, insured, treating = parsed
+        if actor.province is not None:
+            rules.ensure_party(actor.province, insured, treating, statement_id)
+        has_lines = store.preview_lines(period, insured, treating, offset=0, limit=0)[0] > 0
+        if rules.is_open(period, on) or has_lines:
+            return rules.not_confirmable(statement_id, period, on)
+    return NotFound(f"no statement {statement_id}")
+
+
+def decide(store: Store, actor: Actor, row: Any, action: str, reason: str | None) -> dict[str, Any]:
+    """One step on a locked statement row, inside the caller's unit of work."""
+    statement_id = row.statement_id
+    rules.ensure_may_decide(action, actor.province, row.insured_admdvs, statement_id)
+    status = rules.next_status(action, row.status, statement_id)
+    values: dict[str, Any] = {"status": status, "updated_at": utcnow(), "version": row.version + 1}
+    if action == "dispute":
+        values["dispute_reason"] = reason
+    if action == "reissue":
+        store.delete_lines(statement_id)
+        store.build_lines(row.period, only=statement_id)
+        by_clr_type = store.totals([statement_id])[statement_id]
+        # A reissue answers the dispute: it starts without a reason; the audit trail keeps the old one.
+        values.update(
+            _sum_values(by_clr_type),
+            by_clr_type=json.dumps(by_clr_type),
+            revision=row.revision + 1,
+            dispute_reason=None,
+        )
+    store.update_statement(statement_id, **values)
+    return _publish(store, _EVENTS[action], statement_id, action, actor, reason)
 
 
 def list_statements(stores: Stores, actor: Actor, *, period: str | None = None) -> list[dict[str, Any]]:
@@ -143,11 +178,11 @@ def statement_lines(stores: Stores, actor: Actor, statement_id: str, *, startrow
             "statement_id": statement_id,
             "totalrow": total,
             "startrow": startrow,
-            "lines": [_line_out(r) for r in rows],
+            "lines": [line_out(r) for r in rows],
         }
 
 
-def _line_out(row: Any) -> dict[str, Any]:
+def line_out(row: Any) -> dict[str, Any]:
     return {
         "setl_id": row.setl_id,
         "clr_type": row.clr_type,

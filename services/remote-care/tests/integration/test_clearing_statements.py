@@ -14,7 +14,7 @@ from remote_care.db import outbox, statement_audit
 from remote_care.domain.errors import Conflict, Refused
 from remote_care.domain.filings import Channel
 from remote_care.store import SqlStores
-from remote_care.usecases import clearing
+from remote_care.usecases import clearing, statement_views
 from remote_care.usecases.common import Actor
 
 BUREAU = Actor(Channel.ADMIN, "clearing-desk")
@@ -133,6 +133,7 @@ def test_a_disputed_statement_is_reissued_with_late_settlements_and_every_step_i
 
     assert disputed["status"] == "disputed" and disputed["dispute_reason"] == "missing the stay of 01-30"
     assert (reissued["status"], reissued["revision"], reissued["owed_amt"]) == ("reissued", 2, Decimal("750.05"))
+    assert reissued["dispute_reason"] is None
     assert confirmed["status"] == "confirmed" and confirmed["version"] == 4
     with pytest.raises(Conflict):
         clearing.decide_statement(SqlStores(runtime), HUNAN, sid, "dispute", "too late")
@@ -149,3 +150,30 @@ def test_a_disputed_statement_is_reissued_with_late_settlements_and_every_step_i
         audited = session.execute(select(func.count()).select_from(statement_audit)).scalar_one()
     assert events == ["StatementIssued", "StatementDisputed", "StatementReissued", "StatementConfirmed"]
     assert audited == 4
+
+
+def test_a_months_preview_in_sql_is_what_the_run_then_issues_to_the_cent(runtime) -> None:
+    originals, reversals = _month_of_settlements(seed=11)
+    feed(runtime, *originals, *reversals, topic=TOPIC)
+    stores = SqlStores(runtime)
+    previews = statement_views.previews(stores, BUREAU, period="2026-01", on=TODAY)
+    hunan = statement_views.previews(stores, HUNAN, period="2026-01", on=TODAY)
+    page = statement_views.preview_lines(
+        stores, HUNAN, period="2026-01", insured_admdvs="430600", treating_admdvs="110100", on=TODAY
+    )
+
+    issued = clearing.run_clearing(stores, "2026-01", BUREAU, on=TODAY)
+
+    assert [p["issued_as"] for p in previews] == [s["statement_id"] for s in issued]
+    for preview, statement in zip(previews, issued, strict=True):
+        for key in ("setl_cnt", "medfee_sumamt", "owed_amt", "by_fund", "by_clr_type"):
+            assert preview[key] == statement[key], (statement["statement_id"], key)
+    assert {p["issued_as"] for p in hunan} == {
+        "CLR-202601-430600-110100",
+        "CLR-202601-430600-341300",
+        "CLR-202601-341300-430600",
+    }
+    issued_lines = clearing.statement_lines(stores, BUREAU, "CLR-202601-430600-110100")
+    assert page["totalrow"] == issued_lines["totalrow"] and page["lines"] == issued_lines["lines"]
+    provinces = statement_views.province_statements(stores, BUREAU, period="2026-01")
+    assert sum((p["owed_amt"] for p in provinces), Decimal("0")) == _owed(originals) + _owed(reversals)

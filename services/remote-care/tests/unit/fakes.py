@@ -89,31 +89,65 @@ class FakeStore:
     def statement_ids(self, period: str) -> set[str]:
         return {s.statement_id for s in self.statement_rows.values() if s.period == period}
 
-    def build_lines(self, period: str, *, only: str | None = None, skip: Iterable[str] = ()) -> None:
+    def _net_lines(
+        self,
+        period: str,
+        *,
+        only: str | None = None,
+        skip: Iterable[str] = (),
+        province_prefix: str | None = None,
+    ) -> list[SimpleNamespace]:
         skipped = set(skip)
         groups: dict[tuple[str, str], list[SimpleNamespace]] = {}
         for item in self.items:
             statement_id = _statement_id(item)
-            if item.period == period and statement_id not in skipped and only in (None, statement_id):
+            if (
+                item.period == period
+                and statement_id not in skipped
+                and only in (None, statement_id)
+                and province_prefix in (None, item.insuplc_admdvs[:2], item.mdtrtarea_admvs[:2])
+            ):
                 groups.setdefault((statement_id, item.line_setl_id), []).append(item)
-        for (statement_id, setl_id), items in groups.items():
-            self.line_rows.append(
-                SimpleNamespace(
-                    statement_id=statement_id,
-                    setl_id=setl_id,
-                    clr_type=max(i.clr_type for i in items),
-                    psn_no=max(i.psn_no for i in items),
-                    certno=max(i.certno for i in items),
-                    mdtrt_id=max(i.mdtrt_id for i in items),
-                    fixmedins_code=max(i.fixmedins_code for i in items),
-                    setl_time=min(i.setl_time for i in items),
-                    setl_cnt=sum(i.setl_cnt for i in items),
-                    reversal_cnt=sum(1 for i in items if i.setl_cnt < 0),
-                    medfee_fen=sum(i.medfee_fen for i in items),
-                    fund_fen=sum(i.fund_fen for i in items),
-                    acct_fen=sum(i.acct_fen for i in items),
-                )
+        return [
+            SimpleNamespace(
+                statement_id=statement_id,
+                setl_id=setl_id,
+                clr_type=max(i.clr_type for i in items),
+                psn_no=max(i.psn_no for i in items),
+                certno=max(i.certno for i in items),
+                mdtrt_id=max(i.mdtrt_id for i in items),
+                fixmedins_code=max(i.fixmedins_code for i in items),
+                setl_time=min(i.setl_time for i in items),
+                setl_cnt=sum(i.setl_cnt for i in items),
+                reversal_cnt=sum(1 for i in items if i.setl_cnt < 0),
+                medfee_fen=sum(i.medfee_fen for i in items),
+                fund_fen=sum(i.fund_fen for i in items),
+                acct_fen=sum(i.acct_fen for i in items),
             )
+            for (statement_id, setl_id), items in groups.items()
+        ]
+
+    def build_lines(self, period: str, *, only: str | None = None, skip: Iterable[str] = ()) -> None:
+        self.line_rows.extend(self._net_lines(period, only=only, skip=skip))
+
+    def preview_totals(
+        self, period: str, *, skip: Iterable[str] = (), province_prefix: str | None = None
+    ) -> dict[str, dict[str, dict[str, int]]]:
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for line in self._net_lines(period, skip=skip, province_prefix=province_prefix):
+            sums = out.setdefault(line.statement_id, {}).setdefault(
+                line.clr_type, {"setl_cnt": 0, "medfee_fen": 0, "fund_fen": 0, "acct_fen": 0}
+            )
+            for key in sums:
+                sums[key] += getattr(line, key)
+        return out
+
+    def preview_lines(
+        self, period: str, insured: str, treating: str, *, offset: int, limit: int
+    ) -> tuple[int, list[Any]]:
+        only = f"CLR-{period.replace('-', '')}-{insured}-{treating}"
+        lines = sorted(self._net_lines(period, only=only), key=lambda line: (line.setl_time, line.setl_id))
+        return len(lines), lines[offset : offset + max(limit, 0)]
 
     def line_statement_ids(self, period: str) -> set[str]:
         prefix = f"CLR-{period.replace('-', '')}-"
