@@ -9,7 +9,8 @@ written, and its event staged on supervision.violations.v1, in the caller's unit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from medshared import jsonutil
@@ -22,6 +23,8 @@ from settlement.messaging import supervision_contracts as contracts
 from .ports import Store
 
 VERSION_MAX = 30
+_SET_FIELD = re.compile(r"^rule set: (?P<field>\S+) ")
+_RULE_FIELD = re.compile(r"^rule (?P<rule_id>\S+): (?P<field>\S+) ")
 EVIDENCE_MAX_CHARS = 2000
 PAGE_SIZE_MAX = 100
 
@@ -39,7 +42,13 @@ def publish_rule_set(store: Store, body: Mapping[str, Any], *, operator: str, at
     try:
         rules = sv.parse_rule_set(body)
     except ValueError as exc:
-        raise Invalid("invalid_rule_set", str(exc)) from None
+        raise Invalid("invalid_rule_set", str(exc), **_named(str(exc))) from None
+    except (TypeError, AttributeError, KeyError):  # a value of the wrong kind the checks did not expect
+        raise Invalid(
+            "invalid_rule_set",
+            "a rule holds a value of the wrong kind (a list or object where text or a number belongs); "
+            "check each rule's params against docs/supervision.md",
+        ) from None
     if not rules.version or len(rules.version) > VERSION_MAX:
         raise Invalid("invalid_rule_set", f"version must be 1 to {VERSION_MAX} characters", field="version")
     if store.supervision_rule_set(rules.version) is not None:
@@ -57,6 +66,16 @@ def publish_rule_set(store: Store, body: Mapping[str, Any], *, operator: str, at
     )
     row = store.supervision_rule_set(rules.version)
     return _rule_set_summary(row, len(rules.rules))
+
+
+def _named(message: str) -> dict[str, str]:
+    """The rule and field a refusal of the rule set names ("rule R1: params.gend must be ...", "rule set:
+    valid_from must be ..."), as extras of the problem details."""
+    whole = _SET_FIELD.match(message)
+    if whole:
+        return {"field": whole["field"]}
+    named = _RULE_FIELD.match(message)
+    return {"rule_id": named["rule_id"], "field": named["field"]} if named else {}
 
 
 def load_rule_set(store: Store, body: Mapping[str, Any], *, operator: str, at: dt.datetime) -> bool:
@@ -78,8 +97,8 @@ def read_rule_set(store: Store, version: str) -> dict[str, Any]:
     row = store.supervision_rule_set(version)
     if row is None:
         raise NotFound("rule_set_unknown", f"no rule set {version} is published; GET the list of rule sets")
-    rules = _parsed(row)
-    return _rule_set_summary(row, len(rules.rules)) | {"rules": [_rule(r) for r in rules.rules]}
+    rules = sv.rule_set_json(_parsed(row))["rules"]
+    return _rule_set_summary(row, len(rules)) | {"rules": rules}
 
 
 def _parsed(row: Any) -> sv.RuleSet:
@@ -96,20 +115,43 @@ def _rule_set_summary(row: Any, count: int) -> dict[str, Any]:
     }
 
 
-def _rule(rule: sv.Rule) -> dict[str, Any]:
-    return {
-        "rule_id": rule.rule_id,
-        "category": str(rule.category),
-        "name": rule.name,
-        "message": rule.message,
-        "severity": str(rule.severity),
-        "action": str(rule.action),
-        "params": jsonutil.loads(jsonutil.dumps(dict(rule.params))),
-        "vola_bhvr_type": rule.vola_bhvr_type,
-    }
-
-
 # ---------------------------------------------------------------- violations
+
+
+def violation_rows(
+    violations: Sequence[sv.Violation],
+    *,
+    rule_set_version: str,
+    setl_id: str,
+    mdtrt_id: str,
+    psn_no: str,
+    fixmedins_code: str,
+    admdvs: str,
+    found_at: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The rows Store.add_violations takes for what the engine found at a final settlement."""
+    return [
+        {
+            "setl_id": setl_id,
+            "mdtrt_id": mdtrt_id,
+            "psn_no": psn_no,
+            "fixmedins_code": fixmedins_code,
+            "admdvs": admdvs,
+            "rule_set_version": rule_set_version,
+            "rule_id": v.rule_id,
+            "rule_name": v.rule_name,
+            "category": str(v.category),
+            "severity": str(v.severity),
+            "action": str(v.action),
+            "vola_bhvr_type": v.vola_bhvr_type,
+            "vola_cont": v.text,
+            "vola_amt": money(v.amount),
+            "line_keys": list(v.line_keys),
+            "evidence": v.evidence,
+            "found_at": found_at,
+        }
+        for v in violations
+    ]
 
 
 def list_violations(

@@ -254,3 +254,52 @@ def test_institutions_read_and_answer_their_own_violations_and_a_stranger_finds_
     centre = gateway_headers("mobile-pay-centre", "whatever")
     assert client.get(f"{OWN}/violations", headers=centre).status_code == 403
     assert client.get(f"{OWN}/violations", headers=signed(CLINIC)).json()["total"] == 1
+
+
+def test_rule_sets_are_published_by_the_policy_role_and_a_broken_one_is_refused_naming_rule_and_field(client):
+    from settlement.demo import load_demo
+
+    demo = client.get(f"{ADMIN}/rule-sets", headers=CLEARING).json()
+    assert [r["version"] for r in demo] == ["SUP-DEMO-2026"]  # the demo's, published once
+    load_demo(client.app.state.runtime)
+    assert client.get(f"{ADMIN}/rule-sets", headers=AUDIT).json() == demo
+    body = client.get(f"{ADMIN}/rule-sets/SUP-DEMO-2026", headers=AUDIT).json()
+    assert body["rule_count"] == len(body["rules"]) >= 8
+    rules = [
+        {k: r[k] for k in ("rule_id", "category", "name", "message", "severity", "action", "params")}
+        for r in body["rules"]
+    ]
+    new = {"version": "SUP-2026-12", "valid_from": "2026-12-01", "rules": rules[:3]}
+
+    for stranger in (CLEARING, AUDIT):
+        assert client.post(f"{ADMIN}/rule-sets", json=new, headers=stranger).status_code == 403
+    broken = new | {"version": "SUP-BROKEN", "rules": [rules[0], rules[1] | {"action": "delete"}]}
+    refused = client.post(f"{ADMIN}/rule-sets", json=broken, headers=POLICY)
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert (refused.json()["rule_id"], refused.json()["field"]) == (rules[1]["rule_id"], "action")
+    assert rules[1]["rule_id"] in refused.json()["detail"] and "action" in refused.json()["detail"]
+    extra = client.post(f"{ADMIN}/rule-sets", json=new | {"version": "SUP-EXTRA", "owner": "x"}, headers=POLICY)
+    assert extra.status_code == 422 and "owner" in extra.json()["detail"]
+    published_now = client.post(f"{ADMIN}/rule-sets", json=new, headers=POLICY)
+    assert published_now.status_code == 201
+    assert (published_now.json()["operator"], published_now.json()["rule_count"]) == ("policy-01", 3)
+    duplicate = client.post(f"{ADMIN}/rule-sets", json=new, headers=POLICY)
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "version_exists"
+    assert [r["version"] for r in client.get(f"{ADMIN}/rule-sets", headers=CLEARING).json()] == [
+        "SUP-DEMO-2026",
+        "SUP-2026-12",
+    ]
+    read = client.get(f"{ADMIN}/rule-sets/SUP-2026-12", headers=CLEARING).json()
+    assert ([r["rule_id"] for r in read["rules"]], read["valid_from"]) == (
+        [r["rule_id"] for r in rules[:3]],
+        "2026-12-01",
+    )
+    assert client.get(f"{ADMIN}/rule-sets/SUP-NONE", headers=CLEARING).status_code == 404
+    assert [o for _, a, o in trail(client) if a.endswith("/rule-sets")] == [
+        "denied",
+        "denied",
+        "refused 422 invalid_rule_set",
+        "refused 422 invalid_rule_set",
+        "done",
+        "refused 409 version_exists",
+    ]

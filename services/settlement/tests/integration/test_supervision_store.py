@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from settlement.db import outbox
 from settlement.domain import supervision_review as rv
 from settlement.messaging.supervision_contracts import SUPERVISION_TOPIC
 from settlement.store import SqlStore
+from settlement.usecases import supervision_review
 
 D = Decimal
 ZHAXI, ZHUOMA = "54010000000000000001", "54010000000000000002"
@@ -217,6 +219,29 @@ def test_filters_pages_and_monthly_sums_exact_to_the_cent(migrated_url):
             D("3.20"),
             D("0.20"),
         )
-        assert sorted(by_institution) == [CLINIC, HOSPITAL]
+        assert list(by_institution) == [HOSPITAL, CLINIC]
         assert by_institution[CLINIC].outstanding_amt == D("0.20")
         assert [g.fixmedins_code for g in store.violation_figures("2026-11", fixmedins_code=CLINIC)] == [CLINIC, CLINIC]
+
+
+def test_the_rule_set_in_force_is_the_latest_published_on_or_before_the_day(migrated_url):
+    demo = jsonutil.loads(
+        (Path(__file__).resolve().parents[2] / "settlement" / "demo_data" / "supervision_rules.json").read_text("utf-8")
+    )
+    factory = make_session_factory(make_engine(migrated_url))
+    with transaction(factory) as session:
+        store = SqlStore(session)
+        supervision_review.publish_rule_set(store, demo, operator="policy-01", at=dt.datetime(2026, 11, 1, 8))
+        later = demo | {"version": "SUP-2026-12", "valid_from": "2026-12-01", "rules": demo["rules"][:1]}
+        supervision_review.publish_rule_set(store, later, operator="policy-01", at=dt.datetime(2026, 11, 2, 8))
+    first = dt.date.fromisoformat(demo["valid_from"])
+    with factory() as session:
+        store = SqlStore(session)
+        assert store.supervision_rules_on(first - dt.timedelta(days=1)) is None
+        in_november = store.supervision_rules_on(dt.date(2026, 11, 30))
+        assert in_november is not None and in_november.version == demo["version"]
+        assert [r.rule_id for r in in_november.rules] == [r["rule_id"] for r in demo["rules"]]
+        assert store.supervision_rules_on(dt.date(2026, 11, 30)) is in_november  # parsed once, then kept
+        december = store.supervision_rules_on(dt.date(2026, 12, 1))
+        assert december is not None and [r.rule_id for r in december.rules] == [demo["rules"][0]["rule_id"]]
+        assert [r.version for r in store.supervision_rule_sets()] == [demo["version"], "SUP-2026-12"]

@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes import FakeStore
 
+from medshared import jsonutil
 from medshared.errors import Conflict, Invalid, NotFound
+from settlement.domain import supervision as sv
 from settlement.domain import supervision_review as rv
 from settlement.messaging import supervision_contracts as contracts
 from settlement.usecases import supervision_review as review
@@ -340,3 +343,120 @@ def test_monthly_figures_add_up_per_institution_and_in_total():
     assert one["total"]["violations"] == expected[CLINIC]["n"]
     empty = review.monthly_figures(store, "2027-01")
     assert (empty["institutions"], empty["total"]["violations"], empty["total"]["vola_amt"]) == ([], 0, D("0.00"))
+
+
+# ---------------------------------------------------------------- rule sets
+
+
+def _demo_rules() -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[2] / "settlement" / "demo_data" / "supervision_rules.json"
+    return dict(jsonutil.loads(path.read_text(encoding="utf-8")))
+
+
+def test_a_rule_set_is_published_once_and_applies_from_its_day():
+    store = FakeStore()
+    demo = _demo_rules()
+    summary = review.publish_rule_set(store, demo, operator="policy-01", at=NOW)
+    assert (summary["version"], summary["rule_count"], summary["operator"]) == (
+        demo["version"],
+        len(demo["rules"]),
+        "policy-01",
+    )
+    later = demo | {"version": "SUP-2026-12", "valid_from": "2026-12-01", "rules": demo["rules"][:2]}
+    review.publish_rule_set(store, later, operator="policy-01", at=NOW)
+    assert [r["version"] for r in review.list_rule_sets(store)] == [demo["version"], "SUP-2026-12"]
+    read = review.read_rule_set(store, "SUP-2026-12")
+    assert [r["rule_id"] for r in read["rules"]] == [r["rule_id"] for r in demo["rules"][:2]]
+    assert read["rules"][0]["params"] == demo["rules"][0]["params"]
+    day_before = dt.date.fromisoformat(demo["valid_from"]) - dt.timedelta(days=1)
+    assert store.supervision_rules_on(day_before) is None
+    assert store.supervision_rules_on(dt.date(2026, 11, 30)).version == demo["version"]
+    assert store.supervision_rules_on(dt.date(2026, 12, 1)).version == "SUP-2026-12"
+    with pytest.raises(Conflict) as again:
+        review.publish_rule_set(store, demo, operator="policy-02", at=NOW)
+    assert again.value.code == "version_exists"
+    assert review.load_rule_set(store, demo, operator="settlement-demo", at=NOW) is False
+    with pytest.raises(NotFound):
+        review.read_rule_set(store, "SUP-NONE")
+
+
+def test_a_broken_rule_set_is_refused_naming_the_rule_and_field_and_nothing_is_stored():
+    store = FakeStore()
+    demo = _demo_rules()
+    rules = [dict(r) for r in demo["rules"]]
+    rules[1] = rules[1] | {"severity": "9"}
+    with pytest.raises(Invalid) as refused:
+        review.publish_rule_set(store, demo | {"version": "SUP-X", "rules": rules}, operator="policy-01", at=NOW)
+    assert refused.value.extra == {"rule_id": rules[1]["rule_id"], "field": "severity"}
+    assert rules[1]["rule_id"] in refused.value.message
+    with pytest.raises(Invalid) as whole:
+        review.publish_rule_set(store, demo | {"valid_from": "next week"}, operator="policy-01", at=NOW)
+    assert whole.value.extra == {"field": "valid_from"}
+    with pytest.raises(Invalid) as long_version:
+        review.publish_rule_set(store, demo | {"version": "V" * 31}, operator="policy-01", at=NOW)
+    assert long_version.value.extra == {"field": "version"}
+    assert store.rule_sets == {}
+
+
+def test_what_the_engine_finds_at_settlement_is_stored_as_found():
+    store = FakeStore()
+    engine_found = sv.Violation(
+        rule_id="SUP-DUP-001",
+        rule_name="普通门诊诊查费同日重复收取",
+        category=sv.Category.DUPLICATE_CHARGE,
+        severity=sv.Severity.VIOLATION,
+        action=sv.Action.EXCLUDE,
+        text="001102000010000 charged twice on 2026-11-20",
+        amount=D("10.005"),
+        line_keys=("2",),
+        evidence="line 1 of 540100M1 at 09:30",
+        vola_bhvr_type="3",
+    )
+    rows = review.violation_rows(
+        [engine_found],
+        rule_set_version="SUP-DEMO-2026",
+        setl_id="S1",
+        mdtrt_id="M1",
+        psn_no=ZHAXI,
+        fixmedins_code=HOSPITAL,
+        admdvs="540100",
+        found_at=NOV,
+    )
+    store.add_violations(rows)
+    [(_, payload)] = events(store)
+    stored = payload["violation"]
+    assert (stored["rule_id"], stored["category"], stored["sev_deg"], stored["action"]) == (
+        "SUP-DUP-001",
+        "duplicate_charge",
+        "3",
+        "exclude",
+    )
+    assert (stored["vola_amt"], stored["line_keys"], stored["vola_bhvr_type"], stored["month"]) == (
+        D("10.01"),
+        ["2"],
+        "3",
+        "2026-11",
+    )
+
+
+def test_a_rule_holding_a_value_of_the_wrong_kind_is_refused_not_failed():
+    store = FakeStore()
+    demo = _demo_rules()
+    odd = [None, 1, "x", [], {}, [1], [[1, 2]], {"a": 1}, True, [None]]
+    refused = 0
+    for rule in demo["rules"]:
+        for name in [*rule, *(f"params.{p}" for p in rule["params"])]:
+            for value in odd:
+                changed = dict(rule)
+                if name.startswith("params."):
+                    changed["params"] = dict(rule["params"]) | {name[7:]: value}
+                else:
+                    changed[name] = value
+                try:
+                    review.publish_rule_set(store, demo | {"rules": [changed]}, operator="policy-01", at=NOW)
+                except Invalid as exc:
+                    assert exc.code == "invalid_rule_set"
+                    refused += 1
+                    continue
+                store.rule_sets.clear()  # accepted: a value the rule allows
+    assert refused > 100 and store.rule_sets == {}
