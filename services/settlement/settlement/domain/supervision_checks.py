@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from medshared.money import ZERO, money
 
-from .supervision import Check, History, Line, Violation
+from .supervision import Action, Category, Check, History, Line, PastStay, Severity, Violation
 from .supervision_rules import (
     GENDERS,
     AgeSpec,
@@ -72,6 +72,12 @@ class Past:
         return self.when.date()
 
 
+def wall(moment: dt.datetime) -> dt.datetime:
+    """Times are compared as the wall-clock times the national interface sends (yyyy-MM-dd HH:mm:ss,
+    local); a time that carries a zone keeps its wall clock, so mixed inputs never fail to compare."""
+    return moment.replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
 def _is_refund(line: Line) -> bool:
     return line.amount < 0 or line.cnt < 0 or line.pric < 0
 
@@ -104,7 +110,7 @@ def net_lines(lines: Sequence[Line]) -> list[Item]:
         if left[i] <= 0:
             continue
         amount = line.amount if left[i] == line.cnt else money(line.amount * left[i] / line.cnt)
-        items.append(Item(i, line.key, line.code, line.name, left[i], line.pric, amount, line.when))
+        items.append(Item(i, line.key, line.code, line.name, left[i], line.pric, amount, wall(line.when)))
     return items
 
 
@@ -121,7 +127,7 @@ def net_history(history: History, mdtrt_id: str, keys: set[str]) -> list[Past]:
         if p.cnt < 0:
             owed[(p.mdtrt_id, p.code)] += -p.cnt
         elif p.cnt > 0:
-            groups[(p.mdtrt_id, p.code)].append(Past(p.mdtrt_id, key, p.code, p.cnt, p.when))
+            groups[(p.mdtrt_id, p.code)].append(Past(p.mdtrt_id, key, p.code, p.cnt, wall(p.when)))
     out: list[Past] = []
     for group, rows in groups.items():
         rows.sort(key=lambda r: r.when)
@@ -154,9 +160,9 @@ def _violation(
     return Violation(
         rule_id=rule.rule_id,
         rule_name=rule.name,
-        category=rule.category,
-        severity=rule.severity,
-        action=rule.action,
+        category=Category(rule.category),
+        severity=Severity(rule.severity),
+        action=Action(rule.action),
         text=text,
         amount=money(sum((a for _, a in line_amounts), ZERO)),
         line_keys=tuple(key for key, _ in line_amounts),
@@ -309,13 +315,13 @@ def duplicate_charge(
         mine = [(item, tag) for item, tag in ordered if tag in sides]
         if not mine:
             continue
-        theirs = {
-            side: sorted(
+        theirs: dict[int, tuple[list[Past], list[dt.date]]] = {}
+        for side in set(sides):
+            lines = sorted(
                 (p for p, tag in past if tag == side and (window is not None or p.mdtrt_id == this)),
                 key=lambda p: p.when,
             )
-            for side in set(sides)
-        }
+            theirs[side] = (lines, [p.day for p in lines])
         last: dict[int, Item] = {}  # the latest line so far on each side
         for item, tag in mine:
             other_side = sides[1] if tag == sides[0] else sides[0]
@@ -331,7 +337,7 @@ def duplicate_charge(
             ):
                 found = _where(this, earlier.key, earlier.code, earlier.day, this)
             if found is None:
-                hit = _nearest(theirs[other_side], item.day, window)
+                hit = _nearest(*theirs[other_side], item.day, window)
                 if hit is not None:
                     found = _where(hit.mdtrt_id, hit.key, hit.code, hit.day, this)
             last[tag] = item
@@ -348,17 +354,17 @@ def duplicate_charge(
     return [flagged[k] for k in sorted(flagged)]
 
 
-def _nearest(lines: list[Past], day: dt.date, window: int | None) -> Past | None:
-    """The history line closest in date to `day` within the window (any date for the same visit)."""
+def _nearest(lines: list[Past], days: list[dt.date], day: dt.date, window: int | None) -> Past | None:
+    """The history line closest in date to `day` within the window (`days` are the lines' dates, in
+    order); with no window, the latest (only this visit's lines are given then)."""
     if not lines:
         return None
     if window is None:
         return lines[-1]
-    days = [p.day for p in lines]
     i = bisect_left(days, day)  # lines[i] is the first on or after `day`, lines[i - 1] the last before
     best = None
     for j in (i, i - 1):
-        gap = abs((lines[j].day - day).days) if 0 <= j < len(lines) else window
+        gap = abs((days[j] - day).days) if 0 <= j < len(lines) else window
         if gap < window and (best is None or gap < abs((best.day - day).days)):
             best = lines[j]
     return best
@@ -432,8 +438,8 @@ def frequency(
 
 
 def _qty(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    """A quantity as a clerk writes it: 360, 2.5."""
+    return format(value.normalize(), "f")
 
 
 def conflict(
@@ -471,22 +477,23 @@ def readmission(c: Compiled, spec: ReadmissionSpec, items: list[Item], check: Ch
     enc = check.encounter
     if enc.kind != INPATIENT:
         return []
-    best = None
+    begin = wall(enc.begin)
+    best: tuple[PastStay, dt.datetime] | None = None
     for stay in check.history.stays:
-        if stay.mdtrt_id == enc.mdtrt_id or stay.end is None or stay.end > enc.begin:
+        if stay.mdtrt_id == enc.mdtrt_id or stay.end is None or wall(stay.end) > begin:
             continue
         if spec.same_institution and stay.medins_id != enc.medins_id:
             continue
-        gap = (enc.begin.date() - stay.end.date()).days
-        if gap <= spec.window_days and (best is None or stay.end > best[0].end):  # type: ignore[operator]
-            best = (stay, gap)
+        end = wall(stay.end)
+        if (begin.date() - end.date()).days <= spec.window_days and (best is None or end > best[1]):
+            best = (stay, end)
     if best is None:
         return []
-    stay, gap = best
-    assert stay.end is not None
+    stay, end = best
+    gap = (begin.date() - end.date()).days
     where = "同一机构" if stay.medins_id == enc.medins_id else f"机构 {stay.medins_id}"
     evidence = (
-        f"上次住院 {stay.mdtrt_id}（{where}）{stay.begin.date().isoformat()}至{stay.end.date().isoformat()}，"
+        f"上次住院 {stay.mdtrt_id}（{where}）{stay.begin.date().isoformat()}至{end.date().isoformat()}，"
         f"本次入院 {enc.begin.date().isoformat()}，间隔 {gap}天"
     )
     values = {
@@ -520,13 +527,22 @@ def run(cs: CompiledSet, check: Check, selected: set[int] | None) -> list[Violat
         for position, tag in cs.index.find(item.code):
             if position in wanted:
                 hits[position].append((item, tag))
-    looking_back = {c.position for c in rules if isinstance(c.spec, DuplicateSpec | FrequencySpec | ConflictSpec)}
+    # history only for the rules that look back and name a line of this visit, only for their codes
+    looking_back = {
+        c.position
+        for c in rules
+        if isinstance(c.spec, DuplicateSpec | FrequencySpec | ConflictSpec) and c.position in hits
+    }
     past: dict[int, list[tuple[Past, int]]] = defaultdict(list)
     if looking_back and check.history.lines:
-        for p in net_history(check.history, check.encounter.mdtrt_id, {i.key for i in items}):
-            for position, tag in cs.index.find(p.code):
-                if position in looking_back and (position in hits):
-                    past[position].append((p, tag))
+        found: dict[str, list[tuple[int, int]]] = {}
+        for line in check.history.lines:
+            if line.code not in found:
+                found[line.code] = [(pos, tag) for pos, tag in cs.index.find(line.code) if pos in looking_back]
+        relevant = History(tuple(line for line in check.history.lines if found[line.code]))
+        for netted in net_history(relevant, check.encounter.mdtrt_id, {i.key for i in items}):
+            for position, tag in found[netted.code]:
+                past[position].append((netted, tag))
     out: list[Violation] = []
     for c in rules:
         spec, mine = c.spec, hits.get(c.position, [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -352,7 +353,10 @@ def compile_rule(rule: Rule, position: int) -> Compiled:
     if not isinstance(rule.params, Mapping):
         raise _fail(rule_id, "params", "must be an object")
     check_message(rule_id, rule.message)
-    return Compiled(rule, _spec(rule_id, Category(rule.category), rule.params), _scenes(rule_id, rule.params), position)
+    category = _enum(rule_id, "category", rule.category, Category)
+    _enum(rule_id, "severity", rule.severity, Severity)
+    _enum(rule_id, "action", rule.action, Action)
+    return Compiled(rule, _spec(rule_id, category, rule.params), _scenes(rule_id, rule.params), position)
 
 
 def compile_set(rules: RuleSet) -> CompiledSet:
@@ -366,19 +370,24 @@ def compile_set(rules: RuleSet) -> CompiledSet:
     return CompiledSet(tuple(compiled), _index(compiled), max((_window(c.spec) for c in compiled), default=0))
 
 
+# Keyed by id(): the entry holds the RuleSet itself, so its id cannot be reused while it is cached.
 _CACHE: dict[int, tuple[RuleSet, CompiledSet]] = {}
-_CACHE_SIZE = 16
+_CACHE_SIZE = 16  # rule sets in force at once are few: one per version a settlement day falls in
+_CACHE_LOCK = threading.Lock()
 
 
 def compiled(rules: RuleSet) -> CompiledSet:
-    """The compiled form of `rules`, compiled once per RuleSet object."""
-    hit = _CACHE.get(id(rules))
+    """The compiled form of `rules`, compiled once per RuleSet object (the store hands out one object per
+    published version)."""
+    with _CACHE_LOCK:
+        hit = _CACHE.get(id(rules))
     if hit is not None and hit[0] is rules:
         return hit[1]
     result = compile_set(rules)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)), None)
-    _CACHE[id(rules)] = (rules, result)
+    with _CACHE_LOCK:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[id(rules)] = (rules, result)
     return result
 
 
@@ -401,10 +410,13 @@ def parse(data: Mapping[str, Any]) -> RuleSet:
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
         raise ValueError("rule set: version must be a non-empty string")
+    raw_from = data.get("valid_from")
     try:
-        valid_from = dt.date.fromisoformat(data.get("valid_from"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError("rule set: valid_from must be a date, YYYY-MM-DD") from None
+        valid_from = dt.date.fromisoformat(raw_from) if isinstance(raw_from, str) else None
+    except ValueError:
+        valid_from = None
+    if valid_from is None:
+        raise ValueError("rule set: valid_from must be a date, YYYY-MM-DD")
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list):
         raise ValueError("rule set: rules must be a list")
@@ -439,7 +451,7 @@ def parse(data: Mapping[str, Any]) -> RuleSet:
             )
         )
     result = RuleSet(version=version, valid_from=valid_from, rules=tuple(rules))
-    compile_set(result)  # every rule's params checked now, so a published set always evaluates
+    compiled(result)  # every rule's params checked now (and compiled once), so a published set always evaluates
     return result
 
 

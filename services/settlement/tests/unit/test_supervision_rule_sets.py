@@ -452,3 +452,20 @@ WORKED_EXAMPLES = [
 @pytest.mark.parametrize("c", [w[1] for w in WORKED_EXAMPLES], ids=[w[0] for w in WORKED_EXAMPLES])
 def test_the_demo_rules_leave_the_worked_examples_alone(c: sv.Check) -> None:
     assert sv.evaluate(DEMO, c) == []
+
+
+def test_times_with_and_without_a_zone_compare_on_their_wall_clock() -> None:
+    zone = dt.timezone(dt.timedelta(hours=8))
+    history = sv.History((past("MDT-A", EXAM, "1", dt.datetime(2026, 3, 2, 8, 0, tzinfo=zone)),))
+    c = check(ZHAXI, visit(), line("1", EXAM, "1", "15", dt.datetime(2026, 3, 2, 15, 0)), history=history)
+    assert found(one_rule("duplicate_charge", {"pairs": [[EXAM, EXAM]], "window_days": 1}), c) == [
+        ("R1", ("1",), D("15.00"))
+    ]
+
+
+def test_a_rule_built_in_code_with_a_wrong_action_is_refused_naming_it() -> None:
+    rule = sv.Rule("R9", sv.Category.GENDER, "g", "", sv.Severity.SUSPECT, "warn", {"codes": [EXAM], "gend": "2"})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rule R9: action must be one of record, exclude, refuse"):
+        sv.evaluate(
+            sv.RuleSet("CODE-2", dt.date(2026, 1, 1), (rule,)), check(ZHAXI, visit(), line("1", EXAM, "1", "15"))
+        )
