@@ -10,15 +10,16 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from medshared.openapi import problem_responses
 from remote_care.api import models
 from remote_care.api.deps import ClearingOperator, FilingReviewer, StoresDep
 from remote_care.api.schemas import PERIOD, ChangeIn, ClearingRunIn, FilingIn, RevokeIn
 from remote_care.usecases import clearing, filings, statement_views
 
-router = APIRouter(prefix="/admin/v1", tags=["admin"])
+router = APIRouter(prefix="/admin/v1", tags=["admin"], responses=problem_responses(401, 403, 422))
 
 
-@router.post("/filings", status_code=201, response_model=models.Filing)
+@router.post("/filings", status_code=201, response_model=models.Filing, responses=problem_responses(409))
 def create_filing(body: FilingIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """File at the desk for any enrolled person."""
     return filings.create_filing(stores, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
@@ -32,25 +33,25 @@ def list_filings(
     return filings.list_filings(stores, actor, psn_no=psn_no, status=status)
 
 
-@router.get("/filings/{filing_id}", response_model=models.Filing)
+@router.get("/filings/{filing_id}", response_model=models.Filing, responses=problem_responses(404))
 def get_filing(filing_id: str, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """One filing with who filed it and through which channel."""
     return filings.get_filing(stores, actor, filing_id)
 
 
-@router.patch("/filings/{filing_id}", response_model=models.Filing)
+@router.patch("/filings/{filing_id}", response_model=models.Filing, responses=problem_responses(404, 409))
 def change_filing(filing_id: str, body: ChangeIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """Correct a filing's target or end it earlier."""
     return filings.change_filing(stores, actor, filing_id, target_admdvs=body.target_admdvs, enddate=body.enddate)
 
 
-@router.post("/filings/{filing_id}/revoke", response_model=models.Filing)
+@router.post("/filings/{filing_id}/revoke", response_model=models.Filing, responses=problem_responses(404, 409))
 def revoke_filing(filing_id: str, body: RevokeIn, actor: FilingReviewer, stores: StoresDep) -> dict[str, Any]:
     """Revoke a filing from today."""
     return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)
 
 
-@router.post("/clearing/runs", status_code=201, response_model=list[models.Statement])
+@router.post("/clearing/runs", status_code=201, response_model=list[models.Statement], responses=problem_responses(409))
 def run_clearing(body: ClearingRunIn, actor: ClearingOperator, stores: StoresDep) -> list[dict[str, Any]]:
     """Issue the statements of a closed month (again: issues only pairs that have none)."""
     return clearing.run_clearing(stores, body.period, actor)
@@ -78,19 +79,25 @@ def list_province_statements(
     return statement_views.province_statements(stores, actor, period=period)
 
 
-@router.get("/clearing/province-statements/{province_statement_id}", response_model=models.ProvinceStatement)
+@router.get(
+    "/clearing/province-statements/{province_statement_id}",
+    response_model=models.ProvinceStatement,
+    responses=problem_responses(404),
+)
 def get_province_statement(province_statement_id: str, actor: ClearingOperator, stores: StoresDep) -> dict[str, Any]:
     """One province-pair statement with its city-pair lines."""
     return statement_views.province_statement(stores, actor, province_statement_id)
 
 
-@router.get("/clearing/statements/{statement_id}", response_model=models.Statement)
+@router.get("/clearing/statements/{statement_id}", response_model=models.Statement, responses=problem_responses(404))
 def get_statement(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> dict[str, Any]:
     """One statement with its totals by clr_type and by fund."""
     return clearing.get_statement(stores, actor, statement_id)
 
 
-@router.get("/clearing/statements/{statement_id}/lines", response_model=models.LinesPage)
+@router.get(
+    "/clearing/statements/{statement_id}/lines", response_model=models.LinesPage, responses=problem_responses(404)
+)
 def statement_lines(
     statement_id: str, actor: ClearingOperator, stores: StoresDep, startrow: int = Query(1, ge=1)
 ) -> dict[str, Any]:
@@ -98,13 +105,21 @@ def statement_lines(
     return clearing.statement_lines(stores, actor, statement_id, startrow=startrow)
 
 
-@router.get("/clearing/statements/{statement_id}/audit", response_model=list[models.HistoryEntry])
+@router.get(
+    "/clearing/statements/{statement_id}/audit",
+    response_model=list[models.HistoryEntry],
+    responses=problem_responses(404),
+)
 def statement_audit(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> list[dict[str, Any]]:
     """Every step the statement went through, who took it and why."""
     return clearing.statement_audit_trail(stores, actor, statement_id)
 
 
-@router.post("/clearing/statements/{statement_id}/reissue", response_model=models.Statement)
+@router.post(
+    "/clearing/statements/{statement_id}/reissue",
+    response_model=models.Statement,
+    responses=problem_responses(404, 409),
+)
 def reissue_statement(statement_id: str, actor: ClearingOperator, stores: StoresDep) -> dict[str, Any]:
     """Recompute a disputed statement from the settlements now on record and issue it again."""
     return clearing.decide_statement(stores, actor, statement_id, "reissue")

@@ -6,16 +6,23 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from medshared import openapi
+from medshared.openapi import problem_responses
 from remote_care.api import models
 from remote_care.api.deps import MobileActor, StoresDep
 from remote_care.api.schemas import MobileFilingIn, RevokeIn
 from remote_care.domain.errors import Forbidden
 from remote_care.usecases import filings
 
-router = APIRouter(prefix="/mobile/v1/filings", tags=["mobile"])
+router = APIRouter(
+    prefix="/mobile/v1/filings",
+    tags=["mobile"],
+    dependencies=openapi.REMOTE_CARE,
+    responses=problem_responses(401, 403, 422, 429),
+)
 
 
-@router.post("", status_code=201, response_model=models.Filing)
+@router.post("", status_code=201, response_model=models.Filing, responses=problem_responses(409))
 def create_my_filing(body: MobileFilingIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """File an out-of-area filing for the signed-in person."""
     if body.psn_no and body.psn_no != actor.psn_no:
@@ -29,7 +36,7 @@ def list_my_filings(actor: MobileActor, stores: StoresDep) -> list[dict[str, Any
     return filings.list_filings(stores, actor)
 
 
-@router.post("/{filing_id}/revoke", response_model=models.Filing)
+@router.post("/{filing_id}/revoke", response_model=models.Filing, responses=problem_responses(404, 409))
 def revoke_my_filing(filing_id: str, body: RevokeIn, actor: MobileActor, stores: StoresDep) -> dict[str, Any]:
     """Revoke one of the signed-in person's filings."""
     return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)

@@ -6,21 +6,28 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from medshared import openapi
+from medshared.openapi import problem_responses
 from remote_care.api import models
 from remote_care.api.deps import PartnerActor, StoresDep
 from remote_care.api.schemas import ADMDVS, PERIOD, DisputeIn, FilingIn, RevokeIn
 from remote_care.usecases import clearing, filings, statement_views
 
-router = APIRouter(prefix="/partner/v1", tags=["partner"])
+router = APIRouter(
+    prefix="/partner/v1",
+    tags=["partner"],
+    dependencies=openapi.PARTNER,
+    responses=problem_responses(401, 403, 422, 429),
+)
 
 
-@router.get("/people/{psn_no}", response_model=models.PartnerPerson)
+@router.get("/people/{psn_no}", response_model=models.PartnerPerson, responses=problem_responses(404))
 def get_person(psn_no: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """One of the province's insured people, with their enrollments and filings."""
     return filings.person_for_partner(stores, actor, psn_no)
 
 
-@router.post("/filings", status_code=201, response_model=models.Filing)
+@router.post("/filings", status_code=201, response_model=models.Filing, responses=problem_responses(409))
 def push_filing(body: FilingIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """File for a person insured in the province."""
     return filings.create_filing(stores, body.to_request(), actor, memo=body.memo, mdtrt_id=body.mdtrt_id)
@@ -34,7 +41,7 @@ def list_filings(
     return filings.list_filings(stores, actor, psn_no=psn_no, status=status)
 
 
-@router.post("/filings/{filing_id}/revoke", response_model=models.Filing)
+@router.post("/filings/{filing_id}/revoke", response_model=models.Filing, responses=problem_responses(404, 409))
 def revoke_filing(filing_id: str, body: RevokeIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Revoke a filing of one of the province's insured people."""
     return filings.revoke_filing(stores, actor, filing_id=filing_id, memo=body.memo)
@@ -54,7 +61,7 @@ def preview_statements(
     return statement_views.previews(stores, actor, period=period)
 
 
-@router.get("/statements/preview/lines", response_model=models.PreviewLinesPage)
+@router.get("/statements/preview/lines", response_model=models.PreviewLinesPage, responses=problem_responses(409))
 def preview_lines(
     actor: PartnerActor,
     stores: StoresDep,
@@ -74,13 +81,13 @@ def preview_lines(
     )
 
 
-@router.get("/statements/{statement_id}", response_model=models.Statement)
+@router.get("/statements/{statement_id}", response_model=models.Statement, responses=problem_responses(404))
 def get_statement(statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """One statement the province is a party to."""
     return clearing.get_statement(stores, actor, statement_id)
 
 
-@router.get("/statements/{statement_id}/lines", response_model=models.LinesPage)
+@router.get("/statements/{statement_id}/lines", response_model=models.LinesPage, responses=problem_responses(404))
 def statement_lines(
     statement_id: str, actor: PartnerActor, stores: StoresDep, startrow: int = Query(1, ge=1)
 ) -> dict[str, Any]:
@@ -88,19 +95,25 @@ def statement_lines(
     return clearing.statement_lines(stores, actor, statement_id, startrow=startrow)
 
 
-@router.post("/statements/{statement_id}/confirm", response_model=models.Statement)
+@router.post(
+    "/statements/{statement_id}/confirm", response_model=models.Statement, responses=problem_responses(404, 409)
+)
 def confirm_statement(statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Confirm a statement's amounts: the paying side (the insured pool's province) only."""
     return clearing.decide_statement(stores, actor, statement_id, "confirm")
 
 
-@router.post("/statements/{statement_id}/dispute", response_model=models.Statement)
+@router.post(
+    "/statements/{statement_id}/dispute", response_model=models.Statement, responses=problem_responses(404, 409)
+)
 def dispute_statement(statement_id: str, body: DisputeIn, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Dispute a statement, saying why: the paying side (the insured pool's province) only."""
     return clearing.decide_statement(stores, actor, statement_id, "dispute", body.reason)
 
 
-@router.get("/statements/{statement_id}/history", response_model=list[models.HistoryEntry])
+@router.get(
+    "/statements/{statement_id}/history", response_model=list[models.HistoryEntry], responses=problem_responses(404)
+)
 def statement_history(statement_id: str, actor: PartnerActor, stores: StoresDep) -> list[dict[str, Any]]:
     """Every step the statement went through (issue, dispute with its reason, reissue, confirm), who took it."""
     return clearing.statement_audit_trail(stores, actor, statement_id)
@@ -122,13 +135,21 @@ def preview_province_statements(
     return statement_views.province_previews(stores, actor, period=period)
 
 
-@router.get("/province-statements/{province_statement_id}", response_model=models.ProvinceStatement)
+@router.get(
+    "/province-statements/{province_statement_id}",
+    response_model=models.ProvinceStatement,
+    responses=problem_responses(404),
+)
 def get_province_statement(province_statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """One province-pair statement the province is a party to, its city pairs as lines."""
     return statement_views.province_statement(stores, actor, province_statement_id)
 
 
-@router.post("/province-statements/{province_statement_id}/confirm", response_model=models.ProvinceStatement)
+@router.post(
+    "/province-statements/{province_statement_id}/confirm",
+    response_model=models.ProvinceStatement,
+    responses=problem_responses(404, 409),
+)
 def confirm_province_statement(province_statement_id: str, actor: PartnerActor, stores: StoresDep) -> dict[str, Any]:
     """Confirm every open city-pair line of a province statement at once: the paying province only."""
     return statement_views.confirm_province_statement(stores, actor, province_statement_id)
