@@ -8,10 +8,12 @@
   partner signature, the session tokens, the gateway signature) stay the only judges of who may
   call; these declarations put the schemes in components.securitySchemes and on each operation.
   A route takes them as `dependencies=[*OPERATOR]`, `dependencies=[*PARTNER]` ...
-- `install(app)` finishes the document: the headers that are sent together (the four partner
-  headers, the four gateway headers) become one requirement, error answers are
-  application/problem+json, and FastAPI's default 422 becomes the problem details the
-  service really answers.
+- `install(app)` (medshared.edge.install calls it for every service) finishes the document: the
+  headers that are sent together (the four partner headers, the four gateway headers) become one
+  requirement, error answers are application/problem+json, and FastAPI's default 422 becomes the
+  problem details the service really answers.
+- `json_body`, `file_response`, `text_response`, `NationalAnswer` and `national_request_schema`
+  describe what a route reads or answers itself (raw national envelopes, files, text).
 - `untyped_routes(app)` names every operation whose answer, body, security or error answers
   are not documented; each service's tests assert it is empty.
 """
@@ -219,11 +221,15 @@ def refused_in_body(how: str) -> dict[str, Any]:
 
 
 def json_body(
-    model: type[BaseModel], *, description: str = "", media_types: Iterable[str] = ("application/json",)
+    model: type[BaseModel] | dict[str, Any],
+    *,
+    description: str = "",
+    media_types: Iterable[str] = ("application/json",),
 ) -> dict[str, Any]:
-    """openapi_extra declaring a JSON request body a route reads itself (raw bytes, so amounts never pass
-    through float, and a national refusal instead of a 422): the schema of `model`, inlined."""
-    schema = inline_schema(model)
+    """openapi_extra declaring the JSON request body of a route that reads it itself (raw bytes, so amounts
+    never pass through float, and a national refusal instead of a 422) or as a plain dict its use case
+    checks: the schema of `model` inlined (or `model` itself when it is a JSON Schema)."""
+    schema = model if isinstance(model, dict) else inline_schema(model)
     body: dict[str, Any] = {"required": True, "content": {m: {"schema": schema} for m in media_types}}
     if description:
         body["description"] = description
@@ -261,6 +267,36 @@ def file_response(media_type: str, description: str) -> dict[str, Any]:
 def text_response(media_type: str, description: str) -> dict[str, Any]:
     """A `responses=` entry value for an answer that is text of `media_type` (e.g. the Prometheus format)."""
     return {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}
+
+
+# ------------------------------------------------------------------ the national envelope
+
+
+class NationalAnswer(BaseModel):
+    """出参公共报文: infcode 0 with the transaction's output, or -1 with err_msg saying what to fix."""
+
+    infcode: int = Field(description="0 success, -1 refused (err_msg says why and what to send)")
+    inf_refmsgid: str = Field(description="the platform's message id: admdvs + yyyyMMddHHmmss + sequence")
+    refmsg_time: str = Field(description="when the request arrived, yyyyMMddHHmmssSSS")
+    respond_time: str = Field(description="when the answer left, yyyyMMddHHmmssSSS")
+    err_msg: str | None
+    warn_msg: str | None
+    cainfo: str | None
+    signtype: str | None
+    output: Any = Field(description="the transaction's output node (its shape is the infno's); null when refused")
+
+
+def national_request_schema(input_schema: dict[str, Any] | None = None, description: str = "") -> dict[str, Any]:
+    """入参公共报文 (medshared.national.NationalRequest) as a JSON Schema, its `input` described by
+    `input_schema` (e.g. a oneOf per infno) or by `description`."""
+    from medshared.national import NationalRequest
+
+    schema = inline_schema(NationalRequest)
+    schema["properties"]["input"] = input_schema or {
+        "type": "object",
+        "description": description or 'the transaction\'s input node, e.g. {"data": {...}}',
+    }
+    return schema
 
 
 # ------------------------------------------------------------------ the finished document
@@ -492,3 +528,14 @@ def _security_problems(operation: dict[str, Any], responses: dict[str, Any], dec
                 yield f"names security scheme {scheme}, which components.securitySchemes does not declare"
     if "401" not in responses and "403" not in responses and "x-refused-in-body" not in operation:
         yield "is protected but declares neither 401 nor 403"
+
+
+def answer_schema(
+    spec: dict[str, Any], method: str, path: str, status: int | str, media_type: str = ""
+) -> dict[str, Any]:
+    """The schema an operation declares for one answer, self-contained (its references resolve inside it),
+    for a test to validate a real answer against (jsonschema's Draft202012Validator)."""
+    answer = spec["paths"][path][method.lower()]["responses"][str(status)]
+    content: dict[str, Any] = answer["content"]
+    entry = content[media_type] if media_type else next(iter(content.values()))
+    return {**entry["schema"], "components": spec.get("components", {})}
