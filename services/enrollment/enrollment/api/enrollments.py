@@ -10,12 +10,16 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
+from enrollment.api.models import CHANGE_ERRORS, OPERATOR_ERRORS, READ_ERRORS, Enrollment, EnrollmentList, Transfer
 from enrollment.domain import commands as cmds
 from enrollment.usecases import enrollments as enrollments_uc
 from enrollment.usecases import lifecycle as lifecycle_uc
 from enrollment.usecases.ports import UnitOfWork
+from medshared.openapi import OPERATOR
 
-router = APIRouter(prefix="/admin/v1/enrollments", tags=["enrollments"])
+router = APIRouter(
+    prefix="/admin/v1/enrollments", tags=["enrollments"], dependencies=OPERATOR, responses=OPERATOR_ERRORS
+)
 
 
 class EnrollIn(BaseModel):
@@ -44,13 +48,13 @@ class TransferIn(BaseModel):
     psn_type: str | None = None
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Enrollment, responses=CHANGE_ERRORS)
 def enroll(body: EnrollIn, uow: UowDep) -> dict[str, Any]:
     """Enroll a person in a pool; 409 names the pool already holding an overlapping enrollment."""
     return render(enrollments_uc.enroll(uow, cmds.Enroll(**body.model_dump())).snapshot())
 
 
-@router.get("")
+@router.get("", response_model=EnrollmentList)
 def list_enrollments(
     runtime: RuntimeDep,
     psn_no: str | None = None,
@@ -72,7 +76,7 @@ def list_enrollments(
     )
 
 
-@router.get("/{enrollment_id}")
+@router.get("/{enrollment_id}", response_model=Enrollment, responses=READ_ERRORS)
 def get_enrollment(enrollment_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     """One enrollment with its status history."""
     return render(queries.enrollment(runtime, enrollment_id))
@@ -88,31 +92,31 @@ def _change(uow: UnitOfWork, enrollment_id: str, action: str, body: StatusChange
     return render(lifecycle_uc.change_status(uow, cmd).snapshot())
 
 
-@router.post("/{enrollment_id}/suspend")
+@router.post("/{enrollment_id}/suspend", response_model=Enrollment, responses=CHANGE_ERRORS)
 def suspend(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Suspend (暂停参保) from the effective date."""
     return _change(uow, enrollment_id, "suspend", body)
 
 
-@router.post("/{enrollment_id}/resume")
+@router.post("/{enrollment_id}/resume", response_model=Enrollment, responses=CHANGE_ERRORS)
 def resume(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Resume a suspended enrollment from the effective date."""
     return _change(uow, enrollment_id, "resume", body)
 
 
-@router.post("/{enrollment_id}/terminate")
+@router.post("/{enrollment_id}/terminate", response_model=Enrollment, responses=CHANGE_ERRORS)
 def terminate(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Terminate (终止参保) from the effective date."""
     return _change(uow, enrollment_id, "terminate", body)
 
 
-@router.post("/{enrollment_id}/retire")
+@router.post("/{enrollment_id}/retire", response_model=Enrollment, responses=CHANGE_ERRORS)
 def retire(enrollment_id: str, body: StatusChangeIn, uow: UowDep) -> dict[str, Any]:
     """Convert an employee to retired (在职转退休, psn_type 11xx -> 12xx) from the effective date."""
     return _change(uow, enrollment_id, "retire", body)
 
 
-@router.post("/{enrollment_id}/transfer")
+@router.post("/{enrollment_id}/transfer", response_model=Transfer, responses=CHANGE_ERRORS)
 def transfer(enrollment_id: str, body: TransferIn, uow: UowDep) -> dict[str, Any]:
     """Transfer to another pool (转移接续): this enrollment ends, a new one starts; both stay in history."""
     old, new = lifecycle_uc.transfer(uow, cmds.Transfer(enrollment_id=enrollment_id, **body.model_dump()))

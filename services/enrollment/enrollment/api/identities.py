@@ -9,10 +9,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from enrollment.api.deps import UowDep, render
+from enrollment.api.models import CHANGE_ERRORS, OPERATOR_ERRORS, Identity
 from enrollment.domain import commands as cmds
 from enrollment.usecases import identities as identities_uc
+from medshared.openapi import OPERATOR
 
-router = APIRouter(prefix="/admin/v1/identities", tags=["identities"])
+router = APIRouter(prefix="/admin/v1/identities", tags=["identities"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
 
 class GrantIdentityIn(BaseModel):
@@ -28,13 +30,13 @@ class RevokeIdentityIn(BaseModel):
     memo: str = ""
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Identity, responses=CHANGE_ERRORS)
 def grant_identity(body: GrantIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Grant an identity for a validity period."""
     return render(identities_uc.grant_identity(uow, cmds.GrantIdentity(**body.model_dump())).snapshot())
 
 
-@router.post("/{identity_id}/revoke")
+@router.post("/{identity_id}/revoke", response_model=Identity, responses=CHANGE_ERRORS)
 def revoke_identity(identity_id: str, body: RevokeIdentityIn, uow: UowDep) -> dict[str, Any]:
     """Revoke an identity."""
     return render(

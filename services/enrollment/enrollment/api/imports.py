@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Request
 
 from enrollment import importing
 from enrollment.api.deps import UowDep
+from enrollment.api.models import OPERATOR_ERRORS, ImportReport
+from medshared.openapi import OPERATOR, problem_responses
 from medshared.problems import Problem
 
-router = APIRouter(prefix="/admin/v1/imports", tags=["imports"])
+router = APIRouter(prefix="/admin/v1/imports", tags=["imports"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
 _CSV_DOC = {
     "requestBody": {
@@ -58,7 +60,7 @@ async def csv_body(request: Request) -> bytes:
     )
 
 
-@router.post("", openapi_extra=_CSV_DOC)
+@router.post("", openapi_extra=_CSV_DOC, response_model=ImportReport, responses=problem_responses(413, 415))
 def import_people(data: Annotated[bytes, Depends(csv_body)], uow: UowDep) -> dict[str, Any]:
     """Import people and enrollments from CSV; valid rows commit, every rejected row is reported by line."""
     return importing.import_csv(uow, importing.decode(data)).as_dict()

@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import Amount, Rate, RuntimeDep, UowDep, render
+from enrollment.api.models import CHANGE_ERRORS, OPERATOR_ERRORS, AccountCredit, Contribution, PolicyList
 from enrollment.domain import commands as cmds
 from enrollment.usecases import contributions as contributions_uc
+from medshared.openapi import OPERATOR
 
-router = APIRouter(prefix="/admin/v1", tags=["contributions"])
+router = APIRouter(prefix="/admin/v1", tags=["contributions"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
 
 class ResidentContributionIn(BaseModel):
@@ -49,31 +51,31 @@ class PolicyIn(BaseModel):
     assistance_share: Rate = Field(Decimal(0), examples=["0.90"])
 
 
-@router.post("/contributions/resident", status_code=201)
+@router.post("/contributions/resident", status_code=201, response_model=Contribution, responses=CHANGE_ERRORS)
 def pay_resident(body: ResidentContributionIn, uow: UowDep) -> dict[str, Any]:
     """Record a resident's yearly contribution; subsidised identities split it with medical assistance."""
     return render(contributions_uc.pay_resident_contribution(uow, cmds.PayResidentContribution(**body.model_dump())))
 
 
-@router.post("/contributions/employee", status_code=201)
+@router.post("/contributions/employee", status_code=201, response_model=Contribution, responses=CHANGE_ERRORS)
 def pay_employee(body: EmployeeContributionIn, uow: UowDep) -> dict[str, Any]:
     """Record an employee's monthly contribution; the employee share is credited to the account."""
     return render(contributions_uc.pay_employee_contribution(uow, cmds.PayEmployeeContribution(**body.model_dump())))
 
 
-@router.post("/account-credits", status_code=201)
+@router.post("/account-credits", status_code=201, response_model=AccountCredit, responses=CHANGE_ERRORS)
 def credit_account(body: CreditIn, uow: UowDep) -> dict[str, Any]:
     """Credit a personal account (opening balance, refund, or a retiree's monthly credit)."""
     return render(contributions_uc.credit_account(uow, cmds.CreditAccount(**body.model_dump())))
 
 
-@router.get("/contribution-policies")
+@router.get("/contribution-policies", response_model=PolicyList)
 def list_policies(runtime: RuntimeDep) -> dict[str, Any]:
     """The contribution policy in force per pool, insutype and year."""
     return render({"items": queries.policies(runtime)})
 
 
-@router.post("/contribution-policies", status_code=201)
+@router.post("/contribution-policies", status_code=201, response_model=PolicyList, responses=CHANGE_ERRORS)
 def set_policy(body: PolicyIn, runtime: RuntimeDep, uow: UowDep) -> dict[str, Any]:
     """Add the next version of a pool's contribution policy for a year."""
     data = body.model_dump()

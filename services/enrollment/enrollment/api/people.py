@@ -10,10 +10,12 @@ from pydantic import BaseModel, Field
 
 from enrollment import queries
 from enrollment.api.deps import RuntimeDep, UowDep, render
+from enrollment.api.models import CHANGE_ERRORS, OPERATOR_ERRORS, READ_ERRORS, Person, PersonDetail, PersonList
 from enrollment.domain import commands as cmds
 from enrollment.usecases import people as people_uc
+from medshared.openapi import OPERATOR, problem_responses
 
-router = APIRouter(prefix="/admin/v1/people", tags=["people"])
+router = APIRouter(prefix="/admin/v1/people", tags=["people"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
 
 class RegisterPersonIn(BaseModel):
@@ -42,14 +44,14 @@ class DeathIn(BaseModel):
     death_date: dt.date
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Person, responses=problem_responses(409))
 def register_person(body: RegisterPersonIn, uow: UowDep) -> dict[str, Any]:
     """Register a person and issue a psn_no (pool admdvs + 14 digits)."""
     person = people_uc.register_person(uow, cmds.RegisterPerson(**body.model_dump()))
     return render(person.snapshot())
 
 
-@router.get("")
+@router.get("", response_model=PersonList)
 def find_people(
     runtime: RuntimeDep,
     certno: str | None = Query(None, examples=["540102198005010110"]),
@@ -59,19 +61,19 @@ def find_people(
     return render({"items": queries.find_people(runtime, certno=certno, psn_no=psn_no)})
 
 
-@router.get("/{psn_no}")
+@router.get("/{psn_no}", response_model=PersonDetail, responses=READ_ERRORS)
 def get_person(psn_no: str, runtime: RuntimeDep) -> dict[str, Any]:
     """One person with enrollments, identities, contributions and account credits."""
     return render(queries.person_detail(runtime, psn_no))
 
 
-@router.patch("/{psn_no}")
+@router.patch("/{psn_no}", response_model=Person, responses=CHANGE_ERRORS)
 def update_person(psn_no: str, body: UpdatePersonIn, uow: UowDep) -> dict[str, Any]:
     """Correct a person's name, ethnicity or contact details."""
     return render(people_uc.update_person(uow, cmds.UpdatePerson(psn_no=psn_no, **body.model_dump())).snapshot())
 
 
-@router.post("/{psn_no}/death")
+@router.post("/{psn_no}/death", response_model=PersonDetail, responses=CHANGE_ERRORS)
 def record_death(psn_no: str, body: DeathIn, runtime: RuntimeDep, uow: UowDep) -> dict[str, Any]:
     """Record a death: every enrollment ends from that date and account credits stop."""
     people_uc.record_death(uow, cmds.RecordDeath(psn_no=psn_no, death_date=body.death_date))
