@@ -9,9 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from medshared.openapi import OPERATOR, problem_responses
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import Operator, Role
+from settlement.api.models import (
+    OPERATOR_ERRORS,
+    READ_ERRORS,
+    CatalogueFamily,
+    CatalogueRelease,
+    ReleaseRecords,
+    ReleaseReport,
+)
 from settlement.domain import catalogues as cat
 from settlement.store import SqlStore
 from settlement.usecases import catalogues
@@ -77,9 +86,14 @@ def _family(infno: str) -> cat.Family:
 
 
 def router(runtime: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/admin/v1/national-catalogues", tags=["national catalogues"])
+    api = APIRouter(
+        prefix="/admin/v1/national-catalogues",
+        tags=["national catalogues"],
+        dependencies=OPERATOR,
+        responses=OPERATOR_ERRORS,
+    )
 
-    @api.get("")
+    @api.get("", response_model=list[CatalogueFamily])
     def families(who: Policy) -> list[dict[str, Any]]:
         """Every national catalogue (infno, name, columns in the national order) with its latest release."""
         with runtime.factory() as session:
@@ -98,13 +112,19 @@ def router(runtime: Runtime) -> APIRouter:
                 )
             return out
 
-    @api.get("/releases")
+    @api.get("/releases", response_model=list[CatalogueRelease])
     def releases(who: Policy, family: str | None = Query(None, pattern=r"^\d{4}$")) -> list[dict[str, Any]]:
         """Every published release, by family and ver (optionally of one family)."""
         with runtime.factory() as session:
             return [catalogues.release_view(row) for row in SqlStore(session).catalogue_releases(family)]
 
-    @api.post("/{infno}/releases", status_code=201, openapi_extra=_FILE_DOC)
+    @api.post(
+        "/{infno}/releases",
+        status_code=201,
+        openapi_extra=_FILE_DOC,
+        response_model=ReleaseReport,
+        responses=problem_responses(404, 409, 413, 415),
+    )
     def publish(
         infno: str,
         who: Policy,
@@ -136,7 +156,7 @@ def router(runtime: Runtime) -> APIRouter:
             ) from None
         return report.as_dict()
 
-    @api.get("/{infno}/releases/{ver}/records")
+    @api.get("/{infno}/releases/{ver}/records", response_model=ReleaseRecords, responses=READ_ERRORS)
     def release_records(
         infno: str,
         ver: str,

@@ -12,9 +12,18 @@ from fastapi import APIRouter
 from sqlalchemy.exc import IntegrityError
 
 from medshared.events import utcnow
+from medshared.openapi import OPERATOR, json_body
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import Operator, Role
+from settlement.api.models import (
+    OPERATOR_ERRORS,
+    PUBLISH_ERRORS,
+    READ_ERRORS,
+    DictionarySummary,
+    DictionaryVersion,
+)
+from settlement.domain.dictionaries import _VersionIn as DictionaryVersionIn  # the shape publishing reads
 from settlement.store import SqlStore
 from settlement.usecases import dictionaries
 
@@ -24,22 +33,28 @@ Policy = Annotated[Operator, operators.require(Role.POLICY)]
 
 
 def router(runtime: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/admin/v1", tags=["operators"])
+    api = APIRouter(prefix="/admin/v1", tags=["operators"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
-    @api.get("/dictionaries")
+    @api.get("/dictionaries", response_model=list[DictionarySummary])
     def list_dictionaries(who: Policy) -> list[dict[str, Any]]:
         """Every published dictionary version, oldest effective_from first: its number, effective_from,
         memo, who published it and when, how many types and values it holds."""
         with runtime.factory() as session:
             return dictionaries.dictionary_versions(SqlStore(session))
 
-    @api.get("/dictionaries/{version}")
+    @api.get("/dictionaries/{version}", response_model=DictionaryVersion, responses=READ_ERRORS)
     def read_dictionary(version: int, who: Policy) -> dict[str, Any]:
         """One version with all its values."""
         with runtime.factory() as session:
             return dictionaries.dictionary_version(SqlStore(session), version)
 
-    @api.post("/dictionaries", status_code=201)
+    @api.post(
+        "/dictionaries",
+        status_code=201,
+        response_model=DictionarySummary,
+        responses=PUBLISH_ERRORS,
+        openapi_extra=json_body(DictionaryVersionIn, description="a dictionary version, all its code tables"),
+    )
     def publish_dictionary(body: dict[str, Any], who: Policy) -> dict[str, Any]:
         """Publish a version: {version, effective_from, memo?, entries: [{type, value, label, parent_value?,
         admdvs?, sort?, vali_flag?}]}; 1901 answers it from its effective_from until a later version."""

@@ -13,8 +13,10 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
+from medshared.openapi import OPERATOR, problem_responses
 from medshared.runtime import Runtime
 from medshared.security import Operator, Role
+from settlement.api.models import OPERATOR_ERRORS, READ_ERRORS, Statement, StatementHead, StatementPreview
 from settlement.store import SqlStore
 from settlement.usecases import statements
 
@@ -34,9 +36,9 @@ def _now() -> dt.datetime:
 
 
 def router(runtime: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/admin/v1", tags=["statements"])
+    api = APIRouter(prefix="/admin/v1", tags=["statements"], dependencies=OPERATOR, responses=OPERATOR_ERRORS)
 
-    @api.get("/statements")
+    @api.get("/statements", response_model=list[StatementHead])
     def list_statements(
         who: Clearing,
         month: Month | None = None,
@@ -49,7 +51,7 @@ def router(runtime: Runtime) -> APIRouter:
                 SqlStore(session), month=month, fixmedins_code=fixmedins_code, status=status
             )
 
-    @api.get("/statements/preview")
+    @api.get("/statements/preview", response_model=StatementPreview, responses=READ_ERRORS)
     def preview_statement(
         who: Clearing, fixmedins_code: Annotated[str, Query(min_length=1, max_length=30)], month: Month
     ) -> dict[str, Any]:
@@ -57,7 +59,15 @@ def router(runtime: Runtime) -> APIRouter:
         with runtime.factory() as session:
             return statements.preview_statement(SqlStore(session), fixmedins_code, month, _now())
 
-    @api.post("/statements", status_code=201)
+    @api.post(
+        "/statements",
+        status_code=201,
+        response_model=Statement,
+        responses={
+            200: {"model": Statement, "description": "issued already: the statement as it stands"},
+            **problem_responses(404, 409),
+        },
+    )
     def generate_statement(body: StatementRequest, who: Clearing, response: Response) -> dict[str, Any]:
         """Issue an institution's statement of a closed month (201); one already issued is answered as it is (200)."""
         try:
@@ -74,13 +84,13 @@ def router(runtime: Runtime) -> APIRouter:
             response.status_code = 200
         return view
 
-    @api.get("/statements/{statement_id}")
+    @api.get("/statements/{statement_id}", response_model=Statement, responses=READ_ERRORS)
     def read_statement(statement_id: str, who: Clearing) -> dict[str, Any]:
         """One statement: totals, lines by clr_type, amounts by fund, the institution's clearing applications."""
         with runtime.factory() as session:
             return statements.read_statement(SqlStore(session), statement_id)
 
-    @api.post("/statements/{statement_id}/confirm")
+    @api.post("/statements/{statement_id}/confirm", response_model=Statement, responses=problem_responses(404, 409))
     def confirm_statement(statement_id: str, who: Clearing) -> dict[str, Any]:
         """Confirm what the funds owe: the statement and its standing applications become final (no 3204)."""
         with runtime.unit_of_work() as session:

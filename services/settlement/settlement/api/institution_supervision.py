@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
 from medshared.national import GatewayHeaders, GatewayRefused
+from medshared.openapi import GATEWAY
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from settlement.db import gateway_credential
@@ -77,7 +78,8 @@ Institution = Annotated[str, Depends(institution)]
 
 
 def router(runtime: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/institution/v1/supervision", tags=["supervision (institutions)"])
+    # The gateway schemes document the x-tif headers `institution` checks; they refuse no one themselves.
+    api = APIRouter(prefix="/institution/v1/supervision", tags=["supervision (institutions)"], dependencies=GATEWAY)
 
     @api.get("/violations", responses=problems(401, 403, 422))
     def own_violations(

@@ -23,7 +23,8 @@ from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from medshared import jsonutil
+from medshared import jsonutil, openapi
+from medshared.openapi import GATEWAY, NationalAnswer, national_request_schema
 from settlement.domain.files import MIB, basename, size_text
 from settlement.door import FrontDoor
 from settlement.door.frontdoor import Attachment
@@ -46,6 +47,45 @@ async def _raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
+_ENVELOPE = national_request_schema(
+    description="the transaction's input node as the national interface defines it for the infno, e.g. "
+    '{"data": {...}} (docs/his-integration.md lists every transaction the door answers)'
+)
+# The body is read as bytes whatever its content type; a 9101 may come as multipart/form-data.
+DOOR_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the national envelope (入参公共报文); text/plain is read as JSON too",
+        "content": {
+            "application/json": {"schema": _ENVELOPE},
+            "text/plain": {"schema": _ENVELOPE},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "jsonStr": {"type": "string", "description": "the 9101 envelope as JSON text"},
+                        "file": {"type": "string", "format": "binary", "description": "the file's bytes"},
+                    },
+                    "required": ["jsonStr", "file"],
+                }
+            },
+        },
+    }
+}
+_REFUSED = "the national envelope with infcode -1 and err_msg naming the header or field to fix"
+DOOR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": NationalAnswer,
+        "description": "the national envelope (出参公共报文): infcode 0 with output, or -1 with err_msg; a 9102 "
+        "answers the file itself (application/octet-stream, named in Content-Disposition)",
+        "content": openapi.file_response("application/octet-stream", "the 9102 file")["content"],
+    },
+    401: {"model": NationalAnswer, "description": "the x-tif signature is missing or wrong: " + _REFUSED},
+    403: {"model": NationalAnswer, "description": "the credential may not act for this fixmedins_code: " + _REFUSED},
+    429: {"model": NationalAnswer, "description": "too many calls from this institution: " + _REFUSED},
+}
+
+
 def router(front_door: FrontDoor) -> APIRouter:
     api = APIRouter(tags=["national interface"])
 
@@ -56,7 +96,13 @@ def router(front_door: FrontDoor) -> APIRouter:
             return file_response(output)
         return Response(jsonutil.dumps(output), status_code=status, media_type="application/json")
 
-    @api.post(CANONICAL_PATH)
+    @api.post(
+        CANONICAL_PATH,
+        response_model=None,
+        dependencies=GATEWAY,
+        responses=DOOR_RESPONSES,
+        openapi_extra=DOOR_BODY,
+    )
     def call_service(request: Request, body: RawBody) -> Response:
         """National envelope in (infno, msgid, input), national envelope out (infcode, output, err_msg);
         9102 answers the file (application/octet-stream)."""
