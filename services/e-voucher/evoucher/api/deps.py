@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
 from evoucher.config import Settings
 from evoucher.db import operator_action
 from evoucher.usecases import sessions
 from evoucher.usecases.ports import Units
+from medshared.openapi import PHONE_SESSION
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import OperatorGate, Role, rate_limited
@@ -56,7 +58,17 @@ def _bearer(authorization: str) -> str:
     return token.strip()
 
 
-def current_openid(request: Request, units: UnitsDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
+# Declares the scheme in the OpenAPI and refuses no one: `_bearer` below decides, as it always has.
+DeclaredSession = Annotated[HTTPAuthorizationCredentials | None, Security(PHONE_SESSION)]
+
+
+def current_openid(
+    request: Request,
+    units: UnitsDep,
+    now: NowDep,
+    _declared: DeclaredSession = None,
+    authorization: Annotated[str, Header()] = "",
+) -> str:
     """The openid the session is bound to, within its rate."""
     openid = sessions.session_openid(units, _bearer(authorization), now)
     wait = request.app.state.mobile_limiter.retry_after(openid)
@@ -68,7 +80,9 @@ def current_openid(request: Request, units: UnitsDep, now: NowDep, authorization
 OpenidDep = Annotated[str, Depends(current_openid)]
 
 
-def session_openid(units: UnitsDep, now: NowDep, authorization: Annotated[str, Header()] = "") -> str:
+def session_openid(
+    units: UnitsDep, now: NowDep, _declared: DeclaredSession = None, authorization: Annotated[str, Header()] = ""
+) -> str:
     """The openid of a session, outside the service's own rate (for the development face check)."""
     return sessions.session_openid(units, _bearer(authorization), now)
 

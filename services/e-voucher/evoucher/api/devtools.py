@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, StateDep, session_openid
+from evoucher.api.models import FaceCheck
+from medshared.openapi import problem_responses
 
 router = APIRouter(prefix="/dev/v1", tags=["development"])
 
@@ -21,7 +23,7 @@ class FaceCheckIn(BaseModel):
     certno: str = Field(min_length=1, max_length=50)
 
 
-@router.post("/face-checks", status_code=201)
+@router.post("/face-checks", status_code=201, response_model=FaceCheck, responses=problem_responses(401, 422))
 def face_check(
     body: FaceCheckIn, openid: Annotated[str, Depends(session_openid)], state: StateDep, now: NowDep
 ) -> dict[str, Any]:

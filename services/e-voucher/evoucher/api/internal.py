@@ -8,10 +8,12 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, SettingsDep, UnitsDep
+from evoucher.api.models import EcTokenPerson
 from evoucher.usecases import codes
+from medshared.openapi import INTERNAL, problem_responses
 from medshared.security import require_token
 
-router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = APIRouter(prefix="/internal/v1", tags=["internal"], dependencies=INTERNAL)
 
 
 class ResolveIn(BaseModel):
@@ -19,7 +21,7 @@ class ResolveIn(BaseModel):
     fixmedins_code: str = Field(min_length=1, max_length=30)
 
 
-@router.post("/ectokens/resolve")
+@router.post("/ectokens/resolve", response_model=EcTokenPerson, responses=problem_responses(401, 403, 404, 422))
 def resolve(
     body: ResolveIn,
     units: UnitsDep,

@@ -9,8 +9,20 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from evoucher.api.deps import NowDep, OpenidDep, SettingsDep, StateDep, UnitsDep, limit_identity_attempts
+from evoucher.api.models import (
+    ActivatedVoucher,
+    Authorisation,
+    FamilyBinding,
+    MySettlement,
+    PayOrder,
+    QrCode,
+    Session,
+    Usage,
+    Voucher,
+)
 from evoucher.usecases import codes, family, orders, sessions, views, vouchers
 from evoucher.usecases.ports import Units
+from medshared.openapi import PUBLIC, problem_responses
 from medshared.security import rate_limited
 
 TICKET = Field(
@@ -19,7 +31,9 @@ TICKET = Field(
     description="the ticket the identity provider's face check returned on this phone (development: POST /dev/v1/face-checks)",
 )
 
-router = APIRouter(prefix="/mobile/v1", tags=["mobile"])
+router = APIRouter(prefix="/mobile/v1", tags=["mobile"], responses=problem_responses(422, 429))
+# Routes behind a session: 401 when it is missing or over (sign in again).
+SIGNED_IN = problem_responses(401)
 
 
 class LoginIn(BaseModel):
@@ -47,7 +61,13 @@ class QrIn(BaseModel):
     psn_no: str | None = Field(default=None, description="a consenting family member's psn_no; empty: your own")
 
 
-@router.post("/sessions", status_code=201)
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=Session,
+    openapi_extra=PUBLIC,
+    responses=problem_responses(401, 503),
+)
 def log_in(
     request: Request, body: LoginIn, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> dict[str, Any]:
@@ -75,7 +95,12 @@ def log_in(
     }
 
 
-@router.post("/voucher/activation", status_code=201)
+@router.post(
+    "/voucher/activation",
+    status_code=201,
+    response_model=ActivatedVoucher,
+    responses=SIGNED_IN | problem_responses(403, 409),
+)
 def activate(
     body: ActivateIn, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> dict[str, Any]:
@@ -95,7 +120,7 @@ def activate(
     return {**view, "remote_care_token": rc_token}
 
 
-@router.get("/voucher")
+@router.get("/voucher", response_model=Voucher, responses=SIGNED_IN | problem_responses(404))
 def my_voucher(openid: OpenidDep, units: UnitsDep) -> dict[str, Any]:
     """The voucher bound to this account."""
     return vouchers.my_voucher(units, openid)
@@ -105,25 +130,25 @@ def _change(command: str, body: ReasonIn, openid: str, units: Units, now: dt.dat
     return vouchers.change_own_voucher(units, openid, command, body.reason, now)
 
 
-@router.post("/voucher/freeze")
+@router.post("/voucher/freeze", response_model=Voucher, responses=SIGNED_IN | problem_responses(404, 409))
 def freeze(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Freeze your voucher: no code can be shown or decoded until you unfreeze it."""
     return _change("freeze", body, openid, units, now)
 
 
-@router.post("/voucher/unfreeze")
+@router.post("/voucher/unfreeze", response_model=Voucher, responses=SIGNED_IN | problem_responses(404, 409))
 def unfreeze(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Unfreeze your voucher."""
     return _change("unfreeze", body, openid, units, now)
 
 
-@router.post("/voucher/revoke")
+@router.post("/voucher/revoke", response_model=Voucher, responses=SIGNED_IN | problem_responses(404, 409))
 def revoke(body: ReasonIn, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Revoke your voucher and release this account; activate again to bind a new one."""
     return _change("revoke", body, openid, units, now)
 
 
-@router.post("/qrcodes", status_code=201)
+@router.post("/qrcodes", status_code=201, response_model=QrCode, responses=SIGNED_IN | problem_responses(403, 404, 409))
 def show_code(body: QrIn, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> dict[str, Any]:
     """A dynamic QR code: signed, no personal data, valid 60 seconds, decodable once."""
     code = codes.issue_qr(
@@ -132,7 +157,9 @@ def show_code(body: QrIn, openid: OpenidDep, units: UnitsDep, settings: Settings
     return {"qr_code": code.text, "expires_in": code.expires_at - int(now.timestamp())}
 
 
-@router.post("/family", status_code=201)
+@router.post(
+    "/family", status_code=201, response_model=FamilyBinding, responses=SIGNED_IN | problem_responses(403, 404, 409)
+)
 def request_family(body: FamilyIn, openid: OpenidDep, units: UnitsDep, state: StateDep, now: NowDep) -> dict[str, Any]:
     """Ask, after your own face check, to show a family member's code; it takes effect when they consent."""
     limit_identity_attempts(state, openid, body.certno)
@@ -148,43 +175,54 @@ def request_family(body: FamilyIn, openid: OpenidDep, units: UnitsDep, state: St
     )
 
 
-@router.get("/family")
+@router.get("/family", response_model=list[FamilyBinding], responses=SIGNED_IN)
 def list_family(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Family bindings you asked for, and those asking for your consent."""
     return family.list_family(units, openid)
 
 
-@router.post("/family/{binding_id}/consent")
+@router.post(
+    "/family/{binding_id}/consent", response_model=FamilyBinding, responses=SIGNED_IN | problem_responses(403, 404, 409)
+)
 def consent(binding_id: str, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """Consent, as the family member, to a guardian showing your code."""
     return family.consent_family_binding(units, openid, binding_id, now)
 
 
-@router.post("/family/{binding_id}/withdraw")
+@router.post(
+    "/family/{binding_id}/withdraw",
+    response_model=FamilyBinding,
+    responses=SIGNED_IN | problem_responses(403, 404, 409),
+)
 def withdraw(binding_id: str, openid: OpenidDep, units: UnitsDep, now: NowDep) -> dict[str, Any]:
     """End a family binding (either side)."""
     return family.withdraw_family_binding(units, openid, binding_id, now)
 
 
-@router.get("/usage")
+@router.get("/usage", response_model=list[Usage], responses=SIGNED_IN | problem_responses(404))
 def usage(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Where and when your voucher was scanned."""
     return views.my_usage(units, openid)
 
 
-@router.get("/settlements")
+@router.get("/settlements", response_model=list[MySettlement], responses=SIGNED_IN | problem_responses(404))
 def settlements(openid: OpenidDep, units: UnitsDep) -> list[dict[str, Any]]:
     """Your settlements, newest first."""
     return views.my_settlements(units, openid)
 
 
-@router.get("/pay-orders/{pay_ord_id}")
+@router.get("/pay-orders/{pay_ord_id}", response_model=PayOrder, responses=SIGNED_IN | problem_responses(403, 404))
 def pay_order(pay_ord_id: str, openid: OpenidDep, units: UnitsDep) -> dict[str, Any]:
     """A hospital's payment order addressed to you (or a consenting family member)."""
     return orders.order_for_person(units, openid, pay_ord_id)
 
 
-@router.post("/pay-orders/{pay_ord_id}/authorisation", status_code=201)
+@router.post(
+    "/pay-orders/{pay_ord_id}/authorisation",
+    status_code=201,
+    response_model=Authorisation,
+    responses=SIGNED_IN | problem_responses(403, 404, 409),
+)
 def authorise(
     pay_ord_id: str, openid: OpenidDep, units: UnitsDep, settings: SettingsDep, now: NowDep
 ) -> dict[str, Any]:

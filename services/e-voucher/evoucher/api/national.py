@@ -12,15 +12,38 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from evoucher.api.deps import NowDep, SettingsDep, StateDep, UnitsDep
+from evoucher.api.national_models import (
+    MOBILE_PAYMENT_ENVELOPE,
+    EcQueryAnswer,
+    EcQueryRequest,
+    HisCallback,
+    MobilePaymentAnswer,
+)
 from evoucher.config import Settings
 from evoucher.domain.errors import DomainError, RateLimited
 from evoucher.usecases import codes, institutions, orders
 from evoucher.usecases.ports import Units
 from medshared import jsonutil
 from medshared.national import EnvelopeError, parse_request, refusal, response
+from medshared.openapi import GATEWAY, json_body, refused_in_body
 from medshared.security import rate_limited_message
 
-router = APIRouter(tags=["institutions"])
+router = APIRouter(tags=["institutions"], dependencies=GATEWAY)
+
+# Every refusal, a credential's too, is answered in the body (HTTP 200), as the national gateway does.
+_EC_REFUSED = refused_in_body("code -1 with a message naming the header or field to fix (HTTP 200)")
+_NATIONAL_REFUSED = refused_in_body("infcode -1 with an err_msg naming the header or field to fix (HTTP 200)")
+
+his_callbacks = APIRouter()
+
+
+@his_callbacks.post(
+    "{$request.body#/input/data/callbackUrl}",
+    response_model=None,
+    responses={200: {"description": "any 2xx acknowledges the callback; anything else is tried again later"}},
+)
+def his_callback(body: HisCallback) -> None:
+    """The platform posts the order's final state (paid, or refunded) to the HIS, signed with x-evoucher-signature."""
 
 
 def _json(body: Any) -> Response:
@@ -55,7 +78,12 @@ def _institution(request: Request, units: Units, settings: Settings, code: str, 
     return inst
 
 
-@router.post("/fsi/api/hsecfc/localQrCodeQuery")
+@router.post(
+    "/fsi/api/hsecfc/localQrCodeQuery",
+    response_model=None,
+    responses={200: {"model": EcQueryAnswer, "description": "code 0 with the identity and an ecToken, or -1"}},
+    openapi_extra={**json_body(EcQueryRequest), **_EC_REFUSED},
+)
 def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> Response:
     """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
     org_id = str(body.get("orgId", "")) if isinstance(body, dict) else ""
@@ -90,7 +118,18 @@ def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: Setting
     return _json({"orgId": org_id, "code": 0, "message": "success", "data": identity})
 
 
-@router.post("/fsi/api/rsfComIfsService/callService")
+@router.post(
+    "/fsi/api/rsfComIfsService/callService",
+    response_model=None,
+    responses={
+        200: {"model": MobilePaymentAnswer, "description": "the national envelope: infcode 0 with output, or -1"}
+    },
+    openapi_extra={
+        **json_body(MOBILE_PAYMENT_ENVELOPE, description="the national envelope, infno 6201, 6202, 6203 or 6301"),
+        **_NATIONAL_REFUSED,
+    },
+    callbacks=his_callbacks.routes,
+)
 def call_service(
     request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> Response:
