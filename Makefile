@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := shared $(sort $(dir $(wildcard services/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test postgres-binaries clean
+.PHONY: install run test postgres-binaries chromium clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,11 @@ postgres-binaries: ## the integration suites need initdb/pg_ctl (Debian postgres
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
-test: install postgres-binaries lint ## the linters, then every suite on SQLite and a real PostgreSQL
+chromium: ## the e2e layer renders every /docs in headless Chromium (Debian chromium, its driver, a CJK font)
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null)
+
+test: install postgres-binaries chromium lint ## the linters, then every suite on SQLite and a real PostgreSQL
 	$(BIN)/python scripts/test.py
 
 LINTED := shared services scripts tests
@@ -53,7 +57,7 @@ test-api: install postgres-binaries ## api layer: each service's app through Tes
 test-contracts: install postgres-binaries ## contracts layer: every producer's events applied by every consumer of its topic
 	$(BIN)/python scripts/test.py -m contracts
 
-test-e2e: install postgres-binaries ## e2e layer: the four services and a real broker over HTTP
+test-e2e: install postgres-binaries chromium ## e2e layer: the four services and a real broker over HTTP
 	$(BIN)/python scripts/test.py -m e2e
 
 .PHONY: bench

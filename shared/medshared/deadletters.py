@@ -24,13 +24,40 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from pydantic import BaseModel, Field
 from sqlalchemy import Table, func, select
 
 from medshared.inbox import Handler, ReplayFailed, replay_dead_letter
+from medshared.openapi import problem_responses
 from medshared.outbox import DEAD_LETTER_PENDING, dead_letter_table
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import Operator, OperatorGate, Role
+
+
+class DeadLetter(BaseModel):
+    """An event a consumer set aside after its last try."""
+
+    dead_letter_id: int
+    status: str = Field(description="pending or replayed")
+    topic: str
+    partition: int
+    offset: int
+    event_id: str | None = Field(description="None for a message that is not an event envelope")
+    event_type: str
+    key: str | None
+    error_class: str
+    error: str
+    tries: int
+    first_failed_at: str | None = Field(description="ISO 8601 (UTC)")
+    last_failed_at: str | None = Field(description="ISO 8601 (UTC)")
+    replayed_at: str | None = Field(description="ISO 8601 (UTC); None while pending")
+    replayed_by: str | None
+
+
+class DeadLetterWithMessage(DeadLetter):
+    message: Any = Field(description="the message as it was on the topic: its JSON, or its text when unreadable")
+
 
 _ID = Path(ge=1, le=2**62, description="dead_letter_id, from the list")
 
@@ -87,7 +114,7 @@ def view(row: Any, *, with_message: bool = False) -> dict[str, Any]:
 def router(
     operators: OperatorGate, inbox: Table, handle: Handler, table: Table, prefix: str = "/admin/v1"
 ) -> APIRouter:
-    api = APIRouter(prefix=prefix, tags=["operations"])
+    api = APIRouter(prefix=prefix, tags=["operations"], responses=problem_responses(401, 403, 422))
     # Dependencies as defaults, not Annotated aliases: the aliases would be local names, and
     # string annotations are resolved in this module's globals.
     acting = operators.require(Role.OPERATIONS)
@@ -104,7 +131,7 @@ def router(
             )
         return row
 
-    @api.get("/dead-letters")
+    @api.get("/dead-letters", response_model=list[DeadLetter])
     def list_dead_letters(
         request: Request,
         status: str = Query(
@@ -123,12 +150,12 @@ def router(
         with request.app.state.runtime.factory() as session:
             return [view(r) for r in session.execute(query).all()]
 
-    @api.get("/dead-letters/{dead_letter_id}")
+    @api.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterWithMessage, responses=problem_responses(404))
     def get_dead_letter(request: Request, dead_letter_id: int = _ID, _: Operator = acting) -> dict[str, Any]:
         """One dead letter with the message as it was on the topic."""
         return view(found(request, dead_letter_id), with_message=True)
 
-    @api.post("/dead-letters/{dead_letter_id}/replay")
+    @api.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetter, responses=problem_responses(404, 409))
     def replay(request: Request, dead_letter_id: int = _ID, operator: Operator = acting) -> dict[str, Any]:
         """Apply a dead letter again through the consumer's handler (after a fix); it stays set aside if it fails."""
         runtime: Runtime = request.app.state.runtime

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from fastapi import FastAPI, encoders
 
-from medshared import limits, observability, problems
+from medshared import limits, observability, openapi, problems
 from medshared.runtime import Runtime, health_router
 
 
@@ -19,7 +19,7 @@ def install(
     upload_paths: Iterable[str] = (),
     may_upload: limits.MayUpload | None = None,
 ) -> None:
-    """Problem details for every error, and the operations endpoints (/healthz, /readyz).
+    """Problem details for every error (and in the OpenAPI), and the operations endpoints (/healthz, /readyz).
 
     - `offered_infnos`: the national transactions this service answers (a set, or a callable
       returning one); metrics label only those and count every other infno as "unknown".
@@ -28,6 +28,7 @@ def install(
     """
     _money_as_written()
     problems.install(app)
+    openapi.install(app)  # the OpenAPI says so: errors as application/problem+json, schemes sent together
     app.include_router(health_router(lambda: runtime))
     limits.install(app, upload_paths=upload_paths, may_upload=may_upload)
     # Last, so it wraps the others: refused requests are timed and logged with their request id too.

@@ -33,6 +33,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medshared.logs import MASK, is_secret_key, mask_name, mask_text
+from medshared.openapi import PUBLIC, text_response
 from medshared.tracing import (
     REQUEST_ID_HEADER,
     TRACEPARENT_HEADER,
@@ -259,7 +260,13 @@ def install(app: FastAPI, runtime: Runtime, *, offered_infnos: OfferedInfnos = N
     app.add_middleware(EdgeMiddleware, metrics=metrics, offered_infnos=offered_infnos)
     install_log_context()
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        openapi_extra=PUBLIC,
+        responses={200: text_response(CONTENT_TYPE_LATEST, "the Prometheus text exposition format")},
+    )
     def prometheus_metrics() -> Response:
         """Prometheus metrics: HTTP and national latency, settlements, outbox backlog, consumer lag."""
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

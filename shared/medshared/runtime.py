@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from medshared.db import make_engine, make_session_factory
 from medshared.events import Event
 from medshared.inbox import InboxConsumer
+from medshared.openapi import PUBLIC, problem_responses
 from medshared.outbox import DEAD_LETTER_PENDING, OutboxRelay
 from medshared.problems import Problem
 from medshared.settings import ServiceSettings
@@ -185,12 +186,12 @@ def build_runtime(
 def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", openapi_extra=PUBLIC)
     def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok", "service": get_runtime().service}
 
-    @router.get("/readyz")
+    @router.get("/readyz", openapi_extra=PUBLIC, responses=problem_responses(503))
     def readyz() -> dict[str, str | int]:
         """Readiness: the database answers and the broker accepts connections (503 otherwise); pending dead letters."""
         runtime = get_runtime()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Security
 from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from medshared.db import insert_if_absent
 from medshared.errors import DomainError
 from medshared.events import utcnow
 from medshared.logs import mask_text
+from medshared.openapi import OPERATOR_TOKEN, problem_responses
 from medshared.problems import Problem
 
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
@@ -80,6 +81,17 @@ def operator_token_secrets(prefix: str, tokens: dict[str, OperatorCredential]) -
 
 
 # ------------------------------------------------------------------ operators
+
+
+class OperatorAction(BaseModel):
+    """One line of the audit trail."""
+
+    operator: str = Field(description="who acted (the operator of the token)")
+    role: str = Field(description="the roles that allowed it, comma-separated; '-' when refused")
+    action: str = Field(description="METHOD and route template, e.g. POST /admin/v1/filings/{filing_id}/revoke")
+    target: str = Field(description="the path parameters (key=value, comma-separated; personal data masked), or '-'")
+    outcome: str = Field(description="done, denied, or refused <status> <code>")
+    acted_at: str = Field(description="ISO 8601 with its offset (UTC)")
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,10 @@ class OperatorGate:
     def require(self, *roles: Role) -> Any:
         """A router dependency: the roles that may use it (the audit role may always read)."""
 
-        def operator(request: Request, x_operator_token: Annotated[str | None, Header()] = None) -> Iterator[Operator]:
+        # Read through the declared scheme (it refuses no one): the OpenAPI names the header on every route.
+        def operator(
+            request: Request, x_operator_token: Annotated[str | None, Security(OPERATOR_TOKEN)] = None
+        ) -> Iterator[Operator]:
             who = authenticate_operator(request.app.state.settings.operator_tokens, x_operator_token)
             acting = permitted_roles(who, request.method, roles)
             if not acting:
@@ -175,7 +190,12 @@ class OperatorGate:
 
     def audit_router(self, prefix: str = "/admin/v1") -> APIRouter:
         """GET {prefix}/audit: the operator actions, newest first (audit role only)."""
-        api = APIRouter(prefix=prefix, tags=["audit"], dependencies=[self.require(Role.AUDIT)])
+        api = APIRouter(
+            prefix=prefix,
+            tags=["audit"],
+            dependencies=[self.require(Role.AUDIT)],
+            responses=problem_responses(401, 403, 422),
+        )
         table = self.audit
 
         @api.get("/audit")
@@ -184,7 +204,7 @@ class OperatorGate:
             operator: str | None = Query(None, max_length=64),
             since: dt.datetime | None = Query(None, description="ISO 8601; actions at or after this time"),
             limit: int = Query(100, ge=1, le=1000),
-        ) -> list[dict[str, Any]]:
+        ) -> list[OperatorAction]:
             """Who did what to which record, with which role, when, and how it ended."""
             query = select(table).order_by(table.c.action_id.desc()).limit(limit)
             if operator:
@@ -194,14 +214,14 @@ class OperatorGate:
             with request.app.state.runtime.factory() as session:
                 rows = session.execute(query).all()
             return [
-                {
-                    "operator": r.operator,
-                    "role": r.role,
-                    "action": r.action,
-                    "target": r.target,
-                    "outcome": r.outcome,
-                    "acted_at": _aware(r.acted_at).isoformat(),
-                }
+                OperatorAction(
+                    operator=r.operator,
+                    role=r.role,
+                    action=r.action,
+                    target=r.target,
+                    outcome=r.outcome,
+                    acted_at=_aware(r.acted_at).isoformat(),
+                )
                 for r in rows
             ]
 

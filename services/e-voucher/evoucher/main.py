@@ -28,7 +28,7 @@ from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
 from evoucher.store import SqlUnits
 from evoucher.usecases import saga
 from evoucher.usecases.ports import Units
-from medshared import deadletters, edge, logs
+from medshared import deadletters, docs, edge, logs
 from medshared.events import utcnow
 from medshared.problems import Problem, problem_response
 from medshared.runtime import build_runtime
@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settlement.close()
         notifier.close()
 
-    app = FastAPI(title="E-voucher service (医保电子凭证)", version="1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="E-voucher service (医保电子凭证)", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.runtime = runtime
     app.state.units = units
     app.state.settings = settings
@@ -159,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.identity = identity
     app.state.identity_limiter = RateLimiter(settings.identity_rate_per_second, settings.identity_rate_burst)
     edge.install(app, runtime, offered_infnos=OFFERED_INFNOS)
+    docs.install(app)
     _answer_rate_limits_with_retry_after(app)
     failed_callbacks = Counter(
         "his_callbacks_failed",

@@ -21,7 +21,7 @@ from enrollment.config import Settings
 from enrollment.db import outbox
 from enrollment.messaging.contracts import TOPIC
 from enrollment.store import SqlUnitOfWork
-from medshared import edge, logs
+from medshared import docs, edge, logs
 from medshared.runtime import Runtime, build_runtime
 
 
@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         runtime.stop()
 
-    app = FastAPI(title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Enrollment service (参保登记)", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.runtime = runtime
     app.state.uow = SqlUnitOfWork(runtime)
     app.state.settings = settings
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         may_upload=may_import(settings.operator_tokens),
     )
     errors.install(app)
+    docs.install(app)
     for module in (people, employers, enrollments, identities, money, imports):
         app.include_router(module.router, dependencies=[enrollment_desk])
     app.include_router(operators.audit_router())

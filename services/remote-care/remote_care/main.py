@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from medshared import deadletters, edge, logs
+from medshared import deadletters, docs, edge, logs
 from medshared.runtime import build_runtime
 from medshared.security import RateLimiter
 from remote_care.api import admin, internal, mobile, partner
@@ -37,13 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         runtime.stop()
 
-    app = FastAPI(title="Remote-care service (异地就医)", version="1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Remote-care service (异地就医)", version="1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.runtime = runtime
     app.state.stores = SqlStores(runtime)
     app.state.settings = settings
     app.state.partner_limiter = RateLimiter(settings.partner_rate_per_second, settings.partner_rate_burst)
     app.state.mobile_limiter = RateLimiter(settings.mobile_rate_per_second, settings.mobile_rate_burst)
     edge.install(app, runtime)
+    docs.install(app)
     for module in (internal, mobile, partner, admin):
         app.include_router(module.router)
     app.include_router(operators.audit_router())
