@@ -318,6 +318,12 @@ from settlement.db_reference import (  # noqa: E402
     item_mapping,
     national_file,
 )
+from settlement.db_supervision import (  # noqa: E402
+    supervision_rule_set,
+    violation,
+    violation_evidence,
+    violation_review,
+)
 
 __all__ = [
     "catalogue_record",
@@ -333,4 +339,8 @@ __all__ = [
     "national_file",
     "setl_list",
     "setl_qc_version",
+    "supervision_rule_set",
+    "violation",
+    "violation_evidence",
+    "violation_review",
 ]

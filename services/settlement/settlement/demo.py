@@ -9,6 +9,7 @@ People come from enrollment's events, not from here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from settlement.catalogues import demo as national_catalogues
 from settlement.db import catalogue_version, gateway_credential, institution, policy_version
 from settlement.domain.dictionaries import DictionaryVersion
 from settlement.store import SqlStore
-from settlement.usecases import setllists
+from settlement.usecases import setllists, supervision_review
 
 DEMO_TOKEN_PREFIX = "demo-"
 
@@ -53,6 +54,14 @@ def load_demo(runtime: Runtime) -> None:
         _dictionaries(session)
         national_catalogues.load(session)
         setllists.load_qc_rules(SqlStore(session), _data("setllist_qc.json"))
+        _supervision_rules(session)
+
+
+def _supervision_rules(session: Session) -> None:
+    """The demo supervision rule set (one rule per category on the demo catalogue), published once."""
+    if (Path(__file__).parent / "demo_data" / "supervision_rules.json").exists():
+        rules = _data("supervision_rules.json")
+        supervision_review.load_rule_set(SqlStore(session), rules, operator="settlement-demo", at=dt.datetime.now())
 
 
 def _dictionaries(session: Session) -> None:

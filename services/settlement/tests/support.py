@@ -368,3 +368,21 @@ def seed(app: object, *psn_nos: str) -> None:
         for event in [*enrollment_events(psn_no), *filing_events(psn_no)]:
             with runtime.unit_of_work() as session:
                 consumer.handle(session, event)
+
+
+# 3101 / 3102 input as deployed HIS send it (see tests/compat/after_bills/supervision.py)
+TRASTUZUMAB = "XL01XCT022B001010100003"
+
+
+def supervision_analysis(trig_scen: str, *, as_object: bool = False) -> dict[str, Any]:
+    order = {"rx_id": "RX1", "hilist_code": TRASTUZUMAB, "hilist_name": "注射用曲妥珠单抗", "cnt": 1,
+             "pric": "2400.00", "sumamt": "2400.00", "drord_begn_date": "2026-11-24 09:00:00"}  # fmt: skip
+    encounter = {"mdtrt_id": "HIS-MZ-0001", "medins_id": "H54010000001", "medins_lv": "3",
+                 "adm_date": "2026-11-24 08:30:00", "dscg_date": "", "med_mdtrt_type": "1", "med_type": "11",
+                 "insutype": "310", "dscg_main_dise_codg": "C50.900",
+                 "fsi_diagnose_dtos": [{"dise_codg": "C50.900", "maindiag_flag": "1"}],
+                 "fsi_order_dtos": [order], "fsi_operation_dtos": ""}  # fmt: skip
+    patient = {"patn_id": ZHAXI, "patn_name": "扎西", "gend": "1", "brdy": "1980-05-01", "poolarea": "540100",
+               "curr_mdtrt_id": "HIS-MZ-0001",
+               "fsi_encounter_dtos": encounter if as_object else [encounter], "fsi_his_data_dto": ""}  # fmt: skip
+    return {"data": {"patient_dtos": [patient], "trig_scen": trig_scen, "rule_ids": None, "task_id": "T0001"}}

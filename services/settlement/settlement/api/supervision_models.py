@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,7 +62,15 @@ class RuleSetPublication(BaseModel):
 
     version: str = Field(min_length=1, max_length=30)
     valid_from: dt.date
-    rules: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+    rules: list[
+        Annotated[
+            dict[str, Any],
+            Field(
+                description="a rule: rule_id, category, name, message, severity, action, params, "
+                "vola_bhvr_type (docs/supervision.md)"
+            ),
+        ]
+    ] = Field(min_length=1, max_length=1000)
 
 
 class RuleSetSummary(BaseModel):
@@ -80,7 +88,7 @@ class RuleView(BaseModel):
     message: str
     severity: str = Field(description="sev_deg: 1 提醒, 2 疑点, 3 违规")
     action: str = Field(description="record | exclude | refuse")
-    params: dict[str, Any]
+    params: dict[str, Any] = Field(description="the category's parameters (docs/supervision.md)")
     vola_bhvr_type: str
 
 

@@ -23,6 +23,7 @@ from settlement.domain import pharmacy as ph
 from settlement.domain import records as rec
 from settlement.domain import setllist_nodes as sl
 from settlement.domain import statements as stm
+from settlement.domain import supervision_door as sd
 from settlement.usecases import (
     catalogues,
     departments,
@@ -38,6 +39,7 @@ from settlement.usecases import (
     setllists,
     settling,
     statements,
+    supervision_door,
     visits,
 )
 
@@ -90,6 +92,9 @@ TABLE: tuple[Transaction, ...] = (
     T("2503", "人员慢特病备案", "data", inp.ChronicFiling, filings.file_chronic),
     T("2504", "人员慢特病备案撤销", "data", inp.CancelFiling, filings.revoke_chronic),
     T("2601", "冲正交易", "data", inp.Reversal, settling.reverse_by_msgid),
+    # fund supervision: advice before (3101) and during (3102) care; settlement runs the same rules
+    T("3101", "明细审核事前分析服务", "data", sd.Analysis, supervision_door.analyze),
+    T("3102", "明细审核事中分析服务", "data", sd.Analysis, supervision_door.analyze),
     # reconciliation, queries
     T("3201", "医药机构费用结算对总账", "data", inp.TotalsReconciliation, queries.reconcile_totals),
     T("5203", "结算信息查询", "data", inp.SettlementQuery, queries.settlement_info),

@@ -19,6 +19,7 @@ from .pharmacy import PharmacySql
 from .records import RecordsSql
 from .setllists import SetlListSql
 from .statements import StatementSql
+from .supervision import SupervisionSql
 
 __all__ = ["SqlStore"]
 
@@ -34,6 +35,7 @@ class SqlStore(
     RecordsSql,
     SetlListSql,
     StatementSql,
+    SupervisionSql,
 ):
     """The store over one SQLAlchemy session (a unit of work, or a read-only session)."""
 

@@ -21,7 +21,7 @@ from settlement.domain import pharmacy as ph
 from settlement.domain.errors import Refused
 from settlement.policy import FeeLine
 
-from . import settling
+from . import settling, supervising
 from .common import Call, Outcome, check_cert, find_visit, new_id
 from .ports import Store
 
@@ -60,7 +60,15 @@ def _purchase(store: Store, call: Call, info: ph.DrugInfo, *, final: bool) -> Ou
     )
     fee_lines = [FeeLine(x.feedetl_sn, x.med_list_codg, x.cnt, x.pric, x.det_item_fee_sumamt) for x in lines]
     priced = settling.price(
-        store, call, psn, enrollment, purchase, fee_lines, acct_used=info.acct_used_flag == "1", final=final
+        store,
+        call,
+        psn,
+        enrollment,
+        purchase,
+        fee_lines,
+        acct_used=info.acct_used_flag == "1",
+        final=final,
+        checked=lines,
     )
     setl_id = new_id(call.inst.admdvs, call.now) if final else None
     setlinfo = outputs.setlinfo(
@@ -74,7 +82,9 @@ def _purchase(store: Store, call: Call, info: ph.DrugInfo, *, final: bool) -> Ou
         msgid=call.req.msgid,
         clr_optins=call.inst.admdvs,
     )
-    details = [outputs.setldetail(part) for part in priced.breakdown.setldetail]
+    details = supervising.annotate(
+        [outputs.setldetail(part) for part in priced.breakdown.setldetail], priced.supervised
+    )
     cut = [
         outputs.fee_result(line, classified, priced.catalogue.lookup(line.med_list_codg, call.inst.admdvs))
         for line, classified in zip(lines, priced.classified, strict=True)

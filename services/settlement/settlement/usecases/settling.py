@@ -11,6 +11,7 @@ accumulator delta and account payment), once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from settlement.policy import (
     settle,
 )
 
+from . import supervising
 from .common import (
     MOBILE_PAY,
     Call,
@@ -83,7 +85,9 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
     fee_lines = [
         FeeLine(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, r.det_item_fee_sumamt, r.init_feedetl_sn) for r in lines
     ]
-    priced = price(store, call, psn, enrollment, row, fee_lines, acct_used=data.acct_used_flag == "1", final=final)
+    priced = price(
+        store, call, psn, enrollment, row, fee_lines, acct_used=data.acct_used_flag == "1", final=final, checked=lines
+    )
     setl_id = new_id(call.inst.admdvs, call.now) if final else None
     info = outputs.setlinfo(
         psn,
@@ -96,7 +100,9 @@ def settle_visit(store: Store, call: Call, data: inp.Settle) -> Outcome:
         msgid=call.req.msgid,
         clr_optins=call.inst.admdvs,
     )
-    details = [outputs.setldetail(part) for part in priced.breakdown.setldetail]
+    details = supervising.annotate(
+        [outputs.setldetail(part) for part in priced.breakdown.setldetail], priced.supervised
+    )
     if setl_id is None:
         return Outcome({"setlinfo": info, "setldetail": details}, psn_no=psn.psn_no)
     record_settlement(
@@ -126,6 +132,7 @@ class Priced:
     identity: str | None
     monitoring: Any
     versions: dict[str, str]
+    supervised: supervising.Supervised = supervising.NOTHING
 
 
 def price(
@@ -138,15 +145,19 @@ def price(
     *,
     acct_used: bool,
     final: bool,
+    checked: Sequence[Any] = (),
 ) -> Priced:
     """Classify the lines by the treating region's catalogue and run the insured region's policy over
     them (docs/settlement-rules.md). `row` is the visit, or a pharmacy purchase shaped like one; with
-    `final` the person's yearly accumulators are row-locked until the unit of work ends."""
+    `final` the person's yearly accumulators are row-locked until the unit of work ends. The fund
+    supervision rules in force run over `checked` (the lines as uploaded, with their times) first."""
     day = call.now.date()
     catalogue = store.catalogue_on(day)
     policy = store.region_policy_on(enrollment.insuplc_admdvs, row.insutype, day)
     assistance = store.assistance_policy_on(enrollment.insuplc_admdvs, day)
+    supervised = supervising.supervise(store, call, psn, row, checked) if checked else supervising.NOTHING
     classified = [classify_line(line, catalogue, call.inst.admdvs) for line in lines]
+    classified = supervising.exclude(classified, supervised.excluded)
     identity = eligibility.assistance_identity(store.identities_on(psn.psn_no, row.begntime))
     accum = store.lock_accumulators(psn.psn_no, day.year) if final else store.read_accumulators(psn.psn_no, day.year)
     deductible_applied = store.deductible_applied(row.mdtrt_id) if row.mdtrt_id else ZERO
@@ -170,7 +181,9 @@ def price(
     versions = {"catalogue": f"{catalogue.catalogue_id}:{catalogue.version}", "policy": policy.ref}
     if len(breakdown.policy_refs) > 1:
         versions["assistance"] = breakdown.policy_refs[1]
-    return Priced(breakdown, accum, classified, catalogue, identity, policy.monitoring, versions)
+    if supervised.version is not None:
+        versions["supervision"] = supervised.version
+    return Priced(breakdown, accum, classified, catalogue, identity, policy.monitoring, versions, supervised)
 
 
 def record_settlement(
@@ -226,6 +239,7 @@ def record_settlement(
         store.post_account(f"pay:{setl_id}", row.psn_no, -breakdown.acct_pay, "payment", f"setl_id {setl_id}")
     if status is not None:
         set_status(store, row.mdtrt_id, status)
+    supervising.store_found(store, call, row, priced.supervised, setl_id)
     record = outputs.settlement_event(
         info,
         details,
@@ -343,6 +357,7 @@ def reverse_settlement_of(store: Store, call: Call, row: Any, setl_id: str) -> O
     )
     store.mark_reversed(setl_id, new_setl_id)
     store.release_fee_lines(setl_id)
+    store.withdraw_violations(setl_id, by_setl_id=new_setl_id, at=call.now)
     # A reversed pharmacy purchase is over: a new purchase is a new 2102.
     after = (
         vs.CANCELLED

@@ -67,10 +67,14 @@ def test_a_line_with_only_its_own_code_settles_to_the_cent_as_the_mapped_nationa
 
     trial = lhasa.ok("2206", settle_input(WANGQIANG, by_mapping, "32.00", acct="1"), insuplc=POOL)["setlinfo"]
     same = lhasa.ok("2206", settle_input(WANGQIANG, by_code, "32.00", acct="1"), insuplc=POOL)["setlinfo"]
-    final = lhasa.ok("2207", settle_input(WANGQIANG, by_mapping, "32.00", acct="1"), insuplc=POOL)["setlinfo"]
+    answer = lhasa.ok("2207", settle_input(WANGQIANG, by_mapping, "32.00", acct="1"), insuplc=POOL)
+    final = answer["setlinfo"]
     amounts = ("medfee_sumamt", "overlmt_selfpay", "inscp_scp_amt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
     assert [trial[k] for k in amounts] == [same[k] for k in amounts] == [final[k] for k in amounts]
-    assert (final["medfee_sumamt"], final["overlmt_selfpay"]) == (Decimal("32.00"), Decimal("5.00"))
+    # Two consultations of one person on one day: the demo supervision rule SUP-DUP-001 takes the
+    # consultation out of fund payment in each visit alike (its cap's 5.00 over-limit included).
+    assert (final["medfee_sumamt"], final["overlmt_selfpay"]) == (Decimal("32.00"), Decimal("0.00"))
+    assert all("SUP-DUP-001" in d["setl_proc_info"] for d in answer["setldetail"])
     assert final["fund_pay_sumamt"] + final["acct_pay"] + final["psn_cash_pay"] == Decimal("32.00")
 
 

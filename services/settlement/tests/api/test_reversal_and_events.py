@@ -95,7 +95,11 @@ def test_settlement_and_reversal_are_published_with_their_full_breakdown(lhasa, 
     s = settled["settlement"]
     assert s["setl_id"] == info["setl_id"] and s["pay_loc"] == "2" and s["clr_type"] == "11"
     assert (s["hifp_pay"], s["acct_pay"], s["reversed"]) == ("500.00", "700.00", False)
-    assert s["policy_versions"] == {"catalogue": "catalogue-2026:1", "policy": "540100-310-2026:1"}
+    assert s["policy_versions"] == {
+        "catalogue": "catalogue-2026:1",
+        "policy": "540100-310-2026:1",
+        "supervision": "SUP-DEMO-2026",
+    }
     assert [d["fund_pay_type"] for d in s["setldetail"]] == ["310100", "310200"]
     assert reversed_["original_setl_id"] == info["setl_id"]
     assert (reversed_["settlement"]["hifp_pay"], reversed_["settlement"]["reversed"]) == ("-500.00", True)

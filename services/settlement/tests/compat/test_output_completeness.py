@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from after_bills import pharmacy, records, setllists, statements
+from after_bills import pharmacy, records, setllists, statements, supervision
 from compat_support import SPEC_PATH, spec_outputs, spec_problems
 from day_one import catalogues, departments, dictionaries, files, mapping
 from support import (
@@ -39,8 +39,8 @@ from settlement.demo import load_demo
 DAY_ONE = [files.run, dictionaries.run, catalogues.run, mapping.run, departments.run]
 DAY_ONE_COVERED = files.COVERED | dictionaries.COVERED | catalogues.COVERED | mapping.COVERED | departments.COVERED
 # ... and once bills exist.
-AFTER_BILLS = [pharmacy.run, records.run, setllists.run, statements.run]
-AFTER_BILLS_COVERED = pharmacy.COVERED | records.COVERED | setllists.COVERED | statements.COVERED
+AFTER_BILLS = [pharmacy.run, records.run, setllists.run, statements.run, supervision.run]
+AFTER_BILLS_COVERED = pharmacy.COVERED | records.COVERED | setllists.COVERED | statements.COVERED | supervision.COVERED
 
 
 def offered_infnos() -> frozenset[str]:

@@ -23,6 +23,7 @@ from fakes_pharmacy import FakePharmacy
 from fakes_records import FakeRecords
 from fakes_setllists import FakeSetlList
 from fakes_statements import FakeStatement
+from fakes_supervision import FakeSupervision
 
 from medshared.events import Event
 from settlement.domain.errors import Refused
@@ -51,6 +52,7 @@ class FakeStore(
     FakeRecords,
     FakeSetlList,
     FakeStatement,
+    FakeSupervision,
 ):
     def __init__(self) -> None:
         super().__init__()

@@ -1,6 +1,6 @@
 """The store the national use cases read and write through: one port, made of one protocol per
 capability (the settlement chain, files, catalogues, dictionaries and institutions, item mapping,
-departments, pharmacies, records, settlement lists, statements). settlement.store.SqlStore implements it over SQL, tests/unit/fakes.py in memory;
+departments, pharmacies, records, settlement lists, statements, supervision). settlement.store.SqlStore implements it over SQL, tests/unit/fakes.py in memory;
 every method belongs to the current unit of work."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .pharmacy import PharmacyStore
 from .records import RecordsStore
 from .setllists import SetlListStore
 from .statements import StatementStore
+from .supervision import SupervisionStore
 
 __all__ = ["ACCUMULATOR_FIELDS", "Store"]
 
@@ -32,6 +33,7 @@ class Store(
     RecordsStore,
     SetlListStore,
     StatementStore,
+    SupervisionStore,
     Protocol,
 ):
     """What a national use case may read and write."""

@@ -1,0 +1,50 @@
+"""3101 / 3102: the fund-supervision engine over a HIS's orders, before and during care. They
+advise and never settle: nothing is stored, the answer names each violation and what settlement
+would do (its rule's action)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from settlement.domain import supervision as sv
+from settlement.domain import supervision_door as sd
+from settlement.domain.errors import Refused
+
+from .common import Call, Outcome
+from .ports import Store
+
+
+def analyze(store: Store, call: Call, data: sd.Analysis) -> Outcome:
+    rules = store.supervision_rules_on(call.now.date())
+    try:
+        checks = sd.checks(
+            data, medins_id=call.req.fixmedins_code, hosp_lv=call.inst.hosp_lv, now=call.now, infno=call.req.infno
+        )
+    except ValueError as exc:
+        raise Refused(str(exc), code="INPUT_INVALID") from None
+    ids = sd.rule_ids(data)
+    if rules is None:
+        return Outcome({"result": []})
+    if ids:
+        unknown = sv.unknown_rule_ids(rules, ids)
+        if unknown:
+            raise Refused(
+                f"rule_ids {', '.join(unknown)} are not rules of the rule set in force ({rules.version}); "
+                "send known rule ids or none for every rule",
+                code="INPUT_INVALID",
+            )
+    window = sv.history_window(rules)
+    result = []
+    for check in checks:
+        history = (
+            store.supervision_history(
+                check.patient.patn_id,
+                check.encounter.begin - dt.timedelta(days=window),
+                exclude_mdtrt_id=check.encounter.mdtrt_id,
+            )
+            if window
+            else sv.History()
+        )
+        full = sv.Check(check.patient, check.encounter, check.lines, history, check.scene)
+        result += [sd.result_row(v, full, data.task_id) for v in sv.evaluate(rules, full, rule_ids=ids)]
+    return Outcome({"result": result})

@@ -1,0 +1,75 @@
+"""Fund supervision in the national calls: 3101/3102 advise; 2206/2207 apply the rule's action.
+
+The demo rule set (settlement/demo_data/supervision_rules.json, published by the demo) is in force:
+SUP-GEN-001 refuses trastuzumab for a man, SUP-PRC-001 takes an infusion set's price above 10.00
+out of fund payment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from support import TRASTUZUMAB, WANGQIANG, ZHAXI, line, open_outpatient, settle_input
+from support import supervision_analysis as analysis
+
+INFUSION_SET = "C01010100001000"  # 一次性使用输液器; SUP-PRC-001 caps its price at 10.00
+OPERATOR = {"x-operator-token": "test-clearing"}  # a reviewer (tests/support.py)
+
+
+def test_3101_and_3102_name_the_rule_its_lines_and_the_amount(lhasa: Any) -> None:
+    for infno, scene in (("3101", "2"), ("3102", "7")):
+        result = lhasa.ok(infno, analysis(scene))["result"]
+        gender = [r for r in result if r["rule_id"] == "SUP-GEN-001"]
+        assert len(gender) == 1, result
+        row = gender[0]
+        assert (row["patn_id"], row["mdtrt_id"], row["vola_amt"]) == (ZHAXI, "HIS-MZ-0001", Decimal("2400.00"))
+        assert row["sev_deg"] and row["vola_cont"] and row["task_id"] == "T0001" and row["action"] == "refuse"
+        assert [d["rx_id"] for d in row["judge_result_detail_dtos"]] == ["RX1"]
+
+
+def test_3101_refuses_an_unknown_rule_id_and_filters_by_known_ones(lhasa: Any) -> None:
+    body = analysis("2")
+    body["data"]["rule_ids"] = ["NO-SUCH-RULE"]
+    answer = lhasa.call("3101", body)
+    assert answer["infcode"] == -1 and "NO-SUCH-RULE" in answer["err_msg"]
+    body["data"]["rule_ids"] = "SUP-PRC-001"
+    assert lhasa.ok("3101", body)["result"] == []
+
+
+def test_a_refusing_rule_refuses_presettlement_and_settlement_naming_rule_and_line(lhasa: Any) -> None:
+    mdtrt_id = open_outpatient(lhasa, ZHAXI)
+    lhasa.ok("2204", {"feedetail": [line("7", TRASTUZUMAB, "1", "2400.00", mdtrt_id, ZHAXI)]}, insuplc="540100")
+    for infno in ("2206", "2207"):
+        answer = lhasa.call(infno, settle_input(ZHAXI, mdtrt_id, "2400.00"), insuplc="540100")
+        assert answer["infcode"] == -1
+        assert "SUP-GEN-001" in answer["err_msg"] and "7" in answer["err_msg"]
+
+
+def test_an_excluding_rule_moves_the_amount_to_the_person_to_the_cent_and_is_stored(lhasa: Any, client: Any) -> None:
+    mdtrt_id = open_outpatient(lhasa, WANGQIANG)
+    lines = [line("1", INFUSION_SET, "100", "12.00", mdtrt_id, WANGQIANG)]
+    lhasa.ok("2204", {"feedetail": lines}, insuplc="540100")
+    trial = lhasa.ok("2206", settle_input(WANGQIANG, mdtrt_id, "1200.00"), insuplc="540100")
+    final = lhasa.ok("2207", settle_input(WANGQIANG, mdtrt_id, "1200.00"), insuplc="540100")
+    info = final["setlinfo"]
+    amounts = ("fulamt_ownpay_amt", "inscp_scp_amt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay")
+    assert [trial["setlinfo"][k] for k in amounts] == [info[k] for k in amounts]
+    # (12.00 - 10.00) x 100 = 200.00 leaves fund payment; the other 1000.00 is split as a 1000.00
+    # line of this 乙类 item would be: 30% pre-self-pay (300.00), 700.00 in scope.
+    assert (info["fulamt_ownpay_amt"], info["preselfpay_amt"]) == (Decimal("200.00"), Decimal("300.00"))
+    assert info["inscp_scp_amt"] == Decimal("700.00")
+    assert info["fund_pay_sumamt"] + info["acct_pay"] + info["psn_cash_pay"] == Decimal("1200.00")
+    assert final["setldetail"] and all("SUP-PRC-001" in d["setl_proc_info"] for d in final["setldetail"])
+
+    found = client.get("/admin/v1/supervision/violations", params={"fixmedins_code": "H54010000001"}, headers=OPERATOR)
+    assert found.status_code == 200, found.text
+    rows = [v for v in found.json()["violations"] if v["setl_id"] == info["setl_id"]]
+    assert [(v["rule_id"], Decimal(str(v["vola_amt"])), v["status"]) for v in rows] == [
+        ("SUP-PRC-001", Decimal("200.00"), "open")
+    ]
+
+    reverse = {"data": {"setl_id": info["setl_id"], "mdtrt_id": mdtrt_id, "psn_no": WANGQIANG}}
+    lhasa.ok("2208", reverse, insuplc="540100")
+    after = client.get(f"/admin/v1/supervision/violations/{rows[0]['jr_id']}", headers=OPERATOR).json()
+    assert after["status"] == "withdrawn"
