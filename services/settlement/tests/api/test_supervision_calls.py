@@ -73,3 +73,48 @@ def test_an_excluding_rule_moves_the_amount_to_the_person_to_the_cent_and_is_sto
     lhasa.ok("2208", reverse, insuplc="540100")
     after = client.get(f"/admin/v1/supervision/violations/{rows[0]['jr_id']}", headers=OPERATOR).json()
     assert after["status"] == "withdrawn"
+
+
+EXAM = "001102000010000"  # SUP-DUP-001: not charged twice for one person within a day
+
+
+def test_a_duplicate_charge_split_across_two_uploads_is_excluded_once(lhasa: Any, client: Any) -> None:
+    mdtrt_id = open_outpatient(lhasa, WANGQIANG)
+    lhasa.ok("2204", {"feedetail": [line("1", EXAM, "1", "15.00", mdtrt_id, WANGQIANG)]}, insuplc="540100")
+    lhasa.ok("2204", {"feedetail": [line("2", EXAM, "1", "15.00", mdtrt_id, WANGQIANG)]}, insuplc="540100")
+    final = lhasa.ok("2207", settle_input(WANGQIANG, mdtrt_id, "30.00"), insuplc="540100")["setlinfo"]
+    # The later line leaves fund payment in full; the first stays as it was.
+    assert final["fulamt_ownpay_amt"] == Decimal("15.00")
+    found = client.get("/admin/v1/supervision/violations", params={"rule_id": "SUP-DUP-001"}, headers=OPERATOR).json()[
+        "violations"
+    ]
+    mine = [v for v in found if v["setl_id"] == final["setl_id"]]
+    assert [(v["line_keys"], Decimal(str(v["vola_amt"]))) for v in mine] == [(["2"], Decimal("15.00"))]
+
+
+def _stay(his: Any, begin: str, end: str | None) -> str:
+    info = {"psn_no": ZHAXI, "insutype": "390", "begntime": begin, "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": "540102198005010110", "med_type": "21", "ipt_no": "IP" + begin[5:10],
+            "atddr_no": "D", "chfpdr_name": "D", "adm_dept_codg": "D2", "adm_dept_name": "外科"}  # fmt: skip
+    mdtrt_id: str = his.ok("2401", {"mdtrtinfo": info, "diseinfo": []}, insuplc="540100")["result"]["mdtrt_id"]
+    if end is not None:
+        dscg = {"mdtrt_id": mdtrt_id, "psn_no": ZHAXI, "insutype": "390", "endtime": end}
+        his.ok("2402", {"dscginfo": dscg}, insuplc="540100")
+    return mdtrt_id
+
+
+def test_a_readmission_within_the_window_is_flagged_and_a_later_one_is_not(lhasa: Any) -> None:
+    first = _stay(lhasa, "2026-10-01 08:00:00", "2026-10-10 08:00:00")
+    body = supervision_readmission("2026-10-20 09:00:00")
+    flagged = [r for r in lhasa.ok("3101", body)["result"] if r["rule_id"] == "SUP-READM-001"]
+    assert len(flagged) == 1 and first in flagged[0]["vola_evid"]
+    later = supervision_readmission("2026-11-20 09:00:00")
+    assert not [r for r in lhasa.ok("3101", later)["result"] if r["rule_id"] == "SUP-READM-001"]
+
+
+def supervision_readmission(adm_date: str) -> dict[str, Any]:
+    """3101 at admission (trig_scen 3) of 扎西 with no orders yet."""
+    encounter = {"mdtrt_id": "HIS-ZY-" + adm_date[:10], "adm_date": adm_date, "med_mdtrt_type": "2",
+                 "med_type": "21", "insutype": "390"}  # fmt: skip
+    patient = {"patn_id": ZHAXI, "gend": "1", "brdy": "1980-05-01", "fsi_encounter_dtos": [encounter]}
+    return {"data": {"patient_dtos": [patient], "trig_scen": "3"}}
