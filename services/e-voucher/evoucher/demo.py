@@ -15,18 +15,22 @@ from evoucher.db import institution, institution_callback_origin, outbox
 from medshared.db import upgrade
 from medshared.runtime import Runtime, build_runtime
 
+# The demo institutions under the names and areas of the institution reference, which is
+# settlement's (services/settlement/settlement/demo_data/institutions.json; 1201 answers from it).
+# tests/contracts/test_institution_reference.py fails when a code, name or admdvs here differs.
+#
 # Development credential: paasid = the institution code, token = "demo-ec-" + code (refused in production).
 # E-voucher's token differs from the institution's settlement token ("demo-" + code): a nonce is
 # remembered only by the service it was spent at, so headers captured at one door must not verify
 # at the other. The signature formula stays the national one.
 DEMO_INSTITUTIONS = [
-    ("H54010000001", "拉萨市人民医院", "540100"),
-    ("H54010000002", "西藏自治区人民医院", "540100"),
-    ("P54010000001", "拉萨市城关区康达药店", "540100"),
-    ("H34130000001", "宿州市立医院", "341300"),
-    ("H34130000002", "宿州市第一人民医院", "341300"),
-    ("H43060000001", "岳阳市中心医院", "430600"),
-    ("H11010000001", "北京协和医院", "110100"),
+    ("H54010000001", "拉萨市第一人民医院(演示)", "540100"),
+    ("H54010000002", "拉萨市城关区社区卫生服务中心(演示)", "540100"),
+    ("P54010000001", "拉萨市民生药房(演示)", "540100"),
+    ("H34130000001", "宿州市立医院(演示)", "341300"),
+    ("H34130000002", "宿州市埇桥区人民医院(演示)", "341300"),
+    ("H43060000001", "岳阳市第一人民医院(演示)", "430600"),
+    ("H11010000001", "北京市第一医院(演示)", "110100"),
 ]
 
 
@@ -42,7 +46,7 @@ DEMO_CALLBACK_ORIGINS = {code: [DEMO_HIS_CALLBACK_ORIGIN] for code, _, _ in DEMO
 
 
 def load_demo(runtime: Runtime) -> int:
-    """Register the demo institutions that are missing; returns how many were added."""
+    """Register the demo institutions that are missing (and correct their names); returns how many were added."""
     added = 0
     with runtime.unit_of_work() as session:
         known = set(session.execute(select(institution.c.fixmedins_code)).scalars())
@@ -59,6 +63,15 @@ def load_demo(runtime: Runtime) -> int:
                 update(institution)
                 .where(institution.c.fixmedins_code == code, institution.c.gateway_token == f"demo-{code}")
                 .values(gateway_token=demo_token(code))
+            )
+            # A database loaded before the names followed the reference shows other names: correct them.
+            session.execute(
+                update(institution)
+                .where(
+                    institution.c.fixmedins_code == code,
+                    (institution.c.fixmedins_name != name) | (institution.c.admdvs != admdvs),
+                )
+                .values(fixmedins_name=name, admdvs=admdvs)
             )
         registered = set(
             session.execute(

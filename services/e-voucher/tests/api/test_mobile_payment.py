@@ -78,7 +78,7 @@ def upload_and_authorise(client: TestClient, edge_url: str, med_org_ord: str, **
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
     order = uploaded["output"]
     seen = client.get(f"/mobile/v1/pay-orders/{order['payOrdId']}", headers=headers)
-    assert (seen.json()["feeSumamt"], seen.json()["fixmedins_name"]) == ("100.00", "拉萨市人民医院")
+    assert (seen.json()["feeSumamt"], seen.json()["fixmedins_name"]) == ("100.00", "拉萨市第一人民医院(演示)")
     auth = client.post(f"/mobile/v1/pay-orders/{order['payOrdId']}/authorisation", headers=headers)
     assert auth.status_code == 201, auth.text
     return {**order, "payAuthNo": auth.json()["payAuthNo"]}
