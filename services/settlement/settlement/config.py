@@ -41,6 +41,9 @@ class Settings(ServiceSettings):
     file_keep_hours: float = 24.0
     file_live_uploads_per_institution: int = 100
     file_live_upload_bytes_per_institution: int = 500 * MIB
+    # Fund supervision at settlement (docs/supervision.md). SETTLEMENT_SUPERVISION=false switches the
+    # engine off at settlement, for an emergency or a measurement; 3101/3102 still answer.
+    supervision: bool = True
 
     def file_rules(self) -> FileRules:
         return FileRules(

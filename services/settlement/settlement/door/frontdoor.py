@@ -78,6 +78,7 @@ class FrontDoor:
         self.ports = Ports(runtime, evoucher, remote_care)
         self.gateway = gw.Gateway(settings)
         self.file_rules = settings.file_rules()
+        self.supervise = settings.supervision
         self.extra_fields: Counter[str] = Counter()
 
     def call(
@@ -175,6 +176,7 @@ class FrontDoor:
             channel=channel,
             attachment=content,
             file_rules=self.file_rules,
+            supervise=self.supervise,
         )
         data = _read_input(row, req)
         if row.prepare is not None:

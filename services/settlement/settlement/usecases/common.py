@@ -29,6 +29,7 @@ class Call:
     prepared: dict[str, Any] = field(default_factory=dict)  # answers fetched before the transaction
     attachment: bytes | None = None  # the file a 9101 upload carries (fsUploadIn.in, or a multipart part)
     file_rules: FileRules = field(default_factory=FileRules)  # size, deadline and quota of 9101/9102 files
+    supervise: bool = True  # run the fund-supervision rules at settlement (Settings.supervision)
 
     @property
     def now(self) -> dt.datetime:

@@ -155,7 +155,9 @@ def price(
     catalogue = store.catalogue_on(day)
     policy = store.region_policy_on(enrollment.insuplc_admdvs, row.insutype, day)
     assistance = store.assistance_policy_on(enrollment.insuplc_admdvs, day)
-    supervised = supervising.supervise(store, call, psn, row, checked) if checked else supervising.NOTHING
+    supervised = (
+        supervising.supervise(store, call, psn, row, checked) if checked and call.supervise else supervising.NOTHING
+    )
     classified = [classify_line(line, catalogue, call.inst.admdvs) for line in lines]
     classified = supervising.exclude(classified, supervised.excluded)
     identity = eligibility.assistance_identity(store.identities_on(psn.psn_no, row.begntime))

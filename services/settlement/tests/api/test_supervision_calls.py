@@ -10,8 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from support import TRASTUZUMAB, WANGQIANG, ZHAXI, line, open_outpatient, settle_input
+from support import TRASTUZUMAB, WANGQIANG, ZHAXI, His, line, make_client, open_outpatient, seed, settle_input
 from support import supervision_analysis as analysis
+
+from settlement.demo import load_demo
 
 INFUSION_SET = "C01010100001000"  # 一次性使用输液器; SUP-PRC-001 caps its price at 10.00
 OPERATOR = {"x-operator-token": "test-clearing"}  # a reviewer (tests/support.py)
@@ -118,3 +120,16 @@ def supervision_readmission(adm_date: str) -> dict[str, Any]:
                  "med_type": "21", "insutype": "390"}  # fmt: skip
     patient = {"patn_id": ZHAXI, "gend": "1", "brdy": "1980-05-01", "fsi_encounter_dtos": [encounter]}
     return {"data": {"patient_dtos": [patient], "trig_scen": "3"}}
+
+
+def test_with_the_engine_switched_off_settlement_runs_no_rule_and_3101_still_answers(migrated_url, partners) -> None:
+    with make_client(migrated_url, partners, supervision=False) as c:
+        load_demo(c.app.state.runtime)
+        seed(c.app, ZHAXI)
+        his = His(c, "H54010000001", "540100")
+        his.sign_in()
+        mdtrt_id = open_outpatient(his, ZHAXI)
+        his.ok("2204", {"feedetail": [line("7", TRASTUZUMAB, "1", "2400.00", mdtrt_id, ZHAXI)]}, insuplc="540100")
+        settled = his.ok("2207", settle_input(ZHAXI, mdtrt_id, "2400.00"), insuplc="540100")["setlinfo"]
+        assert settled["medfee_sumamt"] == Decimal("2400.00")
+        assert [r["rule_id"] for r in his.ok("3101", analysis("2"))["result"]].count("SUP-GEN-001") == 1
