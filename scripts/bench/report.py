@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import catalogues, pharmacy, statements
+from bench import catalogues, pharmacy, statements, supervision
 
 TARGETS = {
     "visits_per_s": 200.0,
@@ -310,6 +310,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
         f"| 2207 alone (concurrency {settle['concurrency']}) | >= 15% of ceiling | {_fmt(settle['throughput'])}/s | "
         f"{_fmt(settle['ratio'] * 100)}% | {_met(settle['ratio'] >= TARGETS['settle_share'])} |",
         pharmacy.report_row(r.get("pharmacy")),
+        supervision.report_row(r.get("supervision")),
         f"| event lag, settlement commit -> independent consumer | p99 <= 500 ms | p99 {_fmt(lag_p99)} ms (worst level) | | {_met(lag_p99 <= TARGETS['lag_p99_ms'])} |",
         f"| yearly resident import (one HTTP request per file) | >= 10,000 people/s | {_fmt(import_rate, 0)} people/s | | {_met(import_rate >= TARGETS['import_per_s'])} |",
         f"| e-voucher QR decode (ec.query, concurrency {decode.get('concurrency', '-')}) | >= 2,000/s | {_fmt(decode_rate)}/s | "

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bench import catalogues, clearing, history, machine, people, pharmacy, profiling, statements
+from bench import catalogues, clearing, history, machine, people, pharmacy, profiling, statements, supervision
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive
@@ -447,6 +447,7 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["visits"] = visit_load(system, plan, population_, memory)
     results["settle"] = settle_alone(system, plan, population_, memory)
     results["pharmacy"] = pharmacy.settle_alone(system, plan, population_, memory)
+    results["supervision"] = supervision.with_and_without(system, plan, population_, memory)
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)
