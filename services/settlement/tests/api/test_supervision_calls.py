@@ -133,3 +133,27 @@ def test_with_the_engine_switched_off_settlement_runs_no_rule_and_3101_still_ans
         settled = his.ok("2207", settle_input(ZHAXI, mdtrt_id, "2400.00"), insuplc="540100")["setlinfo"]
         assert settled["medfee_sumamt"] == Decimal("2400.00")
         assert [r["rule_id"] for r in his.ok("3101", analysis("2"))["result"]].count("SUP-GEN-001") == 1
+
+
+def test_a_recording_rule_settles_the_readmission_as_before_and_stores_the_violation(lhasa: Any, client: Any) -> None:
+    _stay(lhasa, "2026-10-01 08:00:00", "2026-10-10 08:00:00")
+    again = _stay(lhasa, "2026-10-20 08:00:00", None)
+    surgery = line("1", "003301000010000", "1", "1000", again, ZHAXI)
+    lhasa.ok("2301", {"feedetail": [surgery]}, insuplc="540100")
+    dscg = {"mdtrt_id": again, "psn_no": ZHAXI, "insutype": "390", "endtime": "2026-10-25 08:00:00"}
+    lhasa.ok("2402", {"dscginfo": dscg}, insuplc="540100")
+    answer = lhasa.ok("2304", settle_input(ZHAXI, again, "1000", med_type="21"), insuplc="540100")
+    info = answer["setlinfo"]
+    # As tests/api/test_inpatient.py settles the same 1000.00 stay with no rule: nothing leaves the fund.
+    assert (info["fulamt_ownpay_amt"], info["act_pay_dedc"], info["hifp_pay"]) == (
+        Decimal("0.00"),
+        Decimal("800.00"),
+        Decimal("140.00"),
+    )
+    assert not any("SUP-" in d["setl_proc_info"] for d in answer["setldetail"])
+    found = client.get(
+        "/admin/v1/supervision/violations", params={"rule_id": "SUP-READM-001"}, headers=OPERATOR
+    ).json()["violations"]
+    assert [(v["setl_id"], v["action"], Decimal(str(v["vola_amt"]))) for v in found] == [
+        (info["setl_id"], "record", Decimal("1000.00"))
+    ]
