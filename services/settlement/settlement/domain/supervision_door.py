@@ -153,11 +153,12 @@ def result_row(v: sv.Violation, check: sv.Check, task_id: str | None) -> dict[st
         "action": str(v.action),
         "judge_result_detail_dtos": [
             {
-                "jr_detl_id": f"{jr_id}-{n}",
+                "jrd_id": f"{jr_id}-{n}",
                 "jr_id": jr_id,
                 "patn_id": check.patient.patn_id,
                 "mdtrt_id": check.encounter.mdtrt_id,
                 "rx_id": key,
+                "vola_item_type": "1",  # 1 违规项 (the offending line), 2 涉及项
                 "vola_amt": money(amount),
             }
             for n, (key, amount) in enumerate(amounts.items(), start=1)

@@ -30,12 +30,12 @@ def test_3101_and_3102_name_the_rule_its_lines_and_the_amount(lhasa: Any) -> Non
         assert [d["rx_id"] for d in row["judge_result_detail_dtos"]] == ["RX1"]
 
 
-def test_3101_refuses_an_unknown_rule_id_and_filters_by_known_ones(lhasa: Any) -> None:
+def test_3101_ignores_rule_ids_it_does_not_have_and_filters_by_known_ones(lhasa: Any) -> None:
     body = analysis("2")
-    body["data"]["rule_ids"] = ["NO-SUCH-RULE"]
-    answer = lhasa.call("3101", body)
-    assert answer["infcode"] == -1 and "NO-SUCH-RULE" in answer["err_msg"]
-    body["data"]["rule_ids"] = "SUP-PRC-001"
+    # A Java EMR client sends the infno as its rule_ids: ignored, every rule runs.
+    body["data"]["rule_ids"] = ["3101"]
+    assert "SUP-GEN-001" in [r["rule_id"] for r in lhasa.ok("3101", body)["result"]]
+    body["data"]["rule_ids"] = "SUP-PRC-001,NO-SUCH-RULE"
     assert lhasa.ok("3101", body)["result"] == []
 
 
