@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy.exc import IntegrityError
 
 from medshared.errors import Conflict
+from medshared.openapi import problem_responses as problems
 from medshared.runtime import Runtime
 from medshared.security import Operator, Role
 from settlement.domain import supervision_review as rv
@@ -33,7 +34,6 @@ from .supervision_models import (
     Status,
     ViolationDetail,
     ViolationPage,
-    problems,
 )
 
 Publisher = Annotated[Operator, operators.require(Role.POLICY)]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from medshared.national import GatewayHeaders, GatewayRefused
 from medshared.openapi import GATEWAY
+from medshared.openapi import problem_responses as problems
 from medshared.problems import Problem
 from medshared.runtime import Runtime
 from settlement.db import gateway_credential
@@ -31,7 +32,6 @@ from .supervision_models import (
     InstitutionViolationDetail,
     InstitutionViolationPage,
     Status,
-    problems,
 )
 
 JrId = Annotated[str, Path(min_length=1, max_length=50)]

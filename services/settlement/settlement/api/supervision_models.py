@@ -15,42 +15,6 @@ Status = Literal["open", "confirmed", "dismissed", "withdrawn"]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-# ---------------------------------------------------------------- problem details
-
-
-class FieldProblem(BaseModel):
-    field: str
-    message: str
-
-
-class ProblemDetails(BaseModel):
-    """RFC 9457 problem details (medshared.problems); `field` names what to fix when one field is wrong."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str | None = None
-    field: str | None = None
-    errors: list[FieldProblem] | None = None
-
-
-_DESCRIPTIONS = {
-    401: "no credential, or one the platform does not know",
-    403: "the credential may not do this",
-    404: "no such record (or not the caller's)",
-    409: "the record as it stands refuses this",
-    422: "a field to fix; the detail names it",
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: the problem details it may answer."""
-    return {s: {"model": ProblemDetails, "description": _DESCRIPTIONS[s]} for s in statuses}
-
-
 # ---------------------------------------------------------------- rule sets
 
 

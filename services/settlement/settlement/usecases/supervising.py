@@ -73,7 +73,8 @@ def supervise(store: Store, call: Call, psn: Any, row: Any, lines: Sequence[Any]
         else sv.History()
     )
     diagnoses = tuple(d for d in (getattr(row, "dise_codg", None),) if d)
-    if mdtrt_id:
+    # Only a payment-scope rule reads diagnoses: no other rule set pays for the visit's diagnosis query.
+    if mdtrt_id and any(r.category is sv.Category.PAYMENT_SCOPE for r in rules.rules):
         diagnoses += tuple(d.diag_code for d in store.diagnoses([mdtrt_id]) if d.diag_code not in diagnoses)
     check = sv.Check(
         patient=sv.Patient(psn.psn_no, psn.gend, psn.brdy, row.insutype),

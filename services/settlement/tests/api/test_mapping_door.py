@@ -74,7 +74,7 @@ def test_a_line_with_only_its_own_code_settles_to_the_cent_as_the_mapped_nationa
     # Two consultations of one person on one day: the demo supervision rule SUP-DUP-001 takes the
     # consultation out of fund payment in each visit alike (its cap's 5.00 over-limit included).
     assert (final["medfee_sumamt"], final["overlmt_selfpay"]) == (Decimal("32.00"), Decimal("0.00"))
-    assert all("SUP-DUP-001" in d["setl_proc_info"] for d in answer["setldetail"])
+    assert answer["setldetail"] and all("SUP-DUP-001" in d["setl_proc_info"] for d in answer["setldetail"])
     assert final["fund_pay_sumamt"] + final["acct_pay"] + final["psn_cash_pay"] == Decimal("32.00")
 
 
