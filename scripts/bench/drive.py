@@ -6,6 +6,12 @@ Closed loop: `concurrency` callers, each on its own keep-alive connection, send 
 request as soon as the previous answer arrives. Every call's latency is recorded by name;
 the first `warmup` seconds are not. A call that answers anything but success counts as an
 error and its message is kept, so a run that "goes fast" by failing cannot pass unnoticed.
+
+HTTP goes through `bench.wire`, a lean keep-alive client on raw asyncio streams: the load
+generator runs on the same two cores as the system, so what it spends per call is taken from
+what it measures. Over the measured window it also reads, from /proc, the CPU time of the
+service's processes and of its database's PostgreSQL backends (`watch` in the configuration),
+and its own: CPU per call of each beside the throughput.
 """
 
 from __future__ import annotations
@@ -19,15 +25,57 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx
-
-from bench import his, pharmacy
+from bench import his, machine, pharmacy, wire
 from bench.stats import summary_ms
+from bench.wire import Refused, TransportError
 from medshared import jsonutil
 
+__all__ = ["Hospitals", "Recorder", "Refused", "TransportError", "closed_loop"]
 
-class Refused(Exception):
-    """The system answered, but not with success."""
+# The service under load and its databases (set from the configuration's `watch`).
+_watch: machine.Usage | None = None
+
+
+class Window:
+    """CPU used over the measured window: the service, its PostgreSQL backends, this process."""
+
+    def __init__(self) -> None:
+        self.start: dict[str, Any] | None = None
+        self.end: dict[str, Any] | None = None
+
+    @staticmethod
+    def _sample() -> dict[str, Any]:
+        out: dict[str, Any] = {"wall": time.monotonic(), "client": time.process_time()}
+        if _watch is not None:
+            out["system"] = _watch.sample()
+        return out
+
+    def open(self) -> None:
+        self.start, self.end = self._sample(), None
+
+    def close(self) -> None:
+        if self.start is not None and self.end is None:
+            self.end = self._sample()
+
+    def result(self, calls: int, units: int) -> dict[str, Any]:
+        if self.start is None:
+            return {}
+        self.close()
+        assert self.end is not None
+        start, end = self.start, self.end
+        seconds = {"client": end["client"] - start["client"]}
+        if "system" in start:
+            seconds |= machine.Usage.used(start["system"], end["system"])
+        wall = end["wall"] - start["wall"]
+        return {
+            "window_s": round(wall, 3),
+            "calls": calls,
+            "units": units,
+            "seconds": {k: round(v, 4) for k, v in seconds.items()},
+            "ms_per_call": {k: round(1000 * v / calls, 4) if calls else None for k, v in seconds.items()},
+            "ms_per_unit": {k: round(1000 * v / units, 4) if units else None for k, v in seconds.items()},
+            "client_share": round(100 * seconds["client"] / wall, 1) if wall > 0 else None,
+        }
 
 
 class Recorder:
@@ -37,24 +85,30 @@ class Recorder:
         self.measure_to = float("inf")
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.completed = 0
+        self.calls = 0
         self.errors = 0
         self.messages: list[str] = []
+        self.window = Window()
+        if warmup <= 0:
+            self.window.open()  # measured from now until the result is read
 
     def measuring(self, at: float) -> bool:
         return self.measure_from <= at <= self.measure_to
 
     async def timed(self, name: str, call: Awaitable[Any]) -> Any:
         t0 = time.monotonic()
+        measured = self.measuring(t0)
+        if measured:
+            self.calls += 1
         try:
             result = await call
-        except (Refused, httpx.HTTPError) as exc:
+        except Refused as exc:
             self.errors += 1
             if len(self.messages) < 5:
                 self.messages.append(f"{name}: {exc}")
             raise
-        t1 = time.monotonic()
-        if self.measuring(t0):
-            self.latencies[name].append(t1 - t0)
+        if measured:
+            self.latencies[name].append(time.monotonic() - t0)
         return result
 
     def done(self, at: float) -> None:
@@ -70,13 +124,14 @@ class Recorder:
             "error_messages": self.messages,
             "latency_ms": {name: summary_ms(values) for name, values in sorted(self.latencies.items())},
             "all_calls_ms": summary_ms([v for values in self.latencies.values() for v in values]),
+            "cpu": self.window.result(self.calls, self.completed),
         }
 
 
 class Hospitals:
     """National calls through the front door, one msgid sequence per run."""
 
-    def __init__(self, client: httpx.AsyncClient, run: int) -> None:
+    def __init__(self, client: wire.Client, run: int) -> None:
         self.client = client
         self.msgids = his.MsgIds(run)
         self.sign_no: dict[str, str] = {}
@@ -91,7 +146,7 @@ class Hospitals:
             insuplc=insuplc,
         )
         content, headers = his.encode(body, hospital)
-        answer = await self.client.post(his.PATH, content=content, headers=headers)
+        answer = await self.client.send("POST", self.client.build("POST", his.PATH, content, headers))
         if answer.status_code != 200:
             raise Refused(f"HTTP {answer.status_code}: {answer.text[:200]}")
         decoded = jsonutil.loads(answer.content)
@@ -129,28 +184,35 @@ async def closed_loop(
                 return
             try:
                 await step(w, n)
-            except (Refused, httpx.HTTPError):
+            except Refused:
                 await asyncio.sleep(0.01)
             else:
                 rec.done(time.monotonic())
 
-    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    async def window() -> None:
+        # The CPU window is the latency window: from the end of the warmup to the deadline.
+        await asyncio.sleep(max(0.0, rec.measure_from - time.monotonic()))
+        rec.window.open()
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+        rec.window.close()
+
+    await asyncio.gather(window(), *(worker(w) for w in range(concurrency)))
     return deadline - rec.measure_from
 
 
-def _client(url: str, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(base_url=url, limits=limits, timeout=httpx.Timeout(60.0, connect=5.0))
+def _client(url: str, concurrency: int) -> wire.Client:
+    return wire.Client(url, limit=concurrency, timeout=60.0, connect_timeout=5.0)
 
 
 async def healthz(cfg: dict[str, Any]) -> dict[str, Any]:
     rec = Recorder(cfg["warmup"])
     async with _client(cfg["url"], cfg["concurrency"]) as client:
+        request = client.build("GET", "/healthz")  # the same bytes every time
 
         async def get() -> None:
-            answer = await client.get("/healthz")
+            answer = await client.send("GET", request)
             if answer.status_code != 200:
-                raise Refused(f"HTTP {answer.status_code}")
+                raise Refused(f"HTTP {answer.status_code}: {answer.text[:200]}")
 
         async def step(_w: int, _n: int) -> None:
             await rec.timed("healthz", get())
@@ -210,7 +272,7 @@ async def settle_only(cfg: dict[str, Any]) -> dict[str, Any]:
             for hospital, p, mdtrt_id in queue:
                 try:
                     await front.settle(rec, hospital, p, mdtrt_id)
-                except (Refused, httpx.HTTPError):
+                except Refused:
                     continue
                 rec.done(time.monotonic())
 
@@ -234,7 +296,7 @@ async def resolve(cfg: dict[str, Any]) -> dict[str, Any]:
             for certno in batch:
                 try:
                     out = await front.call(hospital, "1101", his.person_query_input(certno))
-                except (Refused, httpx.HTTPError):
+                except Refused:
                     missing.append(certno)
                     continue
                 insu = out["insuinfo"][0]
@@ -327,7 +389,7 @@ async def decode(cfg: dict[str, Any]) -> dict[str, Any]:
             for i, code in codes:
                 try:
                     await rec.timed("ec.query", one(hospitals[i % len(hospitals)], code))
-                except (Refused, httpx.HTTPError):
+                except Refused:
                     continue
                 rec.done(time.monotonic())
 
@@ -349,7 +411,10 @@ WORKLOADS: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
 
 
 def main() -> None:
+    global _watch
     cfg = json.load(sys.stdin)
+    if cfg.get("watch"):
+        _watch = machine.Usage(cfg["watch"]["pid"], cfg["watch"]["databases"])
     result = asyncio.run(WORKLOADS[cfg["workload"]](cfg))
     json.dump(result, sys.stdout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
+from typing import Any
 
 
 def _meminfo_kb(field: str) -> int:
@@ -68,16 +69,39 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (not its children); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process and its workers have used so far."""
-    total = 0
-    for member in family(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(own_cpu_seconds(member) for member in family(pid))
+
+
+class Usage:
+    """CPU seconds used between two samples by a service's process family and by the PostgreSQL
+    backends of its databases (each backend by its own pid, so one that connects mid-run counts
+    from its start and the others are not blurred by it)."""
+
+    def __init__(self, pid: int, databases: list[str]) -> None:
+        self.pid = pid
+        self.databases = databases
+
+    def sample(self) -> dict[str, Any]:
+        return {
+            "service": cpu_seconds(self.pid),
+            "backends": {b: own_cpu_seconds(b) for b in backend_pids(self.databases)},
+        }
+
+    @staticmethod
+    def used(start: dict[str, Any], end: dict[str, Any]) -> dict[str, float]:
+        backends = sum(max(0.0, cpu - start["backends"].get(b, 0.0)) for b, cpu in end["backends"].items())
+        return {"service": end["service"] - start["service"], "postgresql": backends}
 
 
 def backend_pids(database_names: list[str]) -> list[int]:
