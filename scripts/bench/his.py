@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,16 @@ VISIT_LINES = (
     ("C01010100001000", Decimal(1), Decimal("8.00")),
 )
 VISIT_TOTAL = sum((cnt * pric for _, cnt, pric in VISIT_LINES), Decimal("0.00"))
+_clock: list[Any] = [0, ""]
+
+
+def now_text() -> str:
+    """The local time as `yyyy-MM-dd HH:mm:ss`, formatted once per second (the load generator asks
+    for it several times per call)."""
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock[0], _clock[1] = second, time.strftime(DT, time.localtime(second))
+    return str(_clock[1])
 
 
 @dataclass(frozen=True)
@@ -57,18 +68,22 @@ class MsgIds:
 
     run: int
     counters: dict[str, int] = field(default_factory=dict)
+    _moments: dict[int, str] = field(default_factory=dict)
 
     def next(self, code: str) -> str:
         n = self.counters.get(code, 0)
         self.counters[code] = n + 1
-        moment = dt.datetime(2026, 1, 1) + dt.timedelta(days=self.run, seconds=n // 10_000)
-        return f"{code}{moment:%Y%m%d%H%M%S}{n % 10_000:04d}"
+        tick = n // 10_000
+        moment = self._moments.get(tick)
+        if moment is None:
+            at = dt.datetime(2026, 1, 1) + dt.timedelta(days=self.run, seconds=tick)
+            moment = self._moments[tick] = f"{at:%Y%m%d%H%M%S}"
+        return f"{code}{moment}{n % 10_000:04d}"
 
 
 def envelope(
     hospital: Hospital, infno: str, msgid: str, input_: dict[str, Any], *, sign_no: str = "", insuplc: str = ""
 ) -> dict[str, Any]:
-    now = dt.datetime.now()
     return {
         "infno": infno,
         "msgid": msgid,
@@ -79,7 +94,7 @@ def envelope(
         "opter_type": "1",
         "opter": "001",
         "opter_name": "收费员",
-        "inf_time": now.strftime(DT),
+        "inf_time": now_text(),
         "fixmedins_code": hospital.code,
         "fixmedins_name": "压测机构",
         "sign_no": sign_no,
@@ -105,7 +120,7 @@ def register_input(p: Person, otp_no: str) -> dict[str, Any]:
         "data": {
             "psn_no": p.psn_no,
             "insutype": p.insutype,
-            "begntime": dt.datetime.now().strftime(DT),
+            "begntime": now_text(),
             "mdtrt_cert_type": "02",
             "mdtrt_cert_no": p.certno,
             "ipt_otp_no": otp_no,
@@ -124,14 +139,14 @@ def visit_info_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
             "mdtrt_id": mdtrt_id,
             "psn_no": p.psn_no,
             "med_type": "11",
-            "begntime": dt.datetime.now().strftime(DT),
+            "begntime": now_text(),
         },
         "diseinfo": [],
     }
 
 
 def fees_input(p: Person, mdtrt_id: str) -> dict[str, Any]:
-    now = dt.datetime.now().strftime(DT)
+    now = now_text()
     return {
         "feedetail": [
             {
