@@ -17,25 +17,28 @@ from medshared.problems import Problem
 from medshared.runtime import Runtime
 from medshared.security import OperatorGate, Role, rate_limited
 
+# These read the app's state and never wait: declared async so FastAPI calls them on the event
+# loop instead of handing each one to a worker thread (a thread handoff costs more than the call).
 
-def get_runtime(request: Request) -> Runtime:
+
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
-def get_units(request: Request) -> Units:
+async def get_units(request: Request) -> Units:
     return request.app.state.units  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_now(request: Request) -> dt.datetime:
+async def get_now(request: Request) -> dt.datetime:
     """The app's clock; tests move it forward instead of sleeping."""
     return request.app.state.clock()  # type: ignore[no-any-return]
 
 
-def get_app_state(request: Request) -> Any:
+async def get_app_state(request: Request) -> Any:
     return request.app.state
 
 

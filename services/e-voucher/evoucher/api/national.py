@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from evoucher.api.deps import NowDep, SettingsDep, StateDep, UnitsDep
 from evoucher.api.national_models import (
@@ -84,8 +85,13 @@ def _institution(request: Request, units: Units, settings: Settings, code: str, 
     responses={200: {"model": EcQueryAnswer, "description": "code 0 with the identity and an ecToken, or -1"}},
     openapi_extra={**json_body(EcQueryRequest), **_EC_REFUSED},
 )
-def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> Response:
+async def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, now: NowDep) -> Response:
     """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
+    # The whole call in one worker thread: its statements wait on the database, the event loop does not.
+    return await run_in_threadpool(_ec_query, request, body, units, settings, now)
+
+
+def _ec_query(request: Request, body: Any, units: Units, settings: Settings, now: Any) -> Response:
     org_id = str(body.get("orgId", "")) if isinstance(body, dict) else ""
 
     def refuse(message: str) -> Response:
@@ -130,10 +136,14 @@ def ec_query(request: Request, body: BodyDep, units: UnitsDep, settings: Setting
     },
     callbacks=his_callbacks.routes,
 )
-def call_service(
+async def call_service(
     request: Request, body: BodyDep, units: UnitsDep, settings: SettingsDep, state: StateDep, now: NowDep
 ) -> Response:
     """Mobile payment for the HIS: 6201 upload order, 6202 place, 6203 refund, 6301 query."""
+    return await run_in_threadpool(_call_service, request, body, units, settings, state, now)
+
+
+def _call_service(request: Request, body: Any, units: Units, settings: Settings, state: Any, now: Any) -> Response:
     try:
         envelope = parse_request(body)
     except EnvelopeError as exc:
