@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,35 @@ from medshared.security import first_use_of_nonce
 
 OPEN_BINDING = ("requested", "consented")
 
+# The decode's statements, built once: a statement object keeps its compiled form and cache key,
+# so each call only binds its parameters.
+_VOUCHER_AND_PERSON = (
+    select(*labelled_columns(voucher, person))
+    .join_from(voucher, person, person.c.psn_no == voucher.c.psn_no)
+    .where(voucher.c.voucher_id == bindparam("voucher_id"))
+)
+_CLAIM = (
+    update(qr_code)
+    .where(qr_code.c.qr_id == bindparam("b_qr_id"), qr_code.c.decoded_at.is_(None))
+    .values(decoded_at=bindparam("b_now"), decoded_by=bindparam("b_fixmedins_code"))
+    .returning(qr_code.c.voucher_id)
+)
+# The claim and the voucher with its holder in one round trip: UPDATE ... FROM voucher, person.
+_CLAIM_WITH_HOLDER = (
+    update(qr_code)
+    .where(
+        qr_code.c.qr_id == bindparam("b_qr_id"),
+        qr_code.c.decoded_at.is_(None),
+        voucher.c.voucher_id == qr_code.c.voucher_id,
+        person.c.psn_no == voucher.c.psn_no,
+    )
+    .values(decoded_at=bindparam("b_now"), decoded_by=bindparam("b_fixmedins_code"))
+    .returning(*labelled_columns(voucher, person))
+)
+_QR_ISSUED = select(qr_code.c.qr_id).where(qr_code.c.qr_id == bindparam("qr_id"))
+_INSTITUTION = select(institution).where(institution.c.fixmedins_code == bindparam("fixmedins_code"))
+_ADD_EC_TOKEN = insert(ec_token)
+
 
 class SqlUnits:
     """`with units() as store:` one transaction of the runtime: commit on success, roll back on error."""
@@ -60,6 +89,8 @@ class SqlStore:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Vouchers (with their holder) a claim of this unit of work already read, by voucher_id.
+        self._claimed: dict[str, tuple[Any, Any]] = {}
 
     def stage(self, topic: str, event: Event) -> None:
         stage(self.session, outbox, topic, event)
@@ -119,12 +150,10 @@ class SqlStore:
         return self.session.execute(select(voucher).where(voucher.c.active_psn_no == psn_no)).first()
 
     def voucher_and_person(self, voucher_id: str) -> tuple[Any, Any]:
-        """A voucher and its holder in one statement."""
-        row = self.session.execute(
-            select(*labelled_columns(voucher, person))
-            .join_from(voucher, person, person.c.psn_no == voucher.c.psn_no)
-            .where(voucher.c.voucher_id == voucher_id)
-        ).one()
+        """A voucher and its holder in one statement (none when this unit's claim of a code read them)."""
+        if voucher_id in self._claimed:
+            return self._claimed.pop(voucher_id)
+        row = self.session.connection().execute(_VOUCHER_AND_PERSON, {"voucher_id": voucher_id}).one()
         owner, who = split_row(row, voucher, person)
         return owner, who
 
@@ -207,20 +236,28 @@ class SqlStore:
         self.session.execute(insert(qr_code).values(**values))
 
     def claim_qr_code(self, qr_id: str, fixmedins_code: str, now: dt.datetime) -> str | None:
-        """Mark the code decoded by this institution; its voucher_id, or None when it was decoded already or never issued."""
-        claimed = self.session.execute(
-            update(qr_code)
-            .where(qr_code.c.qr_id == qr_id, qr_code.c.decoded_at.is_(None))
-            .values(decoded_at=now, decoded_by=fixmedins_code)
-            .returning(qr_code.c.voucher_id)
-        ).first()
+        """Mark the code decoded by this institution; its voucher_id, or None when it was decoded already or never issued.
+
+        On PostgreSQL the voucher and its holder come back with the claim, for `voucher_and_person`
+        to hand out without another statement. Should the join find nothing (a voucher without its
+        holder), the plain claim runs, exactly as if there were no join.
+        """
+        params = {"b_qr_id": qr_id, "b_now": now, "b_fixmedins_code": fixmedins_code}
+        conn = self.session.connection()
+        # SQLite's RETURNING sees only the updated table: there the holder is read by its own statement.
+        row = conn.execute(_CLAIM_WITH_HOLDER, params).first() if conn.dialect.name == "postgresql" else None
+        if row is not None:
+            owner, who = split_row(row, voucher, person)
+            self._claimed[str(owner.voucher_id)] = (owner, who)  # type: ignore[union-attr]
+            return str(owner.voucher_id)  # type: ignore[union-attr]
+        claimed = conn.execute(_CLAIM, params).first()
         return None if claimed is None else str(claimed.voucher_id)
 
     def qr_code_issued(self, qr_id: str) -> bool:
-        return self.session.execute(select(qr_code.c.qr_id).where(qr_code.c.qr_id == qr_id)).first() is not None
+        return self.session.connection().execute(_QR_ISSUED, {"qr_id": qr_id}).first() is not None
 
     def add_ec_token(self, values: dict[str, Any]) -> None:
-        self.session.execute(insert(ec_token).values(**values))
+        self.session.connection().execute(_ADD_EC_TOKEN, values)
 
     def ec_token(self, token: str) -> Any | None:
         return self.session.execute(select(ec_token).where(ec_token.c.ec_token == token)).first()
@@ -228,7 +265,7 @@ class SqlStore:
     # --- institutions
 
     def institution(self, fixmedins_code: str) -> Any | None:
-        return self.session.execute(select(institution).where(institution.c.fixmedins_code == fixmedins_code)).first()
+        return self.session.connection().execute(_INSTITUTION, {"fixmedins_code": fixmedins_code}).first()
 
     def first_use_of_nonce(self, paasid: str, nonce: str, window_seconds: int) -> bool:
         try:
