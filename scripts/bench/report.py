@@ -22,7 +22,84 @@ TARGETS = {
     "decode_per_s": 2_000.0,
     "clearing_s": 60.0,
     "rss_mb": 200.0,
+    "cpu_ms_per_call": 1.0,
 }
+
+
+def _cpu(level: dict[str, Any] | None, key: str = "cpu", who: str = "service") -> float:
+    """CPU ms per call of one process over a level's measured windows (median of its runs)."""
+    value = ((level or {}).get(key) or {}).get("ms_per_call", {}).get(who)
+    return math.nan if value is None else float(value)
+
+
+def _share(level: dict[str, Any] | None) -> float:
+    value = ((level or {}).get("cpu") or {}).get("client_share")
+    return math.nan if value is None else float(value)
+
+
+def _ms(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+def _headline_cpu_row(levels: dict[int, dict[str, Any]], peak_c: int) -> str:
+    peak = levels[peak_c]
+    total = _cpu(peak, who="service+postgresql")
+    healthz = _cpu(peak, "ceiling_cpu")
+    ratio = total / healthz if healthz and not math.isnan(healthz) else math.nan
+    return (
+        f"| CPU per national call in the visit chain on PostgreSQL (settlement + its backends, concurrency {peak_c}) | "
+        f"<= 1.0 ms | {_ms(total)} ms ({_ms(_cpu(peak))} settlement + {_ms(_cpu(peak, who='postgresql'))} PostgreSQL); "
+        f"GET /healthz of the same process {_ms(healthz)} ms per request | {_fmt(ratio)} x healthz | "
+        f"{_met(None if math.isnan(total) else total <= TARGETS['cpu_ms_per_call'])} |"
+    )
+
+
+def _cpu_row(name: str, concurrency: Any, level: dict[str, Any] | None, unit: str, calls_per_unit: int = 1) -> str:
+    if not level or "cpu" not in level:
+        return f"| {name} | {concurrency} | not measured | | | | | | | |"
+    per_unit = (level.get("cpu") or {}).get("ms_per_unit", {})
+    service_unit = per_unit.get("service+postgresql")
+    unit_cell = f" ({_ms(service_unit)} per {unit})" if calls_per_unit > 1 and service_unit is not None else ""
+    return (
+        f"| {name} | {concurrency} | {_fmt(level.get('throughput', math.nan))} {unit}s/s | {_ms(_cpu(level))} | "
+        f"{_ms(_cpu(level, who='postgresql'))} | {_ms(_cpu(level, who='service+postgresql'))}{unit_cell} | "
+        f"{_ms(_cpu(level, who='client'))} | {_fmt(_share(level))}% | {_ms(_cpu(level, 'ceiling_cpu'))} | "
+        f"{_ms(_cpu(level, 'ceiling_cpu', 'client'))} |"
+    )
+
+
+def cpu_section(r: dict[str, Any]) -> list[str]:
+    """CPU per call beside every throughput: the service, its PostgreSQL backends, the load generator."""
+    levels = {int(c): v for c, v in r["visits"]["levels"].items()}
+    rows = [_cpu_row("outpatient visit chain", c, levels[c], "visit", 5) for c in sorted(levels)]
+    rows.append(_cpu_row("2207 alone", r["settle"].get("concurrency", "-"), r["settle"], "settlement"))
+    pharmacy_ = r.get("pharmacy")
+    rows.append(_cpu_row("2102 alone (pharmacy)", (pharmacy_ or {}).get("concurrency", "-"), pharmacy_, "purchase"))
+    for side in ("with", "without"):
+        level = (r.get("supervision") or {}).get(side)
+        if level:
+            rows.append(
+                _cpu_row(f"2207 alone, {side} fund supervision", level.get("concurrency", "-"), level, "settlement")
+            )
+    decode = r["decode"]
+    rows.append(_cpu_row("e-voucher QR decode (ec.query)", decode.get("concurrency", "-"), decode, "decode"))
+    two = r.get("two_workers")
+    if two:
+        rows.append(_cpu_row("visit chain, settlement on two workers", two["concurrency"], two, "visit", 5))
+    return [
+        "## CPU per call",
+        "Measured over each run's own measured window, from /proc by the load generator itself: the CPU time",
+        "of the service's processes (uvicorn and its workers, relay and consumer threads included), of the",
+        "PostgreSQL backends connected to its database, and of the load generator, divided by the calls made",
+        "in the window (a visit is five national calls). The ceiling columns are `GET /healthz` of the same",
+        "process, same client, same concurrency, measured right before. Medians of the repeated runs, ms.",
+        "",
+        "| workload | concurrency | throughput | service ms/call | PostgreSQL ms/call | service + PostgreSQL ms/call | "
+        "load generator ms/call | load generator, % of one core | healthz: service ms/request | healthz: load generator ms/request |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+    ]
 
 
 def _met(ok: bool | None) -> str:
@@ -98,14 +175,16 @@ def findings(r: dict[str, Any]) -> list[str]:
     ceiling = levels[peak_c]["ceiling"]
     needed = TARGETS["visits_per_s"] * 5
     settlement_core = shares.get("settlement", math.nan)
-    cpu_ms_per_visit = 10 * settlement_core / prof["visits_per_s"] if prof.get("visits_per_s") else math.nan
+    peak = levels[peak_c]
     out = [
         f"- **The visit target is above this machine's ceiling.** 200 visits/s is {needed:,.0f} national calls/s; the",
         f"  same server answers `GET /healthz`, which does nothing, at {ceiling:,.0f} req/s at concurrency {peak_c} with the",
         f"  same client on the same two cores. The chain reaches {_fmt(levels[peak_c]['ratio'] * 5 * 100)}% of that ceiling and",
         f"  2207 alone {_fmt(r['settle']['ratio'] * 100)}% (target 15%).",
-        f"- **Settlement is bound by its own Python, one core.** During the profile it used {_fmt(settlement_core)}% of a core",
-        f"  ({_fmt(cpu_ms_per_visit)} ms of CPU per visit, {_fmt(cpu_ms_per_visit / 5)} ms per call): one uvicorn process runs on",
+        f"- **Settlement is bound by its own Python, one core.** During the profile it used {_fmt(settlement_core)}% of a core;",
+        f"  at the peak level it spent {_ms(_cpu(peak))} ms of CPU per national call, its PostgreSQL backends {_ms(_cpu(peak, who='postgresql'))} ms",
+        f"  (the same process answers `GET /healthz` for {_ms(_cpu(peak, 'ceiling_cpu'))} ms; the load generator spent {_ms(_cpu(peak, who='client'))} ms",
+        f"  per call, {_fmt(_share(peak))}% of one core). One uvicorn process runs on",
         "  one core at a time (the GIL), and a call's CPU goes to the HTTP stack and to SQLAlchemy building,",
         f"  binding and reading about {statements / 5:.0f} statements ({statements:.0f} per visit by PostgreSQL's own counters, {_fmt(commits)}",
         "  commits per visit including the consumer's). What is left to take out: the reads a settlement makes",
@@ -272,8 +351,8 @@ def write(r: dict[str, Any], docs: Path) -> None:
         "`make bench` starts the four services under uvicorn (one process each) on a throwaway PostgreSQL",
         "server (one database per service) and the embedded broker, exactly as `scripts/stack.py` starts",
         "`make run`, generates its own data through the services' APIs, and drives the load from a separate",
-        "process (`scripts/bench/drive.py`: asyncio + httpx, one keep-alive connection per concurrent caller,",
-        "closed loop). Every figure is the median of the repeated runs, and each run first measures the",
+        "process (`scripts/bench/drive.py`: asyncio with a lean HTTP/1.1 client on raw streams,",
+        "`scripts/bench/wire.py`, one keep-alive connection per concurrent caller, closed loop). Every figure is the median of the repeated runs, and each run first measures the",
         "**ceiling**: `GET /healthz` of the same service, same client, same concurrency. The ratio to it is",
         "the figure that travels between machines.",
         "",
@@ -303,17 +382,21 @@ def write(r: dict[str, Any], docs: Path) -> None:
         "## Targets",
         "| workload | target | measured | ratio to ceiling | |",
         "|---|---|---|---|---|",
-        f"| outpatient visit chain (2201, 2203, 2204 x5 lines, 2206, 2207) | >= 200 visits/s | {_fmt(visits['peak'])} visits/s (peak) | "
+        f"| outpatient visit chain (2201, 2203, 2204 x5 lines, 2206, 2207) | >= 200 visits/s | {_fmt(visits['peak'])} visits/s (peak; "
+        f"load generator {_fmt(_share(levels[peak_c]))}% of one core, {_ms(_cpu(levels[peak_c], who='client'))} ms CPU per call) | "
         f"{_fmt(levels[peak_c]['ratio'] * 5 * 100)}% (calls/s ÷ healthz req/s at concurrency {peak_c}) | {_met(visits['peak'] >= TARGETS['visits_per_s'])} |",
+        _headline_cpu_row(levels, peak_c),
         f"| p99 per call at ~70% of peak (concurrency {visits['at_70_percent']}) | <= 50 ms | {_fmt(at70['all_calls_ms']['p99'])} ms | "
         f"ceiling p99 {_fmt(at70['ceiling_ms']['p99'])} ms | {_met(at70['all_calls_ms']['p99'] <= TARGETS['p99_ms_at_70'])} |",
-        f"| 2207 alone (concurrency {settle['concurrency']}) | >= 15% of ceiling | {_fmt(settle['throughput'])}/s | "
+        f"| 2207 alone (concurrency {settle['concurrency']}) | >= 15% of ceiling | {_fmt(settle['throughput'])}/s, "
+        f"CPU {_ms(_cpu(settle, who='service+postgresql'))} ms per 2207 (healthz {_ms(_cpu(settle, 'ceiling_cpu'))}) | "
         f"{_fmt(settle['ratio'] * 100)}% | {_met(settle['ratio'] >= TARGETS['settle_share'])} |",
         pharmacy.report_row(r.get("pharmacy")),
         supervision.report_row(r.get("supervision")),
         f"| event lag, settlement commit -> independent consumer | p99 <= 500 ms | p99 {_fmt(lag_p99)} ms (worst level) | | {_met(lag_p99 <= TARGETS['lag_p99_ms'])} |",
         f"| yearly resident import (one HTTP request per file) | >= 10,000 people/s | {_fmt(import_rate, 0)} people/s | | {_met(import_rate >= TARGETS['import_per_s'])} |",
-        f"| e-voucher QR decode (ec.query, concurrency {decode.get('concurrency', '-')}) | >= 2,000/s | {_fmt(decode_rate)}/s | "
+        f"| e-voucher QR decode (ec.query, concurrency {decode.get('concurrency', '-')}) | >= 2,000/s | {_fmt(decode_rate)}/s, "
+        f"CPU {_ms(_cpu(decode, who='service+postgresql'))} ms per decode (healthz {_ms(_cpu(decode, 'ceiling_cpu'))}) | "
         f"{_fmt(decode.get('ratio', math.nan) * 100)}% | {_met(None if math.isnan(decode_rate) else decode_rate >= TARGETS['decode_per_s'])} |",
         f"| monthly clearing over {clearing['rows']:,} out-of-area settlements | <= 60 s | {_fmt(clearing['seconds'], 2)} s "
         f"({clearing['statements']} statements, {clearing['setl_cnt']:,} net settlements) | | {_met(clearing['status'] == 201 and clearing['seconds'] <= TARGETS['clearing_s'])} |",
@@ -323,11 +406,16 @@ def write(r: dict[str, Any], docs: Path) -> None:
         f"| import grows linearly with rows | linear | {', '.join(f'{n:,}: {p * 1e6:.0f} µs/row' for n, p in zip(ns, per_row, strict=True))} | | {_met(max(per_row) <= 1.3 * min(per_row))} |",
         _history_row(r.get("history")),
         "",
+        *cpu_section(r),
         "## Outpatient visit chain",
         "![visit chain](bench/visits.png)",
         "",
-        "| concurrency | visits/s | ceiling req/s | calls/s ÷ ceiling | p50 / p90 / p99 per call (ms) | 2207 p99 (ms) | event lag p50 / p99 (ms) | errors |",
-        "|---:|---:|---:|---:|---|---:|---|---:|",
+        "CPU columns: ms per national call of settlement's process, of its PostgreSQL backends and of the load",
+        "generator over the measured window; healthz: settlement's CPU per `GET /healthz` at the same concurrency.",
+        "",
+        "| concurrency | visits/s | ceiling req/s | calls/s ÷ ceiling | p50 / p90 / p99 per call (ms) | 2207 p99 (ms) | event lag p50 / p99 (ms) | "
+        "CPU settlement / PostgreSQL / load generator (ms per call) | healthz CPU (ms per request) | errors |",
+        "|---:|---:|---:|---:|---|---:|---|---|---:|---:|",
     ]
     for c in sorted(levels):
         v = levels[c]
@@ -335,7 +423,8 @@ def write(r: dict[str, Any], docs: Path) -> None:
         L.append(
             f"| {c} | {_fmt(v['throughput'])} | {_fmt(v['ceiling'], 0)} | {_fmt(v['ratio'] * 5 * 100)}% | "
             f"{_fmt(a['p50'])} / {_fmt(a['p90'])} / {_fmt(a['p99'])} | {_fmt(v['per_call_ms'].get('2207', {}).get('p99', math.nan))} | "
-            f"{_fmt(v['lag_ms'].get('p50', math.nan))} / {_fmt(v['lag_ms'].get('p99', math.nan))} | {v['errors']} |"
+            f"{_fmt(v['lag_ms'].get('p50', math.nan))} / {_fmt(v['lag_ms'].get('p99', math.nan))} | "
+            f"{_ms(_cpu(v))} / {_ms(_cpu(v, who='postgresql'))} / {_ms(_cpu(v, who='client'))} | {_ms(_cpu(v, 'ceiling_cpu'))} | {v['errors']} |"
         )
     L += ["", "Per call at the peak level (median of p50 / p99, ms):", "", "| call | p50 | p99 |", "|---|---:|---:|"]
     for name, q in levels[peak_c]["per_call_ms"].items():
@@ -346,9 +435,12 @@ def write(r: dict[str, Any], docs: Path) -> None:
         f"{_fmt(r['profile_settlement'].get('visits_per_s', math.nan))} visits/s during the profile. Where the cores went (per cent of one core;",
         f"the machine has {m['cores']}; PostgreSQL counts only the backends of the four service databases):",
         "",
-        "| process | CPU % of one core |",
-        "|---|---:|",
-        *[f"| {k} | {v} |" for k, v in r["profile_settlement"].get("cpu_share", {}).items()],
+        "| process | CPU % of one core | CPU ms per visit |",
+        "|---|---:|---:|",
+        *[
+            f"| {k} | {v} | {r['profile_settlement'].get('cpu_ms_per_visit', {}).get(k, '')} |"
+            for k, v in r["profile_settlement"].get("cpu_share", {}).items()
+        ],
         f"| everything else (py-spy, PostgreSQL's background processes, the lag probe, other work) | {_others(r['profile_settlement'].get('cpu_share', {}))} |",
         "",
         "Top frames by **own** time (what settlement's threads were executing; `Connection.wait` is a",

@@ -16,7 +16,7 @@ import httpx
 from bench import catalogues, clearing, history, machine, people, pharmacy, profiling, statements, supervision
 from bench.config import Plan
 from bench.lag import LagProbe
-from bench.runner import drive
+from bench.runner import drive, observe
 from bench.stats import median, summary_ms
 from bench.system import HOSPITALS, System
 
@@ -86,11 +86,38 @@ def population(system: System, plan: Plan) -> tuple[list[dict[str, str]], dict[s
     return list(resolved["people"]), timing
 
 
+def cpu_per_call(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median over runs of the CPU each process spent per call and per unit of work (a visit, a
+    request) in the measured window: the service's processes ("service"), the PostgreSQL backends of
+    its database ("postgresql"), the load generator ("client"); and the load generator's share of a core."""
+    windows = [r.get("cpu") or {} for r in runs]
+
+    def med(field: str) -> dict[str, float]:
+        names = {k for w in windows for k in w.get(field, {})}
+        return {k: median([w[field][k] for w in windows if w.get(field, {}).get(k) is not None]) for k in sorted(names)}
+
+    per_call = med("ms_per_call")
+    if "service" in per_call and "postgresql" in per_call:
+        per_call["service+postgresql"] = per_call["service"] + per_call["postgresql"]
+    per_unit = med("ms_per_unit")
+    if "service" in per_unit and "postgresql" in per_unit:
+        per_unit["service+postgresql"] = per_unit["service"] + per_unit["postgresql"]
+    shares = [w["client_share"] for w in windows if w.get("client_share") is not None]
+    return {
+        "ms_per_call": per_call,
+        "ms_per_unit": per_unit,
+        "client_share": median(shares),
+        "calls": sum(w.get("calls", 0) for w in windows),
+    }
+
+
 def _level(runs: list[dict[str, Any]], ceilings: list[dict[str, Any]]) -> dict[str, Any]:
     throughput = median([r["throughput"] for r in runs])
     ceiling = median([c["throughput"] for c in ceilings])
     calls = {name for r in runs for name in r["latency_ms"]}
     return {
+        "cpu": cpu_per_call(runs),
+        "ceiling_cpu": cpu_per_call(ceilings),
         "throughput": throughput,
         "ceiling": ceiling,
         "ratio": throughput / ceiling if ceiling else math.nan,
@@ -255,18 +282,29 @@ def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]]
         duration=plan.profile_seconds + 2,
         warmup=0.0,
     )
+    cpu.stop()
     time.sleep(2.0)  # PostgreSQL publishes table counters at most once a second
     after = system.table_stats("settlement")
     per_visit = per_unit(before, after, run["completed"] + 16)
     profile = _profile_result(
         spy, raw, ("settlement", "medshared", "sqlalchemy", "psycopg", "pydantic", "fastapi", "starlette")
     )
-    shares = cpu.shares() | {"load generator": round(100 * run["client_cpu_seconds"] / (plan.profile_seconds + 2), 1)}
-    return profile | {"per_visit": per_visit, "cpu_share": shares, "visits_per_s": run["throughput"]}
+    shares = cpu.shares() | {"load generator": round(100 * run["client_cpu_seconds"] / cpu.wall, 1)}
+    cpu_ms = cpu.per_unit(run["completed"]) | {
+        "load generator": round(1000 * run["client_cpu_seconds"] / max(run["completed"], 1), 3)
+    }
+    return profile | {
+        "per_visit": per_visit,
+        "cpu_share": shares,
+        "cpu_ms_per_visit": cpu_ms,
+        "visits_per_s": run["throughput"],
+    }
 
 
 class CpuMeter:
-    """Who used the cores during a run: each service, PostgreSQL's backends, everything else."""
+    """Who used the cores during a run: each service, PostgreSQL's backends, everything else;
+    as a share of one core (`shares`) and as CPU milliseconds per unit of work (`per_unit`).
+    Measured from construction until `stop()` (or the first reading)."""
 
     def __init__(self, system: System) -> None:
         self.system = system
@@ -274,6 +312,25 @@ class CpuMeter:
         self.t0 = time.monotonic()
         self.start = self._sample()
         self.busy0 = _machine_busy()
+        self.end: dict[str, float] | None = None
+        self.wall = 0.0
+        self.busy = 0.0
+
+    def stop(self) -> None:
+        if self.end is None:
+            self.end = self._sample()
+            self.wall = time.monotonic() - self.t0
+            self.busy = _machine_busy() - self.busy0
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds each process used over the measured time."""
+        self.stop()
+        assert self.end is not None
+        return {k: self.end[k] - self.start.get(k, 0.0) for k in self.end}
+
+    def per_unit(self, units: int) -> dict[str, float]:
+        """CPU milliseconds per unit of work (a visit, a call) by process."""
+        return {k: round(1000 * v / max(units, 1), 3) for k, v in self.seconds().items()}
 
     def _sample(self) -> dict[str, float]:
         out = {s: machine.cpu_seconds(self.system.pid(s)) for s in self.system.services()}
@@ -284,10 +341,8 @@ class CpuMeter:
 
     def shares(self) -> dict[str, float]:
         """Per cent of one core, averaged over the run."""
-        wall = time.monotonic() - self.t0
-        end = self._sample()
-        out = {k: round(100 * (end[k] - self.start.get(k, 0.0)) / wall, 1) for k in end}
-        out["whole machine"] = round(100 * (_machine_busy() - self.busy0) / wall, 1)
+        out = {k: round(100 * v / self.wall, 1) for k, v in self.seconds().items()}
+        out["whole machine"] = round(100 * self.busy / self.wall, 1)
         return out
 
 
@@ -441,6 +496,7 @@ def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dic
 
 def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     memory = Memory(system)
+    observe(system)  # every run also measures CPU per call of the service it drives and its backends
     results: dict[str, Any] = {}
     say(f"importing and resolving the visit population ({plan.visit_people} residents)")
     population_, results["population"] = population(system, plan)
