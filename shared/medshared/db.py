@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, create_engine, event, insert, select, update
+from sqlalchemy import MetaData, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine
@@ -77,15 +77,37 @@ def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) 
     """Apply a versioned snapshot to a read model: insert it, or replace what is held when the
     snapshot's `version` is newer; an older or equal one (a redelivery, an out-of-order event) is
     ignored. True when the row changed."""
-    column = table.c[key]
-    current = session.execute(select(table.c.version).where(column == row[key])).scalar_one_or_none()
-    if current is None:
-        session.execute(insert(table).values(**row))
-        return True
-    if row["version"] > current:
-        session.execute(update(table).where(column == row[key]).values(**row))
-        return True
-    return False
+    return bool(upsert_newer_many(session, table, key, [row]))
+
+
+def upsert_newer_many(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> set[Any]:
+    """`upsert_newer` for many snapshots in one statement per 1,000 rows: returns the keys that changed.
+
+    Several snapshots of one key count as the newest of them. INSERT ... ON CONFLICT DO UPDATE
+    WHERE the held version is older, so an older or equal snapshot (a redelivery, an out-of-order
+    event) changes nothing; every row must carry the same columns.
+    """
+    newest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        held = newest.get(row[key])
+        if held is None or row["version"] > held["version"]:
+            newest[row[key]] = row
+    if not newest:
+        return set()
+    dialect = session.get_bind().dialect.name
+    new = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    names = [name for name in next(iter(newest.values())) if name != key]
+    statement = new.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={name: new.excluded[name] for name in names},
+        where=table.c.version < new.excluded.version,
+    ).returning(table.c[key])
+    values = list(newest.values())
+    changed: set[Any] = set()
+    for start in range(0, len(values), 1000):
+        # Parameters, not .values(): one compiled statement, sent as multi-row VALUES by SQLAlchemy.
+        changed.update(session.execute(statement, values[start : start + 1000]).scalars())
+    return changed
 
 
 def labelled_columns(*tables: Table) -> list[Any]:

@@ -45,6 +45,9 @@ from medshared.outbox import (
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event], None]
+# Applies a whole poll's new events in one go (one statement per read-model table, say); it must
+# have exactly the effect of `Handler` applied to each event in turn.
+BatchHandler = Callable[[Session, list[tuple[str, Event]]], None]
 
 
 def record_once(session: Session, inbox: Table, topic: str, event: Event) -> bool:
@@ -139,8 +142,10 @@ class InboxConsumer:
         max_tries: int = 3,
         retry_seconds: float = 0.2,
         dead_letters: Table | None = None,
+        handle_many: BatchHandler | None = None,
     ) -> None:
         self._factory = factory
+        self._handle_many = handle_many
         self._inbox = inbox
         self._bootstrap = bootstrap
         self._topics = list(topics)
@@ -247,8 +252,11 @@ class InboxConsumer:
                     if e.event_id in fresh:
                         fresh.discard(e.event_id)  # a message delivered twice in one batch counts once
                         applied.append((t, e, h))
-                for topic, event, headers in applied:
-                    _apply_traced(self._handle, session, topic, event, headers)
+                if self._handle_many is not None:
+                    self._handle_many(session, [(t, e) for t, e, _ in applied])
+                else:
+                    for topic, event, headers in applied:
+                        _apply_traced(self._handle, session, topic, event, headers)
         except Exception as exc:
             if is_transient(exc):
                 raise Interrupted({}) from exc
@@ -261,6 +269,12 @@ class InboxConsumer:
             return self._apply_each(messages, parsed)
         for topic, _, _ in applied:
             self._count(topic)
+        if self._handle_many is not None and applied:
+            # One line per poll, not per event: an import delivers hundreds of thousands of them.
+            kinds: dict[str, int] = {}
+            for _, e, _ in applied:
+                kinds[e.event_type] = kinds.get(e.event_type, 0) + 1
+            log.info("applied %d events: %s", len(applied), ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
         return done
 
     def _apply_each(

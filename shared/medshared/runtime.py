@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medshared.db import make_engine, make_session_factory
 from medshared.events import Event
-from medshared.inbox import InboxConsumer
+from medshared.inbox import BatchHandler, InboxConsumer
 from medshared.openapi import PUBLIC, problem_responses
 from medshared.outbox import DEAD_LETTER_PENDING, OutboxRelay
 from medshared.problems import Problem
@@ -160,6 +160,7 @@ def build_runtime(
     inbox: Table | None = None,
     consumes: list[str] | None = None,
     handle: Callable[[Session, Event], None] | None = None,
+    handle_many: BatchHandler | None = None,
     engine: Engine | None = None,
 ) -> Runtime:
     engine = engine or make_engine(settings.database_url)
@@ -178,6 +179,7 @@ def build_runtime(
                 f"{service}-consumer",
                 handle,
                 max_tries=settings.consumer_max_tries,
+                handle_many=handle_many,
             )
         )
     return runtime

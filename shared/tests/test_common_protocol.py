@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, String, Table, create_engine, select
 from sqlalchemy.orm import Session
 
 from medshared import problems
-from medshared.db import new_metadata, upsert_newer
+from medshared.db import new_metadata, upsert_newer, upsert_newer_many
 from medshared.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
 from medshared.national import refusal
 from medshared.problems import Problem
@@ -81,6 +81,36 @@ def test_a_read_model_keeps_the_newest_snapshot_whatever_order_they_arrive_in():
         assert not upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v2 again", "version": 2})
         assert upsert_newer(session, person, "psn_no", {"psn_no": "1", "name": "v3", "version": 3})
         assert session.execute(select(person.c.name)).scalar_one() == "v3"
+
+
+def test_a_poll_of_snapshots_is_one_upsert_that_keeps_the_newest_of_each_and_says_which_changed():
+    metadata = new_metadata()
+    person = Table(
+        "person",
+        metadata,
+        Column("psn_no", String, primary_key=True),
+        Column("name", String),
+        Column("version", Integer),
+    )
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        upsert_newer(session, person, "psn_no", {"psn_no": "held", "name": "held v5", "version": 5})
+        poll = [
+            {"psn_no": "new", "name": "new v2", "version": 2},
+            {"psn_no": "new", "name": "new v1", "version": 1},  # older, arrives second
+            {"psn_no": "held", "name": "held v4", "version": 4},  # older than what is held
+            {"psn_no": "held", "name": "held v5 again", "version": 5},  # a redelivery
+            *({"psn_no": f"p{i}", "name": "bulk", "version": 1} for i in range(2500)),  # beyond one statement
+        ]
+        changed = upsert_newer_many(session, person, "psn_no", poll)
+        assert changed == {"new"} | {f"p{i}" for i in range(2500)}
+        names = dict(session.execute(select(person.c.psn_no, person.c.name)).all())
+        assert (names["new"], names["held"], len(names)) == ("new v2", "held v5", 2502)
+        assert upsert_newer_many(session, person, "psn_no", [{"psn_no": "held", "name": "held v6", "version": 6}]) == {
+            "held"
+        }
+        assert upsert_newer_many(session, person, "psn_no", []) == set()
 
 
 @pytest.mark.parametrize("given", [None, "", "wrong", "secret-but-longer"])

@@ -150,6 +150,52 @@ def test_an_event_the_handler_refuses_is_set_aside_after_its_tries_and_the_event
     assert 'dead_letters{service="toy"} 1.0' in scraped
 
 
+def test_a_poll_goes_to_the_batch_handler_whole_and_a_poison_event_in_it_is_set_aside_alone(
+    database_url, kafka_bootstrap
+):
+    topic = topic_name()
+    handle = Handler()
+    polls: list[list[str]] = []
+
+    def handle_many(session, events):
+        polls.append([event.key for _, event in events])
+        for _, event in events:
+            handle(session, event)
+
+    app = make_app(database_url, handle)
+    factory = app.state.runtime.factory
+    publish(kafka_bootstrap, topic, [Event("PersonRegistered", f"P{i}", {}, "test") for i in range(1, 4)])
+    consumer = InboxConsumer(
+        factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, retry_seconds=0.01, handle_many=handle_many
+    )
+    consumer.start()
+    try:
+        assert wait_until(lambda: stored(factory) == ["P1", "P2", "P3"])
+    finally:
+        consumer.stop()
+    assert polls == [["P1", "P2", "P3"]]  # one call for the whole poll
+    assert consumer.applied == 3
+
+    # A poll with an event the handler refuses: nothing of the batch stays, then one by one.
+    publish(
+        kafka_bootstrap,
+        topic,
+        [Event("PersonRegistered", "P4", {}, "test"), Event("VisitSettled", "POISON", {"amount": "1E+20"}, "test")],
+    )
+    polls.clear()
+    handle.calls.clear()
+    consumer = InboxConsumer(
+        factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, retry_seconds=0.01, handle_many=handle_many
+    )
+    consumer.start()
+    try:
+        assert wait_until(lambda: stored(factory) == ["P1", "P2", "P3", "P4"] and count(factory, dead_letter) == 1)
+    finally:
+        consumer.stop()
+    assert polls == [["P4", "POISON"]]
+    assert handle.calls == ["P4", "POISON", "P4", "POISON", "POISON", "POISON"]
+
+
 def test_a_consumer_restarted_after_setting_an_event_aside_does_not_read_it_again(database_url, kafka_bootstrap):
     topic = topic_name()
     handle = Handler()

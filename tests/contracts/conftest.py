@@ -67,9 +67,10 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         load_enrollment_demo(enrollment.runtime)
         load_settlement_demo(settlement.runtime)
         people = enrollment.published(PEOPLE)
-        settlement.apply(settlement_consumer.handle, people)
-        remote_care.apply(remote_care_consumer.handle, people)
-        evoucher.apply(evoucher_consumer.handle, people)
+        # People as the running consumers apply a poll (one statement per table); settlements one by one.
+        settlement.apply_polled(settlement_consumer.handle_many, people)
+        remote_care.apply_polled(remote_care_consumer.handle_many, people)
+        evoucher.apply_polled(evoucher_consumer.handle_many, people)
 
         load_remote_care_demo(remote_care.runtime, wait_seconds=0)
         settlement.apply(settlement_consumer.handle, remote_care.published(FILINGS_TOPIC))

@@ -49,6 +49,13 @@ class Service:
             with self.runtime.unit_of_work() as session:
                 handle(session, event)
 
+    def apply_polled(
+        self, handle_many: Callable[[Session, list[tuple[str, Event]]], None], events: list[Event]
+    ) -> None:
+        """All events in one transaction through the batch handler, as the running consumer applies a poll."""
+        with self.runtime.unit_of_work() as session:
+            handle_many(session, [("", event) for event in events])
+
     def rows(self, table: Table, **match: Any) -> list[Any]:
         query = select(table)
         for column, value in match.items():

@@ -23,7 +23,7 @@ from evoucher.config import Settings
 from evoucher.db import inbox, outbox
 from evoucher.domain.identity import IdentityVerifier
 from evoucher.domain.orders import CallbackPolicy
-from evoucher.messaging.consumer import handle
+from evoucher.messaging.consumer import handle, handle_many
 from evoucher.messaging.contracts import PEOPLE_TOPIC, SETTLEMENTS_TOPIC, TOPIC
 from evoucher.store import SqlUnits
 from evoucher.usecases import saga
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inbox=inbox,
         consumes=[PEOPLE_TOPIC, SETTLEMENTS_TOPIC],
         handle=handle,
+        handle_many=handle_many,
     )
     units = SqlUnits(runtime)
     wechat = WeChatClient(

@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inbox=inbox,
         consumes=consumer.TOPICS,
         handle=consumer.handle,
+        handle_many=consumer.handle_many,
     )
 
     @asynccontextmanager

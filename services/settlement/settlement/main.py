@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
         inbox=inbox,
         consumes=[PEOPLE_TOPIC, FILINGS_TOPIC],
         handle=consumer.handle,
+        handle_many=consumer.handle_many,
     )
     http = make_http(settings.http_timeout_seconds, transport)
     front_door = FrontDoor(

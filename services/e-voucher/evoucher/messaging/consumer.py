@@ -11,26 +11,41 @@ from evoucher.db import person, person_enrollment, settlement
 from evoucher.messaging.contracts import ENROLLMENT_EVENTS, PERSON_EVENTS
 from evoucher.store import SqlStore
 from evoucher.usecases.vouchers import revoke_on_death
-from medshared.db import upsert_newer
+from medshared.db import upsert_newer_many
 from medshared.events import Event
 from medshared.money import money
 
 
 def handle(session: Session, event: Event) -> None:
-    payload = event.payload
-    if event.event_type in PERSON_EVENTS or event.event_type in ENROLLMENT_EVENTS:
-        if isinstance(payload.get("person"), dict):
-            _apply_person(session, payload["person"])
-        if isinstance(payload.get("enrollment"), dict):
-            _apply_enrollment(session, payload["enrollment"])
-    elif event.event_type == "VisitSettled":
-        _apply_settlement(session, payload["settlement"], original_setl_id=None)
-    elif event.event_type == "SettlementReversed":
-        _apply_settlement(session, payload["settlement"], original_setl_id=str(payload["original_setl_id"]))
+    handle_many(session, [("", event)])
 
 
-def _apply_person(session: Session, data: dict[str, Any]) -> None:
-    values = {
+def handle_many(session: Session, events: list[tuple[str, Event]]) -> None:
+    """`handle` for a whole poll: one upsert per read-model table for the snapshots, then settlements in order."""
+    people: list[dict[str, Any]] = []
+    enrollments: list[dict[str, Any]] = []
+    for _, event in events:
+        payload = event.payload
+        if event.event_type in PERSON_EVENTS or event.event_type in ENROLLMENT_EVENTS:
+            if isinstance(payload.get("person"), dict):
+                people.append(_person_row(payload["person"]))
+            if isinstance(payload.get("enrollment"), dict):
+                enrollments.append(_enrollment_row(payload["enrollment"]))
+    changed = upsert_newer_many(session, person, "psn_no", people)
+    upsert_newer_many(session, person_enrollment, "enrollment_id", enrollments)
+    for psn_no in sorted({row["psn_no"] for row in people if row["death_date"] and row["psn_no"] in changed}):
+        revoke_on_death(SqlStore(session), psn_no)
+    for _, event in events:
+        if event.event_type == "VisitSettled":
+            _apply_settlement(session, event.payload["settlement"], original_setl_id=None)
+        elif event.event_type == "SettlementReversed":
+            payload = event.payload
+            _apply_settlement(session, payload["settlement"], original_setl_id=str(payload["original_setl_id"]))
+
+
+def _person_row(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "psn_no": str(data["psn_no"]),
         "psn_cert_type": str(data.get("psn_cert_type") or "01"),
         "certno": str(data["certno"]),
         "psn_name": str(data["psn_name"]),
@@ -40,20 +55,17 @@ def _apply_person(session: Session, data: dict[str, Any]) -> None:
         "death_date": data.get("death_date"),
         "version": int(data["version"]),
     }
-    changed = upsert_newer(session, person, "psn_no", {"psn_no": data["psn_no"], **values})
-    if changed and values["death_date"]:
-        revoke_on_death(SqlStore(session), str(data["psn_no"]))
 
 
-def _apply_enrollment(session: Session, data: dict[str, Any]) -> None:
-    values = {
+def _enrollment_row(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "enrollment_id": str(data["enrollment_id"]),
         "psn_no": str(data["psn_no"]),
         "insutype": str(data["insutype"]),
         "insuplc_admdvs": str(data["insuplc_admdvs"]),
         "status": str(data["status"]),
         "version": int(data["version"]),
     }
-    upsert_newer(session, person_enrollment, "enrollment_id", {"enrollment_id": str(data["enrollment_id"]), **values})
 
 
 def _apply_settlement(session: Session, data: dict[str, Any], original_setl_id: str | None) -> None:

@@ -26,14 +26,14 @@ def test_a_poison_event_is_set_aside_counted_listed_and_replayed_after_the_fix_w
     stamp = uuid.uuid4().hex[:8]
     poison = {"psn_no": f"BUG{stamp}", "psn_name": "演示", "certno": "540102198005019999"}
     following = {"psn_no": f"OK{stamp}", "psn_name": "演示", "certno": "540102198005018888"}
-    real = consumer._apply_person
+    real = consumer._person_row
 
-    def buggy(session, data):  # a release that trips over one person's record
+    def buggy(data):  # a release that trips over one person's record
         if data["psn_no"] == poison["psn_no"]:
             raise KeyError("naty")
-        return real(session, data)
+        return real(data)
 
-    monkeypatch.setattr(consumer, "_apply_person", buggy)
+    monkeypatch.setattr(consumer, "_person_row", buggy)
     broker.ensure_topics(kafka_bootstrap, ["enrollment.people.v1"])
     producer = broker.producer(kafka_bootstrap)
     for who in (poison, following):
@@ -71,7 +71,7 @@ def test_a_poison_event_is_set_aside_counted_listed_and_replayed_after_the_fix_w
 
         replay = f"/admin/v1/dead-letters/{listed['dead_letter_id']}/replay"
         assert client.post(replay, headers=OPS).status_code == 409  # not fixed yet: it stays
-        monkeypatch.setattr(consumer, "_apply_person", real)
+        monkeypatch.setattr(consumer, "_person_row", real)
         assert client.post(replay, headers=OPS).json()["status"] == "replayed"
         assert count(person, person.c.psn_no == poison["psn_no"]) == 1
         assert client.get("/readyz").json()["dead_letters"] == 0

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from medshared.db import upsert_newer
+from medshared.db import upsert_newer_many
 from medshared.events import Event
 from remote_care.db import clearing_item, enrollment, person, voucher
 from remote_care.messaging.contracts import (
@@ -37,24 +37,46 @@ SETTLEMENT_EVENTS = {"VisitSettled": False, "SettlementReversed": True}
 
 
 def handle(session: Session, event: Event) -> None:
-    payload = event.payload
-    if event.event_type in SETTLEMENT_EVENTS:
-        _record_settlement(session, payload, reversal=SETTLEMENT_EVENTS[event.event_type])
-        return
-    if "voucher" in payload:
-        upsert_newer(session, voucher, "voucher_id", voucher_row(payload))
-        return
-    if "person" in payload:
-        row = _person_row(payload["person"])
-        if upsert_newer(session, person, "psn_no", row) and row["death_date"] is not None:
-            filings.lapse_filings(
-                SqlStore(session), row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died"
-            )
-    if "enrollment" in payload:
-        row = _enrollment_row(payload["enrollment"])
-        if upsert_newer(session, enrollment, "enrollment_id", row) and row["status"] == "terminated":
+    handle_many(session, [("", event)])
+
+
+def handle_many(session: Session, events: list[tuple[str, Event]]) -> None:
+    """`handle` for a whole poll: one upsert per read-model table, the filings a death or a
+    terminated enrollment lapses, then the settlements in order."""
+    vouchers, people, enrollments, settlements = [], [], [], []
+    for _, event in events:
+        payload = event.payload
+        if event.event_type in SETTLEMENT_EVENTS:
+            settlements.append((payload, SETTLEMENT_EVENTS[event.event_type]))
+        elif "voucher" in payload:
+            vouchers.append(voucher_row(payload))
+        else:
+            if "person" in payload:
+                people.append(_person_row(payload["person"]))
+            if "enrollment" in payload:
+                enrollments.append(_enrollment_row(payload["enrollment"]))
+    upsert_newer_many(session, voucher, "voucher_id", vouchers)
+    died = upsert_newer_many(session, person, "psn_no", people)
+    ended = upsert_newer_many(session, enrollment, "enrollment_id", enrollments)
+    store = SqlStore(session)
+    for row in _newest(people, "psn_no", died):
+        if row["death_date"] is not None:
+            filings.lapse_filings(store, row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died")
+    for row in _newest(enrollments, "enrollment_id", ended):
+        if row["status"] == "terminated":
             left = row["enddate"] + dt.timedelta(days=1) if row["enddate"] else _terminated_from(row)
-            filings.lapse_filings(SqlStore(session), row["psn_no"], row["insutype"], left, "enrollment terminated")
+            filings.lapse_filings(store, row["psn_no"], row["insutype"], left, "enrollment terminated")
+    for payload, reversal in settlements:
+        _record_settlement(session, payload, reversal=reversal)
+
+
+def _newest(rows: list[dict[str, Any]], key: str, changed: set[Any]) -> list[dict[str, Any]]:
+    """The newest snapshot of each key that changed, in the order the events came."""
+    newest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        if row[key] in changed and (row[key] not in newest or row["version"] > newest[row[key]]["version"]):
+            newest[row[key]] = row
+    return list(newest.values())
 
 
 def _terminated_from(row: dict[str, Any]) -> dt.date:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from medshared import jsonutil
+from medshared.db import upsert_newer_many
 from medshared.events import Event, utcnow
 from medshared.money import to_decimal
 from settlement.db import account_entry, enrollment, filing, identity, person
@@ -22,26 +23,32 @@ from .contracts import parse_date, parse_datetime
 
 
 def handle(session: Session, event: Event) -> None:
-    payload = event.payload
-    if "person" in payload:
-        _upsert(session, person, "psn_no", _person(payload["person"]))
-    if "enrollment" in payload:
-        _upsert(session, enrollment, "enrollment_id", _enrollment(payload["enrollment"]))
-    if "identity" in payload:
-        _upsert(session, identity, "identity_id", _identity(payload["identity"]))
-    if "filing" in payload:
-        _upsert(session, filing, "filing_id", _filing(payload["filing"]))
-    if event.event_type == "AccountCredited":
-        _credit(session, payload["credit"])
+    handle_many(session, [("", event)])
 
 
-def _upsert(session: Session, table: Table, key: str, row: dict[str, Any]) -> None:
-    column = table.c[key]
-    current = session.execute(select(table.c.version).where(column == row[key])).scalar()
-    if current is None:
-        session.execute(insert(table).values(**row))
-    elif row["version"] > current:
-        session.execute(update(table).where(column == row[key]).values(**row))
+# Each snapshot a payload may carry: its key, its table, how an event's snapshot becomes a row.
+_SNAPSHOTS = (
+    ("person", person, "psn_no"),
+    ("enrollment", enrollment, "enrollment_id"),
+    ("identity", identity, "identity_id"),
+    ("filing", filing, "filing_id"),
+)
+
+
+def handle_many(session: Session, events: list[tuple[str, Event]]) -> None:
+    """`handle` for a whole poll: one upsert statement per read-model table, then the credits in order."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in _SNAPSHOTS}
+    credits = []
+    for _, event in events:
+        for name, _, _ in _SNAPSHOTS:
+            if name in event.payload:
+                rows[name].append(_row(name, event.payload[name]))
+        if event.event_type == "AccountCredited":
+            credits.append(event.payload["credit"])
+    for name, table, key in _SNAPSHOTS:
+        upsert_newer_many(session, table, key, rows[name])
+    for credit in credits:
+        _credit(session, credit)
 
 
 def _person(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +122,16 @@ def _filing(snapshot: dict[str, Any]) -> dict[str, Any]:
         "trt_dcla_detl_sn": snapshot.get("trt_dcla_detl_sn"),
         "version": int(snapshot["version"]),
     }
+
+
+def _row(name: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+    if name == "person":
+        return _person(snapshot)
+    if name == "enrollment":
+        return _enrollment(snapshot)
+    if name == "identity":
+        return _identity(snapshot)
+    return _filing(snapshot)
 
 
 def _credit(session: Session, credit: dict[str, Any]) -> None:
