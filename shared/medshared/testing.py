@@ -72,8 +72,10 @@ def _pg_bin(name: str) -> str:
     raise RuntimeError(f"{name} not found: install Debian's postgresql (make test does)")
 
 
-def start_postgres(root: Path, port: int) -> str:
-    """initdb + pg_ctl start as the postgres user (PostgreSQL refuses to run as root)."""
+def start_postgres(root: Path, port: int, settings: dict[str, str] | None = None) -> str:
+    """initdb + pg_ctl start as the postgres user (PostgreSQL refuses to run as root).
+
+    `settings` are more server settings (`shared_buffers`, say) for a server sized for its data."""
     data = root / "data"
     root.mkdir(parents=True, exist_ok=True)
     as_postgres: list[str] = []
@@ -96,7 +98,8 @@ def start_postgres(root: Path, port: int) -> str:
             "-w",
             "-o",
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=300",
+            "-c full_page_writes=off -c max_connections=300"
+            + "".join(f" -c {name}={value}" for name, value in (settings or {}).items()),
             "start",
         ],
         check=True,
