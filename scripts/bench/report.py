@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import catalogues, pharmacy, statements, supervision
+from bench import catalogues, imports, pharmacy, statements, supervision
 
 TARGETS = {
     "visits_per_s": 200.0,
@@ -397,6 +397,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
         supervision.report_row(r.get("supervision")),
         f"| event lag, settlement commit -> independent consumer | p99 <= 500 ms | p99 {_fmt(lag_p99)} ms (worst level) | | {_met(lag_p99 <= TARGETS['lag_p99_ms'])} |",
         f"| yearly resident import (one HTTP request per file) | >= 10,000 people/s | {_fmt(import_rate, 0)} people/s | | {_met(import_rate >= TARGETS['import_per_s'])} |",
+        imports.report_rows(r.get("import_settleable")),
         f"| e-voucher QR decode (ec.query, concurrency {decode.get('concurrency', '-')}) | >= 2,000/s | {_fmt(decode_rate)}/s, "
         f"CPU {_ms(_cpu(decode, who='service+postgresql'))} ms per decode (healthz {_ms(_cpu(decode, 'ceiling_cpu'))}) | "
         f"{_fmt(decode.get('ratio', math.nan) * 100)}% | {_met(None if math.isnan(decode_rate) else decode_rate >= TARGETS['decode_per_s'])} |",
@@ -498,6 +499,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
             f"{s.get('settleable_per_s', 0):,} |"
         )
     L += ["", *_frames_table(imp.get("profile", {}), "self")]
+    L += imports.section(r.get("import_settleable"))
     L += [
         "## Monthly clearing",
         f"{clearing['rows']:,} clearing items of {clearing['period']} (every 50th settlement also reversed) written with COPY through",

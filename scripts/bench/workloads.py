@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bench import catalogues, clearing, history, machine, people, pharmacy, profiling, statements, supervision
+from bench import catalogues, clearing, history, imports, machine, people, pharmacy, profiling, statements, supervision
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive, observe
@@ -509,6 +509,7 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["clearing"] = clearing_run(system, plan, memory, var)
     results["statements"] = statements.run(system, plan, memory)
     results["import"] = import_scaling(system, plan, memory, var)
+    results["import_settleable"] = imports.run(system, plan, memory)
     results["rss_mb"] = memory.peak
     # After the peak RSS is read: 300,000-record catalogues leave the service larger than the visit load does.
     results["catalogues"] = catalogues.run(system, plan, memory)
