@@ -85,12 +85,12 @@ def _institution(request: Request, units: Units, settings: Settings, code: str, 
     responses={200: {"model": EcQueryAnswer, "description": "code 0 with the identity and an ecToken, or -1"}},
     openapi_extra={**json_body(EcQueryRequest), **_EC_REFUSED},
 )
-async def ec_query(request: Request, body: BodyDep) -> Response:
+async def ec_query(request: Request) -> Response:
     """ec.query: decode a patient's dynamic QR code into identity fields and an ecToken for this institution."""
     # The whole call in one worker thread: its statements wait on the database, the event loop does not.
-    # The app's state is read here rather than through one dependency each: the busiest call of the
-    # counter pays for no resolution it does not need.
-    state = request.app.state
+    # The body and the app's state are read here rather than through one dependency each: the busiest
+    # call of the counter pays for no resolution it does not need.
+    body, state = await raw_json(request), request.app.state
     return await run_in_threadpool(_ec_query, request, body, state.units, state.settings, state.clock())
 
 
