@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine
@@ -81,7 +85,7 @@ def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) 
 
 
 def upsert_newer_many(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> set[Any]:
-    """`upsert_newer` for many snapshots in one statement per 1,000 rows: returns the keys that changed.
+    """`upsert_newer` for many snapshots in one statement: returns the keys that changed.
 
     Several snapshots of one key count as the newest of them. INSERT ... ON CONFLICT DO UPDATE
     WHERE the held version is older, so an older or equal snapshot (a redelivery, an out-of-order
@@ -94,20 +98,53 @@ def upsert_newer_many(session: Session, table: Table, key: str, rows: list[dict[
             newest[row[key]] = row
     if not newest:
         return set()
-    dialect = session.get_bind().dialect.name
-    new = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    names = [name for name in next(iter(newest.values())) if name != key]
+    values = list(newest.values())
+    names = list(values[0])
+    if session.get_bind().dialect.name == "postgresql" and _json_safe(values):
+        sql = _upsert_from_json(table.name, key, tuple(names))
+        return set(session.execute(sql, {"rows": json.dumps(values, default=_json_value)}).scalars())
+    new = sqlite_insert(table) if session.get_bind().dialect.name != "postgresql" else pg_insert(table)
     statement = new.on_conflict_do_update(
         index_elements=[table.c[key]],
-        set_={name: new.excluded[name] for name in names},
+        set_={name: new.excluded[name] for name in names if name != key},
         where=table.c.version < new.excluded.version,
     ).returning(table.c[key])
-    values = list(newest.values())
     changed: set[Any] = set()
     for start in range(0, len(values), 1000):
         # Parameters, not .values(): one compiled statement, sent as multi-row VALUES by SQLAlchemy.
         changed.update(session.execute(statement, values[start : start + 1000]).scalars())
     return changed
+
+
+def _json_safe(rows: list[dict[str, Any]]) -> bool:
+    """Rows whose values PostgreSQL reads back from JSON exactly as from bound parameters.
+
+    A datetime is not: bound, an aware one is converted to the session's time zone for a column
+    without one; in JSON text its offset would be dropped. Rows with one take the other path."""
+    return not any(isinstance(v, dt.datetime) for row in rows for v in row.values())
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+@functools.lru_cache(maxsize=256)
+def _upsert_from_json(table: str, key: str, names: tuple[str, ...]) -> Any:
+    """The rows travel as one JSON parameter (jsonb_populate_recordset types each field as its
+    column), so the statement text is the same for any number of rows: parsed and planned once,
+    instead of a statement with a placeholder per value for the driver to take apart each time."""
+    columns = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n != key)
+    return text(
+        f'INSERT INTO "{table}" ({columns}) SELECT {columns} '
+        f'FROM jsonb_populate_recordset(NULL::"{table}", CAST(:rows AS jsonb)) '
+        f'ON CONFLICT ("{key}") DO UPDATE SET {updates} WHERE "{table}".version < EXCLUDED.version '
+        f'RETURNING "{table}"."{key}"'
+    )
 
 
 def labelled_columns(*tables: Table) -> list[Any]:

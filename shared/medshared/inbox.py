@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import threading
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -57,21 +59,33 @@ def record_once(session: Session, inbox: Table, topic: str, event: Event) -> boo
 
 def record_new(session: Session, inbox: Table, events: list[tuple[str, Event]]) -> set[str]:
     """Insert the ids not yet in the inbox (repeats within the list count once); returns them."""
-    ids = {event.event_id for _, event in events}
-    seen = set(session.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_(ids))).scalars())
     rows: dict[str, dict[str, Any]] = {}
-    now = utcnow()
     for topic, event in events:
-        if event.event_id not in seen and event.event_id not in rows:
-            rows[event.event_id] = {
-                "event_id": event.event_id,
-                "topic": topic,
-                "event_type": event.event_type,
-                "received_at": now,
-            }
-    if rows:
-        session.execute(insert(inbox), list(rows.values()))
-    return set(rows)
+        if event.event_id not in rows:
+            rows[event.event_id] = {"event_id": event.event_id, "topic": topic, "event_type": event.event_type}
+    if not rows:
+        return set()
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement whatever the poll's size: the ids travel as one JSON parameter, and an id
+        # another consumer recorded first (or an earlier delivery) is skipped, not an error.
+        found = session.execute(_record_from_json(inbox.name), {"rows": json.dumps(list(rows.values())), "now": now})
+        return set(found.scalars())
+    seen = set(session.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_(rows))).scalars())
+    fresh = [r | {"received_at": now} for r in rows.values() if r["event_id"] not in seen]
+    if fresh:
+        session.execute(insert(inbox), fresh)
+    return {r["event_id"] for r in fresh}
+
+
+@functools.lru_cache(maxsize=16)
+def _record_from_json(table: str) -> Any:
+    return text(
+        f'INSERT INTO "{table}" (event_id, topic, event_type, received_at) '
+        "SELECT e.event_id, e.topic, e.event_type, :now "
+        "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS e(event_id text, topic text, event_type text) "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    )
 
 
 class Interrupted(Exception):

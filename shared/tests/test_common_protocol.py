@@ -113,6 +113,66 @@ def test_a_poll_of_snapshots_is_one_upsert_that_keeps_the_newest_of_each_and_say
         assert upsert_newer_many(session, person, "psn_no", []) == set()
 
 
+def test_snapshots_with_dates_amounts_and_moments_read_back_the_same_on_each_backend(database_url):
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlalchemy import Boolean, Date, DateTime, Numeric, Text
+
+    from medshared.db import make_engine
+
+    metadata = new_metadata()
+    snapshot = Table(
+        "snapshot",
+        metadata,
+        Column("snapshot_id", String(20), primary_key=True),
+        Column("brdy", Date),
+        Column("amount", Numeric(16, 2)),
+        Column("memo", Text),
+        Column("revoked", Boolean),
+        Column("version", Integer),
+    )
+    stamped = Table(
+        "stamped",
+        metadata,
+        Column("stamped_id", String(20), primary_key=True),
+        Column("begntime", DateTime),
+        Column("version", Integer),
+    )
+    engine = make_engine(database_url)
+    metadata.create_all(engine)
+    rows = [
+        {
+            "snapshot_id": f"S{i}",
+            "brdy": dt.date(1980, 5, 1 + i),
+            "amount": Decimal("12.30") * i,
+            "memo": '["周期", "a\\"b"]',
+            "revoked": i % 2 == 0,
+            "version": 1,
+        }
+        for i in range(1, 4)
+    ] + [{"snapshot_id": "S9", "brdy": None, "amount": None, "memo": None, "revoked": None, "version": 1}]
+    moment = dt.datetime(2026, 12, 2, 9, 30, 15)
+    with Session(engine) as session, session.begin():
+        assert upsert_newer_many(session, snapshot, "snapshot_id", rows) == {"S1", "S2", "S3", "S9"}
+        newer = dict(rows[0], amount=Decimal("99.99"), version=2)
+        assert upsert_newer_many(session, snapshot, "snapshot_id", [newer, dict(rows[1])]) == {"S1"}
+        assert upsert_newer_many(
+            session, stamped, "stamped_id", [{"stamped_id": "T", "begntime": moment, "version": 1}]
+        )
+    with Session(engine) as session:
+        held = {r.snapshot_id: r for r in session.execute(select(snapshot))}
+        assert (held["S1"].amount, held["S2"].amount, held["S3"].brdy) == (
+            Decimal("99.99"),
+            Decimal("24.60"),
+            dt.date(1980, 5, 4),
+        )
+        assert (held["S2"].memo, held["S2"].revoked, held["S3"].revoked) == ('["周期", "a\\"b"]', True, False)
+        assert (held["S9"].brdy, held["S9"].amount, held["S9"].memo) == (None, None, None)
+        assert session.execute(select(stamped.c.begntime)).scalar_one() == moment
+    engine.dispose()
+
+
 @pytest.mark.parametrize("given", [None, "", "wrong", "secret-but-longer"])
 def test_a_service_credential_must_match_exactly(given):
     with pytest.raises(Problem) as refused:
