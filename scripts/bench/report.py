@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import catalogues, imports, pharmacy, statements, supervision
+from bench import catalogues, imports, pharmacy, statement_cost, statements, supervision
 
 TARGETS = {
     "visits_per_s": 200.0,
@@ -466,6 +466,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
         "",
         f"Transactions committed per visit: {r['profile_settlement'].get('per_visit', {}).get('(database)', {}).get('commits', 'n/a')}.",
         "",
+        *statement_cost.section(r.get("statement_cost")),
         "## What stands in the way",
         *findings(r),
         "",

@@ -13,7 +13,19 @@ from typing import Any
 
 import httpx
 
-from bench import catalogues, clearing, history, imports, machine, people, pharmacy, profiling, statements, supervision
+from bench import (
+    catalogues,
+    clearing,
+    history,
+    imports,
+    machine,
+    people,
+    pharmacy,
+    profiling,
+    statement_cost,
+    statements,
+    supervision,
+)
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive, observe
@@ -505,6 +517,7 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["pharmacy"] = pharmacy.settle_alone(system, plan, population_, memory)
     results["supervision"] = supervision.with_and_without(system, plan, population_, memory)
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
+    results["statement_cost"] = statement_cost.run(system)
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)
     results["statements"] = statements.run(system, plan, memory)
