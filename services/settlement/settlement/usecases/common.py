@@ -118,9 +118,8 @@ class NewVisit:
     dise_codg: str | None = None
 
 
-def open_visit(store: Store, call: Call, new: NewVisit) -> str:
-    """Insert a visit for an insured person and answer its mdtrt_id."""
-    psn = store.person(new.psn_no)
+def open_visit(store: Store, call: Call, new: NewVisit, psn: Any) -> str:
+    """Insert a visit for the insured person `psn` (read by the caller) and answer its mdtrt_id."""
     eligibility.insured_on(
         psn, store.enrollments(psn.psn_no), new.insutype, call.req.insuplc_admdvs, new.begntime.date()
     )

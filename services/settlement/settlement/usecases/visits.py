@@ -23,7 +23,7 @@ def register(store: Store, call: Call, data: inp.Register) -> Outcome:
     new = NewVisit(
         vs.OUTPATIENT, vs.REGISTERED, data.psn_no, data.insutype, data.begntime, data.ipt_otp_no, data.mdtrt_cert_type
     )
-    mdtrt_id = open_visit(store, call, new)
+    mdtrt_id = open_visit(store, call, new, psn)
     output = {"data": {"mdtrt_id": mdtrt_id, "psn_no": data.psn_no, "ipt_otp_no": data.ipt_otp_no}}
     return Outcome(output, psn_no=data.psn_no, ref_id=mdtrt_id)
 
@@ -82,7 +82,7 @@ def admit(store: Store, call: Call, data: inp.Admit) -> Outcome:
         data.med_type,
         data.dise_codg,
     )
-    mdtrt_id = open_visit(store, call, new)
+    mdtrt_id = open_visit(store, call, new, psn)
     records.keep_diagnoses(store, call, mdtrt_id, rec.ADMISSION, diagnoses)
     return Outcome({"result": {"mdtrt_id": mdtrt_id}}, psn_no=data.psn_no, ref_id=mdtrt_id)
 
