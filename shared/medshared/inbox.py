@@ -88,6 +88,43 @@ def _record_from_json(table: str) -> Any:
     )
 
 
+def _trace_of(headers: list[tuple[str, bytes]] | None) -> tuple[str | None, str | None]:
+    return (
+        tracing.header_value(headers, tracing.TRACEPARENT_HEADER),
+        tracing.header_value(headers, tracing.REQUEST_ID_HEADER),
+    )
+
+
+def _log_applied(applied: list[tuple[str, Event, list[tuple[str, bytes]] | None]]) -> None:
+    """What a batch handler applied: one line per trace and topic in the poll, in that trace.
+
+    A settlement's event has a trace of its own, so it keeps its line (which shows where the
+    settlement went); the hundreds of thousands of events of one import share one trace and get
+    one line per poll instead of one each."""
+    groups: dict[tuple[str | None, str | None, str], list[Event]] = {}
+    for topic, event, headers in applied:
+        groups.setdefault((*_trace_of(headers), topic), []).append(event)
+    for (traceparent, request_id, topic), events in groups.items():
+        with tracing.continue_trace(traceparent, request_id):
+            if len(events) == 1:
+                log.info(
+                    "applied %s from %s",
+                    events[0].event_type,
+                    topic,
+                    extra={"fields": {"event_id": events[0].event_id}},
+                )
+                continue
+            kinds: dict[str, int] = {}
+            for event in events:
+                kinds[event.event_type] = kinds.get(event.event_type, 0) + 1
+            log.info(
+                "applied %d events from %s: %s",
+                len(events),
+                topic,
+                ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+            )
+
+
 class Interrupted(Exception):
     """A failure that is not the event's fault (it is the __cause__), after `done` was applied."""
 
@@ -267,7 +304,11 @@ class InboxConsumer:
                         fresh.discard(e.event_id)  # a message delivered twice in one batch counts once
                         applied.append((t, e, h))
                 if self._handle_many is not None:
-                    self._handle_many(session, [(t, e) for t, e, _ in applied])
+                    # A poll from one trace (a settlement's event alone, one import) continues it,
+                    # so what the handler stages carries it on; a mixed poll starts none.
+                    traces = {_trace_of(h) for _, _, h in applied}
+                    with tracing.continue_trace(*(traces.pop() if len(traces) == 1 else (None, None))):
+                        self._handle_many(session, [(t, e) for t, e, _ in applied])
                 else:
                     for topic, event, headers in applied:
                         _apply_traced(self._handle, session, topic, event, headers)
@@ -283,12 +324,8 @@ class InboxConsumer:
             return self._apply_each(messages, parsed)
         for topic, _, _ in applied:
             self._count(topic)
-        if self._handle_many is not None and applied:
-            # One line per poll, not per event: an import delivers hundreds of thousands of them.
-            kinds: dict[str, int] = {}
-            for _, e, _ in applied:
-                kinds[e.event_type] = kinds.get(e.event_type, 0) + 1
-            log.info("applied %d events: %s", len(applied), ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        if self._handle_many is not None:
+            _log_applied(applied)
         return done
 
     def _apply_each(
