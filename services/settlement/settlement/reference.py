@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Integer, String, bindparam, cast, insert, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from medshared import jsonutil
 from medshared.events import utcnow
 from settlement.db import catalogue_version, policy_version
+from settlement.db_supervision import supervision_rule_set
 from settlement.domain.errors import Refused
 from settlement.policy import AssistancePolicy, Catalogue, RegionPolicy
 
@@ -98,11 +99,21 @@ _POLICY_ON = (
     .order_by(policy_version.c.effective_from.desc(), policy_version.c.id.desc())
     .limit(1)
 )
+# The fund-supervision rule set in force (store/supervision.py parses it).
+SUPERVISION_ON = (
+    select(supervision_rule_set.c.version, supervision_rule_set.c.published_at)
+    .where(supervision_rule_set.c.valid_from <= bindparam("day"))
+    .order_by(supervision_rule_set.c.valid_from.desc(), supervision_rule_set.c.published_at.desc())
+    .limit(1)
+)
 _POLICY_FOR_INSUTYPE_ON = _POLICY_ON.where(policy_version.c.insutype == bindparam("insutype"))
 
 
 def catalogue_on(session: Session, day: dt.date) -> Catalogue:
-    row = session.execute(_CATALOGUE_ON, {"day": day}).first()
+    return catalogue_from(session, session.execute(_CATALOGUE_ON, {"day": day}).first(), day)
+
+
+def catalogue_from(session: Session, row: Any, day: dt.date) -> Catalogue:
     if row is None:
         raise Refused(f"no catalogue is in force on {day}; the bureau must publish one", code="NO_CATALOGUE")
     return _parsed_version(session, catalogue_version, row, Catalogue.from_dict)  # type: ignore[no-any-return]
@@ -116,7 +127,12 @@ def _policy_row(session: Session, kind: str, admdvs: str, insutype: str | None, 
 
 
 def region_policy_on(session: Session, admdvs: str, insutype: str, day: dt.date) -> RegionPolicy:
-    row = _policy_row(session, REGION, admdvs, insutype, day.year, day)
+    return region_policy_from(
+        session, _policy_row(session, REGION, admdvs, insutype, day.year, day), admdvs, insutype, day
+    )
+
+
+def region_policy_from(session: Session, row: Any, admdvs: str, insutype: str, day: dt.date) -> RegionPolicy:
     if row is None:
         raise Refused(
             f"no {day.year} policy of {admdvs} for insutype {insutype} is in force on {day}", code="NO_POLICY"
@@ -125,8 +141,45 @@ def region_policy_on(session: Session, admdvs: str, insutype: str, day: dt.date)
 
 
 def assistance_policy_on(session: Session, admdvs: str, day: dt.date) -> AssistancePolicy | None:
-    row = _policy_row(session, ASSISTANCE, admdvs, None, day.year, day)
+    return assistance_policy_from(session, _policy_row(session, ASSISTANCE, admdvs, None, day.year, day))
+
+
+def assistance_policy_from(session: Session, row: Any) -> AssistancePolicy | None:
     return None if row is None else _parsed_version(session, policy_version, row, AssistancePolicy.from_dict)
+
+
+def _policy_in_force(kind: str) -> Any:
+    """_POLICY_ON with its kind fixed in the statement (both kinds sit in one statement)."""
+    return (
+        select(policy_version.c.id, policy_version.c.published_at)
+        .where(
+            policy_version.c.kind == literal(kind),
+            policy_version.c.admdvs == bindparam("admdvs"),
+            policy_version.c.year == bindparam("year"),
+            policy_version.c.effective_from <= bindparam("day"),
+        )
+        .order_by(policy_version.c.effective_from.desc(), policy_version.c.id.desc())
+        .limit(1)
+    )
+
+
+def _in_force(kind: str, query: Any) -> Any:
+    """One branch of IN_FORCE: which row `query` finds, named by `kind` (id, version, published_at)."""
+    found = query.subquery()
+    version = found.c.version if "version" in found.c else cast(null(), String)
+    row_id = found.c.id if "id" in found.c else cast(null(), Integer)
+    return select(literal(kind).label("kind"), row_id.label("id"), version.label("version"), found.c.published_at)
+
+
+# What a settlement prices with, found in one statement instead of one per kind: the catalogue, the
+# insured region's policy for the insutype and its assistance policy in force on the day, and the
+# fund-supervision rule set (store/supervision.py). Bound: day, admdvs, insutype, year.
+IN_FORCE = union_all(
+    _in_force("catalogue", _CATALOGUE_ON),
+    _in_force("region", _policy_in_force(REGION).where(policy_version.c.insutype == bindparam("insutype"))),
+    _in_force("assistance", _policy_in_force(ASSISTANCE)),
+    _in_force("supervision", SUPERVISION_ON),
+)
 
 
 def list_catalogues(session: Session) -> list[dict[str, Any]]:

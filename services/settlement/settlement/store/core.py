@@ -30,7 +30,9 @@ from settlement.db import (
     visit,
 )
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingRecord, RegionPolicy
-from settlement.usecases.ports import ACCUMULATOR_FIELDS
+from settlement.usecases.ports import ACCUMULATOR_FIELDS, InForce
+
+from .supervision import rules_from
 
 _VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
 _VISIT_FOR_UPDATE = _VISIT.with_for_update()
@@ -91,6 +93,16 @@ class CoreSql:
 
     def assistance_policy_on(self, admdvs: str, day: dt.date) -> AssistancePolicy | None:
         return reference.assistance_policy_on(self.session, admdvs, day)
+
+    def in_force(self, admdvs: str, insutype: str, day: dt.date) -> InForce:
+        params = {"day": day, "admdvs": admdvs, "insutype": insutype, "year": day.year}
+        found = {r.kind: r for r in self.session.execute(reference.IN_FORCE, params)}
+        return InForce(
+            catalogue=reference.catalogue_from(self.session, found.get("catalogue"), day),
+            policy=reference.region_policy_from(self.session, found.get("region"), admdvs, insutype, day),
+            assistance=reference.assistance_policy_from(self.session, found.get("assistance")),
+            rules=rules_from(self.session, found.get("supervision")),
+        )
 
     # sign-in
     def add_sign_in(self, sign_no: str, fixmedins_code: str, opter_no: str) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from medshared import jsonutil
 from medshared.outbox import stage
+from settlement import reference
 from settlement.db import fee_line, outbox, visit
 from settlement.db_supervision import supervision_rule_set, violation, violation_evidence, violation_review
 from settlement.domain import supervision as sv
@@ -26,12 +27,6 @@ from settlement.domain import supervision_review as rv
 from settlement.messaging import supervision_contracts as contracts
 
 _CANCELLED = "cancelled"
-_IN_FORCE = (
-    select(supervision_rule_set.c.version, supervision_rule_set.c.published_at)
-    .where(supervision_rule_set.c.valid_from <= bindparam("day"))
-    .order_by(supervision_rule_set.c.valid_from.desc(), supervision_rule_set.c.published_at.desc())
-    .limit(1)
-)
 _RULE_SET_BODY = select(supervision_rule_set.c.body).where(supervision_rule_set.c.version == bindparam("version"))
 _HISTORY_LINES = (
     select(fee_line.c.mdtrt_id, fee_line.c.med_list_codg, fee_line.c.cnt, fee_line.c.fee_ocur_time)
@@ -89,22 +84,26 @@ class _ParsedRuleSets:
 _PARSED = _ParsedRuleSets()
 
 
+def rules_from(session: Session, found: Any) -> sv.RuleSet | None:
+    """The rule set of a row naming its version and publication time (None: none in force)."""
+    if found is None:
+        return None
+    key = (str(found.version), found.published_at)
+    rules = _PARSED.get(key)
+    if rules is None:
+        body = session.execute(_RULE_SET_BODY, {"version": found.version}).scalar_one()
+        rules = sv.parse_rule_set(jsonutil.loads(body))
+        _PARSED.put(key, rules)
+    return rules
+
+
 class SupervisionSql:
     session: Session
     _postgres: bool
 
     # what settlement reads
     def supervision_rules_on(self, day: dt.date) -> sv.RuleSet | None:
-        found = self.session.execute(_IN_FORCE, {"day": day}).first()
-        if found is None:
-            return None
-        key = (str(found.version), found.published_at)
-        rules = _PARSED.get(key)
-        if rules is None:
-            body = self.session.execute(_RULE_SET_BODY, {"version": found.version}).scalar_one()
-            rules = sv.parse_rule_set(jsonutil.loads(body))
-            _PARSED.put(key, rules)
-        return rules
+        return rules_from(self.session, self.session.execute(reference.SUPERVISION_ON, {"day": day}).first())
 
     def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> sv.History:
         params = {"psn_no": psn_no, "since": since, "exclude": exclude_mdtrt_id or ""}

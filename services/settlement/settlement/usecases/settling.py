@@ -152,11 +152,12 @@ def price(
     `final` the person's yearly accumulators are row-locked until the unit of work ends. The fund
     supervision rules in force run over `checked` (the lines as uploaded, with their times) first."""
     day = call.now.date()
-    catalogue = store.catalogue_on(day)
-    policy = store.region_policy_on(enrollment.insuplc_admdvs, row.insutype, day)
-    assistance = store.assistance_policy_on(enrollment.insuplc_admdvs, day)
+    in_force = store.in_force(enrollment.insuplc_admdvs, row.insutype, day)
+    catalogue, policy, assistance = in_force.catalogue, in_force.policy, in_force.assistance
     supervised = (
-        supervising.supervise(store, call, psn, row, checked) if checked and call.supervise else supervising.NOTHING
+        supervising.supervise(store, call, psn, row, checked, in_force.rules)
+        if checked and call.supervise
+        else supervising.NOTHING
     )
     classified = [classify_line(line, catalogue, call.inst.admdvs) for line in lines]
     classified = supervising.exclude(classified, supervised.excluded)

@@ -58,10 +58,11 @@ class Supervised:
 NOTHING = Supervised()
 
 
-def supervise(store: Store, call: Call, psn: Any, row: Any, lines: Sequence[Any]) -> Supervised:
-    """Run the rule set in force today over `lines` (fee-line rows with feedetl_sn, med_list_codg, cnt,
-    pric, det_item_fee_sumamt and fee_ocur_time) of visit `row`; refuse when a REFUSE rule is broken."""
-    rules = store.supervision_rules_on(call.now.date())
+def supervise(
+    store: Store, call: Call, psn: Any, row: Any, lines: Sequence[Any], rules: sv.RuleSet | None
+) -> Supervised:
+    """Run `rules` (the rule set in force today) over `lines` (fee-line rows with feedetl_sn, med_list_codg,
+    cnt, pric, det_item_fee_sumamt and fee_ocur_time) of visit `row`; refuse when a REFUSE rule is broken."""
     if rules is None or not rules.rules:
         return NOTHING
     begin = row.begntime

@@ -29,6 +29,7 @@ from medshared.events import Event
 from settlement.domain.errors import Refused
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingKind, FilingRecord, RegionPolicy
 from settlement.readmodels import FILING_KINDS
+from settlement.usecases.ports import InForce
 
 DEMO = Path(__file__).resolve().parents[2] / "settlement" / "demo_data"
 _KINDS = {**FILING_KINDS, "other_temporary": FilingKind.OTHER_TEMPORARY}  # demo data names it so
@@ -168,6 +169,10 @@ class FakeStore(
 
     def assistance_policy_on(self, admdvs: str, day: dt.date) -> AssistancePolicy | None:
         return self.assistance.get(admdvs)
+
+    def in_force(self, admdvs: str, insutype: str, day: dt.date) -> InForce:
+        catalogue, policy = self.catalogue_on(day), self.region_policy_on(admdvs, insutype, day)
+        return InForce(catalogue, policy, self.assistance_policy_on(admdvs, day), self.supervision_rules_on(day))
 
     # sign-in
     def add_sign_in(self, sign_no: str, fixmedins_code: str, opter_no: str) -> None:

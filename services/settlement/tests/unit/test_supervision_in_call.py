@@ -31,9 +31,6 @@ class CountingStore:
         self.rules, self.history = rules, history or sv.History()
         self.history_calls: list[tuple[str, dt.datetime, str | None]] = []
 
-    def supervision_rules_on(self, day: dt.date) -> sv.RuleSet | None:
-        return self.rules
-
     def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> sv.History:
         self.history_calls.append((psn_no, since, exclude_mdtrt_id))
         return self.history
@@ -63,13 +60,16 @@ def _line(sn: str, code: str, cnt: str, pric: str) -> Any:
 
 def test_no_rule_set_in_force_checks_nothing_and_reads_no_history() -> None:
     store = CountingStore(None)
-    assert supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")]) is supervising.NOTHING
+    assert (
+        supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")], store.rules)
+        is supervising.NOTHING
+    )
     assert store.history_calls == []
 
 
 def test_rules_that_do_not_look_back_read_no_history() -> None:
     store = CountingStore(_only("SUP-PRC-001", "SUP-GEN-001"))
-    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")])
+    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")], store.rules)
     assert store.history_calls == []
     assert [v.rule_id for v in found.violations] == ["SUP-PRC-001"] and found.excluded == {"1": D("20.00")}
 
@@ -78,21 +78,23 @@ def test_rules_that_look_back_read_the_history_once_from_the_largest_window() ->
     store = CountingStore(DEMO)
     window = sv.history_window(DEMO)
     assert window >= 90  # SUP-FRQ-001 counts 90 days back
-    supervising.supervise(store, _call(), PSN, ROW, [_line("1", METFORMIN, "10", "2.00"), _line("2", EXAM, "1", "15")])
+    supervising.supervise(
+        store, _call(), PSN, ROW, [_line("1", METFORMIN, "10", "2.00"), _line("2", EXAM, "1", "15")], store.rules
+    )
     assert store.history_calls == [(PSN.psn_no, BEGIN - dt.timedelta(days=window), "M1")]
 
 
 def test_a_charge_in_the_history_makes_the_visits_one_a_duplicate() -> None:
     earlier = sv.PastLine("M0", EXAM, D("1"), BEGIN - dt.timedelta(hours=2), key="9")
     store = CountingStore(_only("SUP-DUP-001"), sv.History(lines=(earlier,)))
-    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", EXAM, "1", "15.00")])
+    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", EXAM, "1", "15.00")], store.rules)
     assert found.excluded == {"1": D("15.00")} and len(store.history_calls) == 1
 
 
 def test_a_refusing_rule_refuses_naming_the_rule_its_text_and_the_line() -> None:
     store = CountingStore(_only("SUP-GEN-001"))
     with pytest.raises(Refused) as refused:
-        supervising.supervise(store, _call("2206"), PSN, ROW, [_line("7", TRASTUZUMAB, "1", "2400.00")])
+        supervising.supervise(store, _call("2206"), PSN, ROW, [_line("7", TRASTUZUMAB, "1", "2400.00")], store.rules)
     assert refused.value.code == "SUPERVISION_REFUSED"
     assert "SUP-GEN-001" in refused.value.message and "feedetl_sn 7" in refused.value.message
 
@@ -127,7 +129,7 @@ def test_nothing_excluded_leaves_the_lines_as_they_were() -> None:
 
 def test_setl_proc_info_names_each_excluding_rule_and_nothing_else() -> None:
     store = CountingStore(_only("SUP-PRC-001", "SUP-AGE-001"))
-    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")])
+    found = supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "10", "12.00")], store.rules)
     details = [{"fund_pay_type": "310100", "setl_proc_info": ""}, {"fund_pay_type": "310200", "setl_proc_info": "x"}]
     named = supervising.annotate(details, found)
     assert all("SUP-PRC-001" in d["setl_proc_info"] and "20.00" in d["setl_proc_info"] for d in named)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .catalogues import CatalogueStore
-from .core import ACCUMULATOR_FIELDS, CoreStore
+from .core import ACCUMULATOR_FIELDS, CoreStore, InForce
 from .departments import DepartmentStore
 from .dictionaries import DictionaryStore
 from .files import FileStore
@@ -19,7 +19,7 @@ from .setllists import SetlListStore
 from .statements import StatementStore
 from .supervision import SupervisionStore
 
-__all__ = ["ACCUMULATOR_FIELDS", "Store"]
+__all__ = ["ACCUMULATOR_FIELDS", "InForce", "Store"]
 
 
 class Store(

@@ -8,9 +8,20 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from medshared.events import Event
+from settlement.domain.supervision import RuleSet
 from settlement.policy import Accumulators, AssistancePolicy, Catalogue, FilingRecord, RegionPolicy
 
 ACCUMULATOR_FIELDS = tuple(f.name for f in dataclasses.fields(Accumulators))
+
+
+@dataclasses.dataclass(frozen=True)
+class InForce:
+    """The reference data a settlement prices with on a day (read together, in one statement)."""
+
+    catalogue: Catalogue
+    policy: RegionPolicy
+    assistance: AssistancePolicy | None
+    rules: RuleSet | None  # the fund-supervision rule set
 
 
 class CoreStore(Protocol):
@@ -27,6 +38,7 @@ class CoreStore(Protocol):
     def catalogue_on(self, day: dt.date) -> Catalogue: ...
     def region_policy_on(self, admdvs: str, insutype: str, day: dt.date) -> RegionPolicy: ...
     def assistance_policy_on(self, admdvs: str, day: dt.date) -> AssistancePolicy | None: ...
+    def in_force(self, admdvs: str, insutype: str, day: dt.date) -> InForce: ...
 
     # sign-in
     def add_sign_in(self, sign_no: str, fixmedins_code: str, opter_no: str) -> None: ...
