@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from bench import catalogues, imports, pharmacy, statement_cost, statements, supervision
+from bench.system import SERVER_SETTINGS
 
 TARGETS = {
     "visits_per_s": 200.0,
@@ -187,9 +188,15 @@ def findings(r: dict[str, Any]) -> list[str]:
         f"  per call, {_fmt(_share(peak))}% of one core). One uvicorn process runs on",
         "  one core at a time (the GIL), and a call's CPU goes to the HTTP stack and to SQLAlchemy building,",
         f"  binding and reading about {statements / 5:.0f} statements ({statements:.0f} per visit by PostgreSQL's own counters, {_fmt(commits)}",
-        "  commits per visit including the consumer's). What is left to take out: the reads a settlement makes",
-        "  one by one (visit, person, enrollments, identities, filings, accumulators) could be one statement, and",
-        "  statements could go to PostgreSQL pipelined (psycopg pipeline mode) rather than one round trip each.",
+        "  commits per visit including the consumer's). A statement costs settlement's process about"
+        + (
+            f" {r['statement_cost']['session_us']:.0f} µs through SQLAlchemy's Session against {r['statement_cost']['psycopg_us']:.0f} µs through psycopg alone"
+            if r.get("statement_cost", {}).get("session_us")
+            else " three times what it costs through psycopg alone"
+        )
+        + ":",
+        "  what is left to take out is the statement layer (the store's hottest reads through psycopg with",
+        "  prepared statements, the reads a settlement makes one by one as one statement, pipeline mode).",
     ]
     two = r.get("two_workers")
     if two:
@@ -212,11 +219,9 @@ def findings(r: dict[str, Any]) -> list[str]:
             out += [
                 f"- **Stored history slows settling.** {figures}. No table is scanned sequentially"
                 + (f" (except {', '.join(growing)})" if growing else ""),
-                "  and the plans are index lookups; the likely cause, not yet confirmed: with ten million settlements",
-                "  the indexes of settlement, visit, fee line and message log outgrow the throwaway server's default",
-                "  shared buffers (PostgreSQL's 128 MB; the bench sets none), and new random keys (setl_id, mdtrt_id,",
-                "  msgid) land on index pages that must first be read. Next: measure again with shared buffers sized",
-                "  for the data, and with time-ordered keys so new entries go to the right-hand index pages.",
+                "  and the plans are index lookups, with shared buffers sized for the data (bench.system.SERVER_SETTINGS);",
+                "  what is left: new random keys (setl_id, mdtrt_id, msgid) land on index pages spread over the whole",
+                "  index, and deeper B-trees. Next: time-ordered keys so new entries go to the right-hand index pages.",
             ]
     imp = r["import"]
     relay = [
@@ -226,9 +231,9 @@ def findings(r: dict[str, Any]) -> list[str]:
     if end_to_end:
         out += [
             f"- **Settlement's read model follows an import at {min(end_to_end):,}-{max(end_to_end):,} people/s.** Its consumer applies",
-            "  both events of every imported person (each poll in one transaction, one upsert per event); e-voucher's",
-            "  consumer does the same on the same cores. A yearly collection of 5 million people is settleable",
-            f"  about {5_000_000 / min(end_to_end) / 60:,.0f} minutes after its import at that rate on this machine.",
+            "  a whole poll (up to 2,000 events) in one transaction, one upsert statement per read-model table;",
+            "  e-voucher's and remote-care's consumers do the same on the same cores. A yearly collection of 5 million",
+            f"  people is settleable about {5_000_000 / min(end_to_end) / 60:,.0f} minutes after its import began at that rate on this machine.",
         ]
     out += [
         "- **The import shares its process with its relay.** Each row stages two events (the person registered,",
@@ -236,7 +241,7 @@ def findings(r: dict[str, Any]) -> list[str]:
         + (f" ({relay[0]}% of enrollment's busy samples)" if relay else "")
         + ",",
         "  and settlement's and e-voucher's consumers apply them on the same cores. Rows are validated and",
-        "  written in batches of 2,000 (one multi-row INSERT per table); the per-row cost is Python: parsing,",
+        "  written in batches of 2,000 (COPY per table on PostgreSQL); the per-row cost is Python: parsing,",
         "  the GB 11643 check, the contribution, the two event bodies.",
     ]
     decode = r["decode"]
@@ -377,7 +382,9 @@ def write(r: dict[str, Any], docs: Path) -> None:
         "without it the report says so and carries on. The 16 bench hospitals are written into settlement's and",
         "e-voucher's institution tables (reference data has no public API); everything else goes through the",
         "services' own APIs, except the month of clearing items, written with COPY through remote-care's",
-        "own event translation.",
+        "own event translation. PostgreSQL runs with the settings of `bench.system.SERVER_SETTINGS`",
+        f"({', '.join(f'{k}={v}' for k, v in SERVER_SETTINGS.items())}), as docs/sizing.md advises a provincial deployment.",
+        "Each change made for speed, with its measurement before and after: docs/performance.md.",
         "",
         "## Targets",
         "| workload | target | measured | ratio to ceiling | |",
