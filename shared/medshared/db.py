@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -67,14 +67,18 @@ def _sqlite_engine(url: str) -> Engine:
 
 def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in one round trip; True when the row was new."""
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
-    # Values as parameters, not .values(): the statement stays the same, so it is compiled once.
-    # SQLAlchemy keeps an INSERT's rowcount only when asked to.
-    result = cast(
-        "CursorResult[Any]", session.execute(statement, values, execution_options={"preserve_rowcount": True})
+    connection = session.connection()
+    # Values as parameters of a statement built once per table: compiled once, bound each call
+    # (every gateway call spends a nonce through here). SQLAlchemy keeps an INSERT's rowcount only when asked to.
+    result = connection.execute(
+        _insert_or_nothing(table, connection.dialect.name), values, execution_options={"preserve_rowcount": True}
     )
     return bool(result.rowcount == 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_or_nothing(table: Table, dialect: str) -> Any:
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
 
 
 def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) -> bool:
@@ -84,10 +88,12 @@ def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) 
     return bool(upsert_newer_many(session, table, key, [row]))
 
 
-def upsert_newer_many(session: Session, table: Table, key: str, rows: list[dict[str, Any]]) -> set[Any]:
-    """`upsert_newer` for many snapshots in one statement: returns the keys that changed.
+def upsert_newer_many(
+    session: Session, table: Table, key: str, rows: list[dict[str, Any]]
+) -> dict[Any, dict[str, Any]]:
+    """`upsert_newer` for many snapshots in one statement: returns the rows that changed, by key.
 
-    Several snapshots of one key count as the newest of them. INSERT ... ON CONFLICT DO UPDATE
+    Several snapshots of one key count as the newest of them (the row returned). INSERT ... ON CONFLICT DO UPDATE
     WHERE the held version is older, so an older or equal snapshot (a redelivery, an out-of-order
     event) changes nothing; every row must carry the same columns.
     """
@@ -97,23 +103,24 @@ def upsert_newer_many(session: Session, table: Table, key: str, rows: list[dict[
         if held is None or row["version"] > held["version"]:
             newest[row[key]] = row
     if not newest:
-        return set()
+        return {}
     values = list(newest.values())
     names = list(values[0])
     if session.get_bind().dialect.name == "postgresql" and _json_safe(values):
         sql = _upsert_from_json(table.name, key, tuple(names))
-        return set(session.execute(sql, {"rows": json.dumps(values, default=_json_value)}).scalars())
+        changed = session.execute(sql, {"rows": json.dumps(values, default=_json_value)}).scalars()
+        return {k: newest[k] for k in changed}
     new = sqlite_insert(table) if session.get_bind().dialect.name != "postgresql" else pg_insert(table)
     statement = new.on_conflict_do_update(
         index_elements=[table.c[key]],
         set_={name: new.excluded[name] for name in names if name != key},
         where=table.c.version < new.excluded.version,
     ).returning(table.c[key])
-    changed: set[Any] = set()
+    out: dict[Any, dict[str, Any]] = {}
     for start in range(0, len(values), 1000):
         # Parameters, not .values(): one compiled statement, sent as multi-row VALUES by SQLAlchemy.
-        changed.update(session.execute(statement, values[start : start + 1000]).scalars())
-    return changed
+        out.update((k, newest[k]) for k in session.execute(statement, values[start : start + 1000]).scalars())
+    return out
 
 
 def _json_safe(rows: list[dict[str, Any]]) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -144,7 +145,14 @@ def error_text(exc: BaseException) -> str:
 
 def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
     """Add an event to the caller's transaction; it is published only if that commits."""
-    session.execute(insert(outbox), outbox_rows(session, topic, [event]))
+    # One row as the parameters of a statement built once per table: a plain INSERT, not an executemany.
+    (row,) = outbox_rows(session, topic, [event])
+    session.connection().execute(_insert(outbox), row)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert(table: Table) -> Any:
+    return insert(table)
 
 
 def outbox_rows(

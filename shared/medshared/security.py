@@ -29,10 +29,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Security
 from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from medshared.db import insert_if_absent
 from medshared.errors import DomainError
 from medshared.events import utcnow
 from medshared.logs import mask_text
@@ -326,7 +325,7 @@ def first_use_of_nonce(
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=2 * window_seconds)
     caller = table.c[caller_column]
-    if _record_nonce(session, table, {caller_column: paasid, "nonce": nonce, "seen_at": now}):
+    if insert_if_absent(session, table, {caller_column: paasid, "nonce": nonce, "seen_at": now}):
         fresh = True
     else:
         seen = session.execute(select(table.c.seen_at).where(caller == paasid, table.c.nonce == nonce)).first()
@@ -343,21 +342,6 @@ def first_use_of_nonce(
 
 _PRUNE_EVERY = 100
 _nonce_calls = itertools.count()
-# INSERT ... ON CONFLICT DO NOTHING per nonce table and dialect, built once: every gateway call runs it.
-_nonce_inserts: dict[tuple[Table, str], Any] = {}
-
-
-def _record_nonce(session: Session, table: Table, values: dict[str, Any]) -> bool:
-    """`medshared.db.insert_if_absent` with its statement kept between calls: True when the row was new."""
-    connection = session.connection()
-    key = (table, connection.dialect.name)
-    statement = _nonce_inserts.get(key)
-    if statement is None:
-        statement = _nonce_inserts[key] = (pg_insert if key[1] == "postgresql" else sqlite_insert)(
-            table
-        ).on_conflict_do_nothing()
-    result = connection.execute(statement, values, execution_options={"preserve_rowcount": True})
-    return bool(result.rowcount == 1)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -36,7 +36,7 @@ from evoucher.db import (
 from evoucher.domain import orders, vouchers
 from medshared.db import insert_if_absent, labelled_columns, split_row
 from medshared.events import Event
-from medshared.outbox import outbox_rows
+from medshared.outbox import stage
 from medshared.runtime import Runtime
 from medshared.security import first_use_of_nonce
 
@@ -70,7 +70,6 @@ _CLAIM_WITH_HOLDER = (
 _QR_ISSUED = select(qr_code.c.qr_id).where(qr_code.c.qr_id == bindparam("qr_id"))
 _INSTITUTION = select(institution).where(institution.c.fixmedins_code == bindparam("fixmedins_code"))
 _ADD_EC_TOKEN = insert(ec_token)
-_ADD_OUTBOX = insert(outbox)
 
 
 class SqlUnits:
@@ -94,9 +93,7 @@ class SqlStore:
         self._claimed: dict[str, tuple[Any, Any]] = {}
 
     def stage(self, topic: str, event: Event) -> None:
-        """medshared.outbox.stage for one event, as one single-row INSERT of a statement built once."""
-        (row,) = outbox_rows(self.session, topic, [event])
-        self.session.connection().execute(_ADD_OUTBOX, row)
+        stage(self.session, outbox, topic, event)
 
     def rollback(self) -> None:
         self.session.rollback()
