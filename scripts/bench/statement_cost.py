@@ -58,7 +58,7 @@ def section(result: dict[str, Any] | None) -> list[str]:
         "## What one statement costs settlement's process",
         f"The same indexed lookup (a person by psn_no), {N:,} times, client CPU only: through SQLAlchemy's Session",
         f"as the store runs it **{result['session_us']} µs**, through a Core Connection {result['connection_us']} µs,",
-        f"through psycopg alone with a prepared statement {result['psycopg_us']} µs. A visit makes about 70",
+        f"through psycopg alone with a prepared statement {result['psycopg_us']} µs. A visit makes about 62",
         "statements (five national calls), so the statement layer alone is a large share of a call's CPU.",
         "",
     ]

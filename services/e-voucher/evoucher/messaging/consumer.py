@@ -33,8 +33,9 @@ def handle_many(session: Session, events: list[tuple[str, Event]]) -> None:
                 enrollments.append(_enrollment_row(payload["enrollment"]))
     changed = upsert_newer_many(session, person, "psn_no", people)
     upsert_newer_many(session, person_enrollment, "enrollment_id", enrollments)
-    for psn_no in sorted({row["psn_no"] for row in people if row["death_date"] and row["psn_no"] in changed}):
-        revoke_on_death(SqlStore(session), psn_no)
+    for psn_no, row in changed.items():
+        if row["death_date"]:
+            revoke_on_death(SqlStore(session), psn_no)
     for _, event in events:
         if event.event_type == "VisitSettled":
             _apply_settlement(session, event.payload["settlement"], original_setl_id=None)

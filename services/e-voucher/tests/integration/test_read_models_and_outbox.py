@@ -10,7 +10,7 @@ from evoucher.adapters.identity import StubFaceCheck
 from evoucher.config import Settings
 from evoucher.db import inbox, outbox, person
 from evoucher.domain.errors import Invalid
-from evoucher.messaging.consumer import handle
+from evoucher.messaging.consumer import handle, handle_many
 from evoucher.store import SqlStore, SqlUnits
 from evoucher.usecases import views, vouchers
 from medshared.db import make_engine, upgrade
@@ -129,6 +129,34 @@ def test_a_death_recorded_by_enrollment_revokes_the_voucher(runtime: Runtime) ->
     deliver(runtime, "enrollment.people.v1", died)
     deliver(runtime, "enrollment.people.v1", died)
     assert outbox_types(runtime) == ["VoucherActivated", "VoucherRevoked"]
+
+
+def test_a_poll_revokes_by_the_newest_snapshot_of_each_person_not_by_any_snapshot_in_it(runtime: Runtime) -> None:
+    enrolled(runtime, TASHI)
+    enrolled(runtime, DROLMA)
+    verified_activation(runtime, "openid-t", "扎西", TASHI["certno"])
+    verified_activation(runtime, "openid-d", "卓玛", DROLMA["certno"])
+
+    def snapshot(who: dict[str, Any], version: int, death_date: str | None) -> Event:
+        return Event(
+            "PersonUpdated",
+            who["psn_no"],
+            {"person": person_payload(who, version=version, death_date=death_date)},
+            "enrollment",
+        )
+
+    poll = [
+        snapshot(TASHI, 3, "2026-11-20"),  # recorded dead, corrected in the same poll
+        snapshot(TASHI, 4, None),
+        snapshot(DROLMA, 4, None),  # the newer snapshot arrives first
+        snapshot(DROLMA, 3, "2026-11-20"),
+    ]
+    with runtime.unit_of_work() as session:
+        handle_many(session, [("enrollment.people.v1", e) for e in poll])
+    assert outbox_types(runtime) == ["VoucherActivated", "VoucherActivated"]  # nobody's voucher was revoked
+    with runtime.unit_of_work() as session:
+        handle_many(session, [("enrollment.people.v1", snapshot(DROLMA, 5, "2026-11-25"))])
+    assert outbox_types(runtime)[-1] == "VoucherRevoked"
 
 
 def test_figures_count_activated_vouchers_and_standing_voucher_settlements_per_pool(runtime: Runtime) -> None:

@@ -56,27 +56,18 @@ def handle_many(session: Session, events: list[tuple[str, Event]]) -> None:
             if "enrollment" in payload:
                 enrollments.append(_enrollment_row(payload["enrollment"]))
     upsert_newer_many(session, voucher, "voucher_id", vouchers)
-    died = upsert_newer_many(session, person, "psn_no", people)
-    ended = upsert_newer_many(session, enrollment, "enrollment_id", enrollments)
+    people_changed = upsert_newer_many(session, person, "psn_no", people)
+    enrollments_changed = upsert_newer_many(session, enrollment, "enrollment_id", enrollments)
     store = SqlStore(session)
-    for row in _newest(people, "psn_no", died):
+    for row in people_changed.values():
         if row["death_date"] is not None:
             filings.lapse_filings(store, row["psn_no"], None, row["death_date"] + dt.timedelta(days=1), "died")
-    for row in _newest(enrollments, "enrollment_id", ended):
+    for row in enrollments_changed.values():
         if row["status"] == "terminated":
             left = row["enddate"] + dt.timedelta(days=1) if row["enddate"] else _terminated_from(row)
             filings.lapse_filings(store, row["psn_no"], row["insutype"], left, "enrollment terminated")
     for payload, reversal in settlements:
         _record_settlement(session, payload, reversal=reversal)
-
-
-def _newest(rows: list[dict[str, Any]], key: str, changed: set[Any]) -> list[dict[str, Any]]:
-    """The newest snapshot of each key that changed, in the order the events came."""
-    newest: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        if row[key] in changed and (row[key] not in newest or row["version"] > newest[row[key]]["version"]):
-            newest[row[key]] = row
-    return list(newest.values())
 
 
 def _terminated_from(row: dict[str, Any]) -> dt.date:
