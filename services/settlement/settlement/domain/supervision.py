@@ -144,6 +144,20 @@ class History:
 
 
 @dataclass(frozen=True)
+class HistoryNeed:
+    """What of a person's history one check reads: for each look-back window, the fee lines of other
+    visits from a moment on whose codes match the patterns (a code, or a prefix ending in *) of the
+    rules that look back and name a line of the check; and the inpatient stays that began or ended at
+    or after `stays_since`, or have not ended (None: no stays, no re-admission rule applies)."""
+
+    lines: tuple[tuple[dt.datetime, tuple[str, ...]], ...] = ()
+    stays_since: dt.datetime | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or self.stays_since is not None
+
+
+@dataclass(frozen=True)
 class Violation:
     rule_id: str
     rule_name: str
@@ -177,15 +191,27 @@ def evaluate(rules: RuleSet, check: Check, *, rule_ids: Collection[str] | None =
     from .supervision_rules import compiled
 
     cs = compiled(rules)
-    selected = None
-    if rule_ids is not None:
-        wanted = set(rule_ids)
-        selected = {c.position for c in cs.rules if c.rule.rule_id in wanted}
-    return run(cs, check, selected)
+    return run(cs, check, _selected(cs, rule_ids))
+
+
+def history_need(rules: RuleSet, check: Check, *, rule_ids: Collection[str] | None = None) -> HistoryNeed:
+    """What of the person's history evaluating `check` (its history not read yet) under `rules` reads."""
+    from .supervision_history import need
+    from .supervision_rules import compiled
+
+    cs = compiled(rules)
+    return need(cs, check, _selected(cs, rule_ids))
+
+
+def _selected(cs: Any, rule_ids: Collection[str] | None) -> set[int] | None:
+    if rule_ids is None:
+        return None
+    wanted = set(rule_ids)
+    return {c.position for c in cs.rules if c.rule.rule_id in wanted}
 
 
 def history_window(rules: RuleSet) -> int:
-    """How many days back the history must reach for these rules (the largest window)."""
+    """How many days back the history reaches at most for these rules (the largest window)."""
     from .supervision_rules import compiled
 
     return compiled(rules).history_days

@@ -30,6 +30,7 @@ from .supervision_rules import (
     PriceSpec,
     ReadmissionSpec,
     ScopeSpec,
+    in_scope,
 )
 
 INPATIENT = "inpatient"
@@ -516,8 +517,7 @@ def readmission(c: Compiled, spec: ReadmissionSpec, items: list[Item], check: Ch
 
 
 def run(cs: CompiledSet, check: Check, selected: set[int] | None) -> list[Violation]:
-    rules = [c for c in cs.rules if (selected is None or c.position in selected)]
-    rules = [c for c in rules if c.scenes is None or check.scene in c.scenes]
+    rules = in_scope(cs, check.scene, selected)
     if not rules:
         return []
     wanted = {c.position for c in rules}

@@ -340,7 +340,8 @@ def _index(compiled: Sequence[Compiled]) -> CodeIndex:
     return index
 
 
-def _window(spec: Spec) -> int:
+def window_days(spec: Spec) -> int:
+    """How many days back a rule reads the person's history (0: it reads none)."""
     if isinstance(spec, DuplicateSpec | ReadmissionSpec):
         return spec.window_days or 0
     if isinstance(spec, FrequencySpec):
@@ -367,7 +368,14 @@ def compile_set(rules: RuleSet) -> CompiledSet:
             raise _fail(rule.rule_id, "rule_id", "is used by two rules")
         seen.add(rule.rule_id)
         compiled.append(compile_rule(rule, position))
-    return CompiledSet(tuple(compiled), _index(compiled), max((_window(c.spec) for c in compiled), default=0))
+    return CompiledSet(tuple(compiled), _index(compiled), max((window_days(c.spec) for c in compiled), default=0))
+
+
+def in_scope(cs: CompiledSet, scene: Scene, selected: set[int] | None) -> list[Compiled]:
+    """The rules of `cs` that run in `scene` (only the positions `selected` when given), in rule order."""
+    return [
+        c for c in cs.rules if (selected is None or c.position in selected) and (c.scenes is None or scene in c.scenes)
+    ]
 
 
 # Keyed by id(): the entry holds the RuleSet itself, so its id cannot be reused while it is cached.

@@ -2,7 +2,8 @@
 
 The rule set in force is read by one indexed statement answering its version; its parsed form is kept
 per (version, published_at), since a published rule set never changes. The history reads the person's
-visits by ix_visit_psn_no and each visit's lines by ix_fee_line_visit_time. Every violation change
+visits by ix_visit_psn_no and each visit's lines by ix_fee_line_visit_time, only the codes and
+windows the check's look-back rules name (settlement.domain.supervision_history). Every violation change
 stages its event on supervision.violations.v1 in the caller's transaction.
 """
 
@@ -35,7 +36,6 @@ _HISTORY_LINES = (
         visit.c.psn_no == bindparam("psn_no"),
         visit.c.status != _CANCELLED,
         visit.c.mdtrt_id != bindparam("exclude"),
-        fee_line.c.fee_ocur_time >= bindparam("since"),
     )
     .order_by(fee_line.c.fee_ocur_time, fee_line.c.id)
 )
@@ -57,6 +57,19 @@ _HISTORY_STAYS = (
 _OPEN_OF_SETTLEMENT = select(violation).where(
     violation.c.setl_id == bindparam("setl_id"), violation.c.status == rv.OPEN
 )
+
+
+def _windows(need: sv.HistoryNeed) -> Any:
+    """The lines a need names: per window, its moment on and its codes (exact by IN, prefixes by LIKE)."""
+    code = fee_line.c.med_list_codg
+    windows = []
+    for since, patterns in need.lines:
+        exact = [p for p in patterns if not p.endswith("*")]
+        match = [code.startswith(p[:-1], autoescape=True) for p in patterns if p.endswith("*")]
+        if exact:
+            match.append(code.in_(exact))
+        windows.append(and_(fee_line.c.fee_ocur_time >= since, or_(*match)))
+    return or_(*windows)
 
 
 class _ParsedRuleSets:
@@ -105,16 +118,20 @@ class SupervisionSql:
     def supervision_rules_on(self, day: dt.date) -> sv.RuleSet | None:
         return rules_from(self.session, self.session.execute(reference.SUPERVISION_ON, {"day": day}).first())
 
-    def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> sv.History:
-        params = {"psn_no": psn_no, "since": since, "exclude": exclude_mdtrt_id or ""}
-        lines = tuple(
-            sv.PastLine(r.mdtrt_id, r.med_list_codg, r.cnt, r.fee_ocur_time)
-            for r in self.session.execute(_HISTORY_LINES, params)
-        )
-        stays = tuple(
-            sv.PastStay(r.mdtrt_id, r.fixmedins_code, r.begntime, r.endtime)
-            for r in self.session.execute(_HISTORY_STAYS, params)
-        )
+    def supervision_history(self, psn_no: str, need: sv.HistoryNeed, *, exclude_mdtrt_id: str | None) -> sv.History:
+        params = {"psn_no": psn_no, "exclude": exclude_mdtrt_id or ""}
+        lines: tuple[sv.PastLine, ...] = ()
+        if need.lines:
+            lines = tuple(
+                sv.PastLine(r.mdtrt_id, r.med_list_codg, r.cnt, r.fee_ocur_time)
+                for r in self.session.execute(_HISTORY_LINES.where(_windows(need)), params)
+            )
+        stays: tuple[sv.PastStay, ...] = ()
+        if need.stays_since is not None:
+            stays = tuple(
+                sv.PastStay(r.mdtrt_id, r.fixmedins_code, r.begntime, r.endtime)
+                for r in self.session.execute(_HISTORY_STAYS, {**params, "since": need.stays_since})
+            )
         return sv.History(lines=lines, stays=stays)
 
     def add_violations(self, rows: list[dict[str, Any]]) -> None:

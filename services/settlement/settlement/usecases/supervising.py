@@ -10,7 +10,6 @@ stores the violations (and their events, staged by the store in the same unit of
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,13 +65,7 @@ def supervise(
     if rules is None or not rules.rules:
         return NOTHING
     begin = row.begntime
-    window = sv.history_window(rules)
     mdtrt_id = row.mdtrt_id or None
-    history = (
-        store.supervision_history(psn.psn_no, begin - dt.timedelta(days=window), exclude_mdtrt_id=mdtrt_id)
-        if window
-        else sv.History()
-    )
     diagnoses = tuple(d for d in (getattr(row, "dise_codg", None),) if d)
     # Only a payment-scope rule reads diagnoses: no other rule set pays for the visit's diagnosis query.
     if mdtrt_id and any(r.category is sv.Category.PAYMENT_SCOPE for r in rules.rules):
@@ -101,9 +94,13 @@ def supervise(
             )
             for x in lines
         ],
-        history=history,
         scene=SCENES.get(call.req.infno, sv.Scene.OUTPATIENT_SETTLEMENT),
     )
+    need = sv.history_need(rules, check)
+    if need:
+        check = dataclasses.replace(
+            check, history=store.supervision_history(psn.psn_no, need, exclude_mdtrt_id=mdtrt_id)
+        )
     found = sv.evaluate(rules, check)
     refusal = sv.first_refusal(found)
     if refusal is not None:

@@ -4,8 +4,6 @@ would do (its rule's action)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from settlement.domain import supervision as sv
 from settlement.domain import supervision_door as sd
 from settlement.domain.errors import Refused
@@ -30,16 +28,12 @@ def analyze(store: Store, call: Call, data: sd.Analysis) -> Outcome:
         # ids the rule set does not have are ignored, and with no known id left every rule runs.
         unknown = set(sv.unknown_rule_ids(rules, ids))
         ids = [i for i in ids if i not in unknown] or None
-    window = sv.history_window(rules)
     result = []
     for check in checks:
+        need = sv.history_need(rules, check, rule_ids=ids)
         history = (
-            store.supervision_history(
-                check.patient.patn_id,
-                check.encounter.begin - dt.timedelta(days=window),
-                exclude_mdtrt_id=check.encounter.mdtrt_id,
-            )
-            if window
+            store.supervision_history(check.patient.patn_id, need, exclude_mdtrt_id=check.encounter.mdtrt_id)
+            if need
             else sv.History()
         )
         full = sv.Check(check.patient, check.encounter, check.lines, history, check.scene)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from medshared import jsonutil
 from medshared.db import make_engine, make_session_factory, transaction
 from settlement.db import outbox
+from settlement.domain import supervision as sv
 from settlement.domain import supervision_review as rv
 from settlement.messaging.supervision_contracts import SUPERVISION_TOPIC
 from settlement.store import SqlStore
@@ -23,6 +24,7 @@ D = Decimal
 ZHAXI, ZHUOMA = "54010000000000000001", "54010000000000000002"
 HOSPITAL, CLINIC = "H54010000001", "H54010000002"
 SINCE = dt.datetime(2026, 11, 1)
+EVERY_CODE = sv.HistoryNeed(lines=((SINCE, ("A", "B", "C")),), stays_since=SINCE)
 
 
 def _visit(store: SqlStore, mdtrt_id: str, psn_no: str, kind: str, begin: dt.datetime, **kw: Any) -> None:
@@ -111,7 +113,7 @@ def test_the_history_reads_the_persons_other_visits_lines_and_stays_by_index(mig
         _lines(store, "STAY", ("1", "C", "3", dt.datetime(2026, 11, 1)))
     with factory() as session:
         store = SqlStore(session)
-        history = store.supervision_history(ZHAXI, SINCE, exclude_mdtrt_id="NOW")
+        history = store.supervision_history(ZHAXI, EVERY_CODE, exclude_mdtrt_id="NOW")
         assert [(x.mdtrt_id, x.code, x.cnt, x.when) for x in history.lines] == [
             ("STAY", "C", D(3), dt.datetime(2026, 11, 1)),
             ("EARLIER", "A", D(2), dt.datetime(2026, 11, 20, 9, 30)),
@@ -120,23 +122,33 @@ def test_the_history_reads_the_persons_other_visits_lines_and_stays_by_index(mig
             ("STILL_IN", HOSPITAL, None),
             ("STAY", HOSPITAL, dt.datetime(2026, 11, 9, 10)),
         ]
-        assert {x.mdtrt_id for x in store.supervision_history(ZHAXI, SINCE, exclude_mdtrt_id=None).lines} == {
+        assert {x.mdtrt_id for x in store.supervision_history(ZHAXI, EVERY_CODE, exclude_mdtrt_id=None).lines} == {
             "NOW",
             "EARLIER",
             "STAY",
         }
+        # only the codes a window names, each from its own moment; a prefix matches by its stem only
+        # (the _ of a stem is no wildcard: "_*" names no code here); no stays unless asked for
+        narrow = sv.HistoryNeed(lines=((SINCE, ("C",)), (dt.datetime(2026, 11, 20), ("A*",))))
+        history = store.supervision_history(ZHAXI, narrow, exclude_mdtrt_id="NOW")
+        assert [(x.mdtrt_id, x.code) for x in history.lines] == [("STAY", "C"), ("EARLIER", "A")]
+        assert history.stays == ()
+        wildcard = sv.HistoryNeed(lines=((SINCE, ("_*", "%*")),))
+        assert store.supervision_history(ZHAXI, wildcard, exclude_mdtrt_id="NOW").lines == ()
+        later = sv.HistoryNeed(lines=((dt.datetime(2026, 11, 21), ("A", "B", "C")),))
+        assert store.supervision_history(ZHAXI, later, exclude_mdtrt_id="NOW").lines == ()
         if session.get_bind().dialect.name == "sqlite":
             assert "ix_fee_line_visit_time" in _history_plan(session) and "ix_visit_psn_no" in _history_plan(session)
 
 
 def _history_plan(session: Any) -> str:
     """SQLite's plan for the history's line query: the person's visits by index, then their lines by index."""
-    from settlement.store.supervision import _HISTORY_LINES
+    from settlement.store.supervision import _HISTORY_LINES, _windows
 
-    compiled = _HISTORY_LINES.compile(dialect=session.get_bind().dialect)
-    values = compiled.construct_params({"psn_no": ZHAXI, "since": "2026-11-01 00:00:00.000000", "exclude": "NOW"})
-    positional = tuple(values[name] for name in compiled.positiontup or [])
-    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", positional)
+    statement = _HISTORY_LINES.where(_windows(EVERY_CODE)).params(psn_no=ZHAXI, exclude="NOW")
+    state = statement.compile(dialect=session.get_bind().dialect).construct_expanded_state()
+    positional = tuple(state.parameters[name] for name in state.positiontup or [])
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {state.statement}", positional)
     return " ".join(str(r[-1]) for r in plan)
 
 

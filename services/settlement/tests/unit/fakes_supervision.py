@@ -17,6 +17,7 @@ from medshared import jsonutil
 from medshared.events import Event
 from settlement.domain import supervision as sv
 from settlement.domain import supervision_review as rv
+from settlement.domain.supervision_history import matches
 from settlement.messaging import supervision_contracts as contracts
 
 
@@ -42,7 +43,7 @@ class FakeSupervision:
         latest = max(in_force, key=lambda r: (r.valid_from, r.published_at))
         return sv.parse_rule_set(jsonutil.loads(latest.body))
 
-    def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> sv.History:
+    def supervision_history(self, psn_no: str, need: sv.HistoryNeed, *, exclude_mdtrt_id: str | None) -> sv.History:
         visits = {
             v.mdtrt_id: v
             for v in self.visits.values()
@@ -52,15 +53,20 @@ class FakeSupervision:
             (
                 x
                 for x in self.lines
-                if x.mdtrt_id in visits and x.fee_ocur_time is not None and x.fee_ocur_time >= since
+                if x.mdtrt_id in visits
+                and x.fee_ocur_time is not None
+                and any(x.fee_ocur_time >= since and matches(x.med_list_codg, codes) for since, codes in need.lines)
             ),
             key=lambda x: (x.fee_ocur_time, x.id),
         )
+        since = need.stays_since
         stays = sorted(
             (
                 v
                 for v in visits.values()
-                if v.kind == "inpatient" and (v.begntime >= since or v.endtime is None or v.endtime >= since)
+                if since is not None
+                and v.kind == "inpatient"
+                and (v.begntime >= since or v.endtime is None or v.endtime >= since)
             ),
             key=lambda v: v.begntime,
         )

@@ -29,10 +29,10 @@ class CountingStore:
 
     def __init__(self, rules: sv.RuleSet | None, history: sv.History | None = None) -> None:
         self.rules, self.history = rules, history or sv.History()
-        self.history_calls: list[tuple[str, dt.datetime, str | None]] = []
+        self.history_calls: list[tuple[str, sv.HistoryNeed, str | None]] = []
 
-    def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> sv.History:
-        self.history_calls.append((psn_no, since, exclude_mdtrt_id))
+    def supervision_history(self, psn_no: str, need: sv.HistoryNeed, *, exclude_mdtrt_id: str | None) -> sv.History:
+        self.history_calls.append((psn_no, need, exclude_mdtrt_id))
         return self.history
 
     def diagnoses(self, mdtrt_ids: list[str]) -> list[Any]:
@@ -74,14 +74,29 @@ def test_rules_that_do_not_look_back_read_no_history() -> None:
     assert [v.rule_id for v in found.violations] == ["SUP-PRC-001"] and found.excluded == {"1": D("20.00")}
 
 
-def test_rules_that_look_back_read_the_history_once_from_the_largest_window() -> None:
+def test_rules_that_look_back_read_the_history_once_only_for_the_codes_they_name_each_from_its_window() -> None:
     store = CountingStore(DEMO)
-    window = sv.history_window(DEMO)
-    assert window >= 90  # SUP-FRQ-001 counts 90 days back
+    assert sv.history_window(DEMO) >= 90  # SUP-FRQ-001 counts 90 days back
     supervising.supervise(
-        store, _call(), PSN, ROW, [_line("1", METFORMIN, "10", "2.00"), _line("2", EXAM, "1", "15")], store.rules
+        store,
+        _call(),
+        PSN,
+        ROW,
+        [_line("1", METFORMIN, "10", "2.00"), _line("2", EXAM, "1", "15"), _line("3", INFUSION, "1", "8")],
+        store.rules,
     )
-    assert store.history_calls == [(PSN.psn_no, BEGIN - dt.timedelta(days=window), "M1")]
+    # metformin's 90 days (SUP-FRQ-001) and the examination fee's day (SUP-DUP-001), from midnight; the
+    # infusion set's price cap and the outpatient visit's re-admission rule read nothing
+    need = sv.HistoryNeed(
+        lines=((dt.datetime(2026, 8, 26), (METFORMIN,)), (dt.datetime(2026, 11, 23), (EXAM,))), stays_since=None
+    )
+    assert store.history_calls == [(PSN.psn_no, need, "M1")]
+
+
+def test_lines_no_look_back_rule_names_read_no_history() -> None:
+    store = CountingStore(DEMO)
+    supervising.supervise(store, _call(), PSN, ROW, [_line("1", INFUSION, "1", "8.00")], store.rules)
+    assert store.history_calls == []
 
 
 def test_a_charge_in_the_history_makes_the_visits_one_a_duplicate() -> None:

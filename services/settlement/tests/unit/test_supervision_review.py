@@ -127,12 +127,13 @@ def test_the_history_holds_the_persons_other_visits_since_the_day_and_no_cancell
     _line(store, "OTHER", "1", "A", dt.datetime(2026, 11, 20, 9, 30))
     _line(store, "STAY", "1", "C", dt.datetime(2026, 11, 3, 8))
 
-    history = store.supervision_history(ZHAXI, since, exclude_mdtrt_id="NOW")
+    need = sv.HistoryNeed(lines=((since, ("A", "B", "C")),), stays_since=since)
+    history = store.supervision_history(ZHAXI, need, exclude_mdtrt_id="NOW")
 
     assert [(x.mdtrt_id, x.code, x.cnt) for x in history.lines] == [("STAY", "C", D(1)), ("EARLIER", "A", D(2))]
     assert [s.mdtrt_id for s in history.stays] == ["STILL_IN", "STAY"]
     assert history.stays[1].end == dt.datetime(2026, 11, 9, 10)
-    everything = store.supervision_history(ZHAXI, since, exclude_mdtrt_id=None)
+    everything = store.supervision_history(ZHAXI, need, exclude_mdtrt_id=None)
     assert "NOW" in {x.mdtrt_id for x in everything.lines}
 
 

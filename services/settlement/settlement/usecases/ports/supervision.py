@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
-from settlement.domain.supervision import History, RuleSet
+from settlement.domain.supervision import History, HistoryNeed, RuleSet
 
 
 class SupervisionStore(Protocol):
@@ -15,10 +15,11 @@ class SupervisionStore(Protocol):
         """The published rule set in force on `day` (the latest with valid_from <= day), or None."""
         ...
 
-    def supervision_history(self, psn_no: str, since: dt.datetime, *, exclude_mdtrt_id: str | None) -> History:
-        """The person's fee lines of other visits (not cancelled; settled or not) with fee_ocur_time >=
-        since, and their inpatient stays (not cancelled) that began or ended at or after `since`, or have
-        not ended."""
+    def supervision_history(self, psn_no: str, need: HistoryNeed, *, exclude_mdtrt_id: str | None) -> History:
+        """What `need` names of the person's history: the fee lines of other visits (not cancelled; settled
+        or not) whose code matches one of a window's patterns with fee_ocur_time at or after its moment,
+        in time order; and the inpatient stays (not cancelled) that began or ended at or after
+        need.stays_since, or have not ended (none when stays_since is None)."""
         ...
 
     def add_violations(self, rows: list[dict[str, Any]]) -> None:
