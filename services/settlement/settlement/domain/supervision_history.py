@@ -13,14 +13,8 @@ import datetime as dt
 from collections import defaultdict
 
 from .supervision import Check, HistoryNeed
+from .supervision_checks import INPATIENT, wall
 from .supervision_rules import CompiledSet, DuplicateSpec, FrequencySpec, ReadmissionSpec, in_scope, window_days
-
-INPATIENT = "inpatient"
-
-
-def matches(code: str, patterns: tuple[str, ...]) -> bool:
-    """Whether `code` is one of `patterns` or starts with the stem of one ending in *."""
-    return any(code.startswith(p[:-1]) if p.endswith("*") else code == p for p in patterns)
 
 
 def _midnight(moment: dt.datetime, days: int) -> dt.datetime:
@@ -31,8 +25,8 @@ def need(cs: CompiledSet, check: Check, selected: set[int] | None) -> HistoryNee
     rules = in_scope(cs, check.scene, selected)
     if not rules:
         return HistoryNeed()
-    begin = check.encounter.begin.replace(tzinfo=None)
-    first = min([begin, *(line.when.replace(tzinfo=None) for line in check.lines)])
+    begin = wall(check.encounter.begin)
+    first = min([begin, *(wall(line.when) for line in check.lines)])
     looking_back = {
         c.position: c.spec for c in rules if isinstance(c.spec, DuplicateSpec | FrequencySpec) and window_days(c.spec)
     }

@@ -57,6 +57,24 @@ class Supervised:
 NOTHING = Supervised()
 
 
+def with_history(
+    store: Store,
+    rules: sv.RuleSet,
+    check: sv.Check,
+    psn_no: str,
+    *,
+    exclude_mdtrt_id: str | None,
+    rule_ids: list[str] | None = None,
+) -> sv.Check:
+    """`check` with what its rules read of the person's history; nothing is read when they read none."""
+    need = sv.history_need(rules, check, rule_ids=rule_ids)
+    if not need:
+        return check
+    return dataclasses.replace(
+        check, history=store.supervision_history(psn_no, need, exclude_mdtrt_id=exclude_mdtrt_id)
+    )
+
+
 def supervise(
     store: Store, call: Call, psn: Any, row: Any, lines: Sequence[Any], rules: sv.RuleSet | None
 ) -> Supervised:
@@ -96,11 +114,7 @@ def supervise(
         ],
         scene=SCENES.get(call.req.infno, sv.Scene.OUTPATIENT_SETTLEMENT),
     )
-    need = sv.history_need(rules, check)
-    if need:
-        check = dataclasses.replace(
-            check, history=store.supervision_history(psn.psn_no, need, exclude_mdtrt_id=mdtrt_id)
-        )
+    check = with_history(store, rules, check, psn.psn_no, exclude_mdtrt_id=mdtrt_id)
     found = sv.evaluate(rules, check)
     refusal = sv.first_refusal(found)
     if refusal is not None:

@@ -10,6 +10,7 @@ from settlement.domain.errors import Refused
 
 from .common import Call, Outcome
 from .ports import Store
+from .supervising import with_history
 
 
 def analyze(store: Store, call: Call, data: sd.Analysis) -> Outcome:
@@ -30,12 +31,8 @@ def analyze(store: Store, call: Call, data: sd.Analysis) -> Outcome:
         ids = [i for i in ids if i not in unknown] or None
     result = []
     for check in checks:
-        need = sv.history_need(rules, check, rule_ids=ids)
-        history = (
-            store.supervision_history(check.patient.patn_id, need, exclude_mdtrt_id=check.encounter.mdtrt_id)
-            if need
-            else sv.History()
+        full = with_history(
+            store, rules, check, check.patient.patn_id, exclude_mdtrt_id=check.encounter.mdtrt_id, rule_ids=ids
         )
-        full = sv.Check(check.patient, check.encounter, check.lines, history, check.scene)
         result += [sd.result_row(v, full, data.task_id) for v in sv.evaluate(rules, full, rule_ids=ids)]
     return Outcome({"result": result})

@@ -17,7 +17,7 @@ from medshared import jsonutil
 from medshared.events import Event
 from settlement.domain import supervision as sv
 from settlement.domain import supervision_review as rv
-from settlement.domain.supervision_history import matches
+from settlement.domain.supervision_rules import CodeIndex
 from settlement.messaging import supervision_contracts as contracts
 
 
@@ -173,3 +173,11 @@ class FakeSupervision:
             )
             for (code, status), n in counts.items()
         ]
+
+
+def matches(code: str, patterns: tuple[str, ...]) -> bool:
+    """Whether `code` matches one of `patterns` as the engine's code index matches (a code, or `stem*`)."""
+    index = CodeIndex()
+    for pattern in patterns:
+        index.add(pattern, 0, 0)
+    return bool(index.find(code))
