@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, event, text
+from sqlalchemy import Column, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -63,6 +63,15 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def statement_at_a_time(session: Session) -> None:
+    """Run each of the session's statements as its own transaction (PostgreSQL's autocommit), for
+    work whose statements each stand alone (a read, then one single-statement write): it saves the
+    BEGIN and COMMIT round trips. SQLite keeps its transaction, which takes the write lock up front.
+    The pool gives the connection back in its usual mode."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:
@@ -154,20 +163,36 @@ def _upsert_from_json(table: str, key: str, names: tuple[str, ...]) -> Any:
     )
 
 
-def labelled_columns(*tables: Table) -> list[Any]:
-    """Every column of `tables`, labelled table__column, to select rows of several tables in one statement."""
-    return [c.label(f"{t.name}__{c.name}") for t in tables for c in t.c]
+Part = Table | Sequence[Column[Any]]
 
 
-def split_row(row: Any, *tables: Table) -> list[SimpleNamespace | None]:
-    """One namespace per table from a row of `labelled_columns`; None where an outer join found nothing."""
+def _columns(part: Part) -> list[Column[Any]]:
+    return list(part.c) if isinstance(part, Table) else list(part)
+
+
+def labelled_columns(*parts: Part) -> list[Any]:
+    """The columns of `parts` (a table's every column, or some of one table's columns, its primary key
+    among them), labelled table__column, to select rows of several tables in one statement."""
+    labelled = []
+    for part in parts:
+        columns = _columns(part)
+        table = columns[0].table
+        assert set(table.primary_key.columns) <= set(columns), f"{table.name}: select its primary key too"
+        labelled += [c.label(f"{table.name}__{c.name}") for c in columns]
+    return labelled
+
+
+def split_row(row: Any, *parts: Part) -> list[SimpleNamespace | None]:
+    """One namespace per part from a row of `labelled_columns`; None where an outer join found nothing."""
     m = row._mapping
-    parts: list[SimpleNamespace | None] = []
-    for t in tables:
-        values = {c.name: m[f"{t.name}__{c.name}"] for c in t.c}
-        found = any(values[c.name] is not None for c in t.primary_key.columns)
-        parts.append(SimpleNamespace(**values) if found else None)
-    return parts
+    found: list[SimpleNamespace | None] = []
+    for part in parts:
+        columns = _columns(part)
+        table = columns[0].table
+        values = {c.name: m[f"{table.name}__{c.name}"] for c in columns}
+        present = any(values[c.name] is not None for c in table.primary_key.columns)
+        found.append(SimpleNamespace(**values) if present else None)
+    return found
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

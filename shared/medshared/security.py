@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import itertools
 import math
@@ -28,10 +29,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Security
 from pydantic import BaseModel, Field
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from medshared.db import insert_if_absent
 from medshared.errors import DomainError
 from medshared.events import utcnow
 from medshared.logs import mask_text
@@ -318,26 +332,38 @@ def first_use_of_nonce(
     """Record the nonce; False when it was already used inside the window (a replayed request).
 
     Kept for twice the window: a nonce must outlive every timestamp the skew check still
-    accepts. Concurrent first uses of one nonce meet on the primary key: the second insert
-    waits for the first and then finds its row (on SQLite the write lock orders them).
-    `caller_column` names the table's column for who signed (a gateway paasid, a partner key).
+    accepts. One statement, so it holds without a transaction around it: INSERT, or on the
+    primary key take over a row older than the window (`ON CONFLICT DO UPDATE ... WHERE seen_at <
+    cutoff`); a row it neither inserted nor took over is a replay. Concurrent first uses of one
+    nonce meet on the primary key: the second waits for the first and then finds its fresh row
+    (on SQLite the write lock orders them). `caller_column` names the table's column for who
+    signed (a gateway paasid, a partner key).
     """
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=2 * window_seconds)
-    caller = table.c[caller_column]
-    if insert_if_absent(session, table, {caller_column: paasid, "nonce": nonce, "seen_at": now}):
-        fresh = True
-    else:
-        seen = session.execute(select(table.c.seen_at).where(caller == paasid, table.c.nonce == nonce)).first()
-        fresh = seen is None or _aware(seen.seen_at) < cutoff
-        if fresh:  # used before, but longer ago than any timestamp the skew check accepts
-            session.execute(update(table).where(caller == paasid, table.c.nonce == nonce).values(seen_at=now))
-    if not fresh:
+    connection = session.connection()
+    result = connection.execute(
+        _spend_nonce(table, caller_column, connection.dialect.name),
+        {caller_column: paasid, "nonce": nonce, "seen_at": now, "cutoff": cutoff},
+        execution_options={"preserve_rowcount": True},
+    )
+    if result.rowcount != 1:
         return False
     # Pruning now and then, not on every call, keeps concurrent callers off the same old rows.
     if next(_nonce_calls) % _PRUNE_EVERY == 0:
         session.execute(delete(table).where(table.c.seen_at < cutoff))
     return True
+
+
+@functools.lru_cache(maxsize=16)
+def _spend_nonce(table: Table, caller_column: str, dialect: str) -> Any:
+    """Built once per table and dialect: compiled once, bound each call (every gateway call runs it)."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[caller_column], table.c.nonce],
+        set_={"seen_at": statement.excluded.seen_at},
+        where=table.c.seen_at < bindparam("cutoff"),
+    )
 
 
 _PRUNE_EVERY = 100

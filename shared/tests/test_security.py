@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from medshared.db import make_engine, make_session_factory, new_metadata, transaction
+from medshared.db import make_engine, make_session_factory, new_metadata, statement_at_a_time, transaction
 from medshared.problems import Problem
 from medshared.security import (
     Operator,
@@ -137,3 +137,23 @@ def test_a_gateway_nonce_serves_once_per_caller_and_expires_after_twice_the_wind
         s.execute(insert(table).values(paasid="H1", nonce="n-old", seen_at=old))
     with transaction(factory) as s:
         assert first_use_of_nonce(s, table, "H1", "n-old", 300) is True
+    with transaction(factory) as s:  # taken over once: the row is fresh again, so a second use is a replay
+        assert first_use_of_nonce(s, table, "H1", "n-old", 300) is False
+        seen = s.execute(select(table.c.seen_at).where(table.c.nonce == "n-old")).scalar_one()
+        assert _utc(seen) > old + dt.timedelta(seconds=600)
+
+
+def test_statement_at_a_time_spends_a_nonce_without_a_commit_on_postgresql(nonces) -> None:
+    factory, table = nonces
+    with factory() as s:
+        statement_at_a_time(s)
+        postgresql = s.get_bind().dialect.name == "postgresql"
+        assert first_use_of_nonce(s, table, "H1", "n-auto", 300) is True
+    # Closed without a commit: on PostgreSQL the statement stood on its own and the nonce is spent;
+    # SQLite keeps its transaction (the write lock), so there nothing was kept.
+    with factory() as s:
+        assert first_use_of_nonce(s, table, "H1", "n-auto", 300) is not postgresql
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

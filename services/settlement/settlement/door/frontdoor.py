@@ -25,6 +25,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from medshared import jsonutil
+from medshared.db import statement_at_a_time
 from medshared.events import utcnow
 from medshared.limits import MAX_BODY_BYTES
 from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
@@ -152,7 +153,9 @@ class FrontDoor:
         sender = headers.get("x-tif-paasid", "")
         digest = gw.body_hash(req)
         with self.runtime.factory() as session:
-            # One read for every row the envelope names, then the nonce: one short transaction.
+            # One read for every row the envelope names, then the nonce: each one statement that
+            # stands alone, so neither waits for a BEGIN or a COMMIT.
+            statement_at_a_time(session)
             gate = gw.read_gate(session, req, sender)
             inst, channel = self.gateway.authenticate(gate, headers, req)
             self.gateway.spend_nonce_within_rate(session, headers)
