@@ -96,3 +96,22 @@ def fill(database_url: str, target: int, say: Callable[[str], None] = print) -> 
     finally:
         engine.dispose()
     return {"added": added, "seconds": round(time.monotonic() - t0, 1)}
+
+
+def wait_until_quiet(database_url: str, say: Callable[[str], None] = print, timeout: float = 900) -> float:
+    """Wait until no autovacuum worker runs (a fill this size wakes them): seconds waited."""
+    engine = create_engine(database_url)
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() - t0 < timeout:
+            with engine.connect() as conn:
+                busy = conn.execute(
+                    text("select count(*) from pg_stat_activity where backend_type = 'autovacuum worker'")
+                ).scalar_one()
+            if not busy:
+                break
+            say(f"settlement history: waiting for {busy} autovacuum worker(s)")
+            time.sleep(10)
+    finally:
+        engine.dispose()
+    return round(time.monotonic() - t0, 1)

@@ -9,14 +9,20 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
-from medshared import jsonutil
+from medshared import broker, jsonutil
 
 TOPIC = "settlement.settlements.v1"
 
 
 class LagProbe:
     def __init__(self, bootstrap: str) -> None:
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        # Fetching as the services' own consumers do (medshared.broker), so the lag is theirs.
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            group_id=None,
+            fetch_max_wait_ms=broker.FETCH_MAX_WAIT_MS,
+        )
         partitions = [TopicPartition(TOPIC, p) for p in sorted(self._consumer.partitions_for_topic(TOPIC) or ())]
         self._consumer.assign(partitions)
         self._consumer.seek_to_end(*partitions)

@@ -222,3 +222,31 @@ def test_a_unit_of_work_wakes_the_relay_only_when_it_staged_events(factory):
     assert relay.woken == 2
     with factory() as s:
         assert s.execute(select(func.count()).select_from(outbox)).scalar_one() == 4
+
+
+def test_a_wake_while_the_relay_publishes_is_not_lost(factory):
+    """A commit that wakes the relay while it is publishing is published on the next round,
+    not after the idle wait (10 s here: the test would wait it out and fail)."""
+    import threading
+
+    from medshared.outbox import OutboxRelay
+
+    relay = OutboxRelay(factory, outbox, "unused:9092", ["t"], idle_seconds=10)
+    rounds: list[float] = []
+    second = threading.Event()
+
+    def publish_pending() -> int:
+        rounds.append(time.monotonic())
+        if len(rounds) == 1:
+            relay.wake()  # a unit of work committed while this round ran
+        else:
+            second.set()
+        return 0
+
+    relay.publish_pending = publish_pending  # type: ignore[method-assign]
+    relay.start()
+    try:
+        assert second.wait(timeout=5), "the wake during the first round was lost: the relay slept its idle time"
+    finally:
+        relay.stop()
+    assert len(rounds) >= 2

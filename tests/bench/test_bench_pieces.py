@@ -114,3 +114,19 @@ def test_history_is_met_only_when_both_percentiles_stay_within_20_percent(p50_ch
         }
     )
     assert row.endswith(f"| {verdict} |") and "10,000,000" in row
+
+
+def test_history_section_shows_the_first_run_after_a_fill_beside_the_runs_the_target_compares():
+    small = {"stored": 113_774, "fill": {"seconds": 5.6, "quiet_after_s": 0.0}, "p50": 20.0, "p99": 40.0, "errors": 0}
+    large = small | {
+        "stored": 10_001_800,
+        "fill": {"seconds": 649.6, "quiet_after_s": 30.5},
+        "first_p50": 41.5,
+        "first_p99": 120.25,
+        "p50": 21.0,
+        "p99": 44.0,
+    }
+    lines = report._history_section({"levels": {"10000": small, "10000000": large}})
+    rows = [line for line in lines if line.startswith("| 1")]
+    assert rows[0] == "| 113,774 | 5.6 | 0.0 | - | 20.0 | 40.0 | 0 |"
+    assert rows[1] == "| 10,001,800 | 649.6 | 30.5 | 41.5 / 120.2 | 21.0 | 44.0 | 0 |"
