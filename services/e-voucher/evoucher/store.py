@@ -89,8 +89,6 @@ class SqlStore:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        # Vouchers (with their holder) a claim of this unit of work already read, by voucher_id.
-        self._claimed: dict[str, tuple[Any, Any]] = {}
 
     def stage(self, topic: str, event: Event) -> None:
         stage(self.session, outbox, topic, event)
@@ -150,9 +148,7 @@ class SqlStore:
         return self.session.execute(select(voucher).where(voucher.c.active_psn_no == psn_no)).first()
 
     def voucher_and_person(self, voucher_id: str) -> tuple[Any, Any]:
-        """A voucher and its holder in one statement (none when this unit's claim of a code read them)."""
-        if voucher_id in self._claimed:
-            return self._claimed.pop(voucher_id)
+        """A voucher and its holder in one statement."""
         row = self.session.connection().execute(_VOUCHER_AND_PERSON, {"voucher_id": voucher_id}).one()
         owner, who = split_row(row, voucher, person)
         return owner, who
@@ -235,12 +231,13 @@ class SqlStore:
     def add_qr_code(self, values: dict[str, Any]) -> None:
         self.session.execute(insert(qr_code).values(**values))
 
-    def claim_qr_code(self, qr_id: str, fixmedins_code: str, now: dt.datetime) -> str | None:
-        """Mark the code decoded by this institution; its voucher_id, or None when it was decoded already or never issued.
+    def claim_qr_code(self, qr_id: str, fixmedins_code: str, now: dt.datetime) -> tuple[Any, Any] | None:
+        """Mark the code decoded by this institution: its voucher and the voucher's holder, or None when
+        the code was decoded already or never issued.
 
-        On PostgreSQL the voucher and its holder come back with the claim, for `voucher_and_person`
-        to hand out without another statement. Should the join find nothing (a voucher without its
-        holder), the plain claim runs, exactly as if there were no join.
+        On PostgreSQL the voucher and its holder come back with the claim, one statement. Should the
+        join find nothing (a voucher without its holder), the plain claim runs, exactly as if there
+        were no join.
         """
         params = {"b_qr_id": qr_id, "b_now": now, "b_fixmedins_code": fixmedins_code}
         conn = self.session.connection()
@@ -248,10 +245,9 @@ class SqlStore:
         row = conn.execute(_CLAIM_WITH_HOLDER, params).first() if conn.dialect.name == "postgresql" else None
         if row is not None:
             owner, who = split_row(row, voucher, person)
-            self._claimed[str(owner.voucher_id)] = (owner, who)  # type: ignore[union-attr]
-            return str(owner.voucher_id)  # type: ignore[union-attr]
+            return owner, who
         claimed = conn.execute(_CLAIM, params).first()
-        return None if claimed is None else str(claimed.voucher_id)
+        return None if claimed is None else self.voucher_and_person(str(claimed.voucher_id))
 
     def qr_code_issued(self, qr_id: str) -> bool:
         return self.session.connection().execute(_QR_ISSUED, {"qr_id": qr_id}).first() is not None

@@ -64,14 +64,14 @@ def decode_qr(
     qr_id = qr.verify(secret, request.qr_code, int(now.timestamp()))
     with units() as store:
         # Claim the code first: of two institutions scanning it at once, one gets it.
-        voucher_id = store.claim_qr_code(qr_id, fixmedins_code, now)
-        if voucher_id is None:
+        claimed = store.claim_qr_code(qr_id, fixmedins_code, now)
+        if claimed is None:
             if not store.qr_code_issued(qr_id):
                 raise Invalid(
                     "qr_forged", "this QR code was not issued by the e-voucher platform; ask the patient to refresh it"
                 )
             raise Invalid("qr_used", "this QR code has already been scanned; ask the patient to show a fresh code")
-        owner, who = store.voucher_and_person(voucher_id)
+        owner, who = claimed
         if owner.status != rules.ACTIVE:
             raise Invalid("voucher_state", f"this voucher is {owner.status}; the patient cannot use it now")
         token = mint_ec_token(store, owner, fixmedins_code, request, ectoken_ttl, now)

@@ -195,12 +195,12 @@ class FakeStore:
     def add_qr_code(self, values: dict[str, Any]) -> None:
         self.qr_codes[values["qr_id"]] = SimpleNamespace(decoded_at=None, decoded_by=None, **values)
 
-    def claim_qr_code(self, qr_id: str, fixmedins_code: str, now: dt.datetime) -> str | None:
+    def claim_qr_code(self, qr_id: str, fixmedins_code: str, now: dt.datetime) -> tuple[Any, Any] | None:
         row = self.qr_codes.get(qr_id)
         if row is None or row.decoded_at is not None:
             return None
         row.decoded_at, row.decoded_by = now, fixmedins_code
-        return str(row.voucher_id)
+        return self.voucher_and_person(str(row.voucher_id))
 
     def qr_code_issued(self, qr_id: str) -> bool:
         return qr_id in self.qr_codes
