@@ -88,6 +88,9 @@ class Stack:
             self.bootstrap = f"127.0.0.1:{self.broker_port}"
         env = {k: v for k, v in os.environ.items() if not self.free_ports or not k.endswith(("_DATABASE_URL", "_PORT"))}
         env["KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap
+        # Two malloc arenas per process instead of glibc's eight per core: a service's worker threads
+        # otherwise each keep freed memory in an arena of their own (docs/sizing.md).
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         ports = {s.directory: self._port(f"{s.prefix}_PORT", s.default_port) for s in self.services}
         self.urls = {d: f"http://127.0.0.1:{p}" for d, p in ports.items()}
         for s in self.services:
