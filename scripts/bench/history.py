@@ -115,3 +115,16 @@ def wait_until_quiet(database_url: str, say: Callable[[str], None] = print, time
     finally:
         engine.dispose()
     return round(time.monotonic() - t0, 1)
+
+
+def blocks(database_url: str) -> tuple[int, int]:
+    """The database's shared blocks found in PostgreSQL's buffers and read from outside them, so far."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            hit, read = conn.execute(
+                text("select blks_hit, blks_read from pg_stat_database where datname = current_database()")
+            ).one()
+    finally:
+        engine.dispose()
+    return int(hit), int(read)

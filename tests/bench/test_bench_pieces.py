@@ -125,8 +125,10 @@ def test_history_section_shows_the_first_run_after_a_fill_beside_the_runs_the_ta
         "first_p99": 120.25,
         "p50": 21.0,
         "p99": 44.0,
+        "blocks_per_visit": 310.5,
+        "blocks_read_per_visit": 0.25,
     }
     lines = report._history_section({"levels": {"10000": small, "10000000": large}})
     rows = [line for line in lines if line.startswith("| 1")]
-    assert rows[0] == "| 113,774 | 5.6 | 0.0 | - | 20.0 | 40.0 | 0 |"
-    assert rows[1] == "| 10,001,800 | 649.6 | 30.5 | 41.5 / 120.2 | 21.0 | 44.0 | 0 |"
+    assert rows[0] == "| 113,774 | 5.6 | 0.0 | - | 20.0 | 40.0 | 0 | - | - |"
+    assert rows[1] == "| 10,001,800 | 649.6 | 30.5 | 41.5 / 120.2 | 21.0 | 44.0 | 0 | 310.5 | 0.25 |"
