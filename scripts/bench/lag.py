@@ -16,7 +16,7 @@ TOPIC = "settlement.settlements.v1"
 
 class LagProbe:
     def __init__(self, bootstrap: str) -> None:
-        # Fetching as the services' own consumers do (medshared.broker), so the lag is theirs.
+        # Fetching as the services' own consumers do while events flow (medshared.broker), so the lag is theirs.
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
             enable_auto_commit=False,

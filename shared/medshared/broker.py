@@ -7,7 +7,7 @@ import logging
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -20,8 +20,14 @@ DEFAULT_PARTITIONS = 6
 # How long the broker may hold a fetch that found nothing new. The embedded broker answers a
 # waiting fetch only when its wait runs out, not when an event arrives, so this is what an event
 # waits in the broker at worst: at the client's default of 500 ms an event reached its consumer
-# 130 ms after it was sent (median), at 50 ms in 7 ms, for the same idle cost (docs/performance.md).
+# 130 ms after it was sent (median), at 50 ms in 7 ms. Every empty fetch costs the consumer and
+# the broker CPU, so a consumer that has read nothing for IDLE_AFTER_SECONDS fetches with
+# FETCH_IDLE_WAIT_MS until an event arrives (medshared.inbox): an idle consumer assigned twelve
+# partitions took 6.2% of a core and the broker 3.9% at 50 ms, 1.6% and 0.6% at 500 ms
+# (docs/performance.md).
 FETCH_MAX_WAIT_MS = 50
+FETCH_IDLE_WAIT_MS = 500
+IDLE_AFTER_SECONDS = 5.0
 
 
 def producer(bootstrap: str) -> KafkaProducer:
@@ -54,6 +60,40 @@ def consumer(bootstrap: str, group_id: str) -> KafkaConsumer:
         max_poll_records=2000,
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
     )
+
+
+def set_fetch_wait(consumer: KafkaConsumer, wait_ms: int) -> None:
+    """From the next fetch on, the broker may hold this consumer's empty fetches `wait_ms`.
+
+    kafka-python builds every fetch request from its fetcher's copy of the configuration
+    (tests/test_outbox_inbox.py checks that the wait on the wire follows).
+    """
+    consumer._fetcher.config["fetch_max_wait_ms"] = wait_ms
+
+
+class FetchPace:
+    """A consumer's fetch wait: FETCH_MAX_WAIT_MS while events come, FETCH_IDLE_WAIT_MS once
+    nothing came for `idle_after` seconds, and short again from the first event after that."""
+
+    def __init__(self, idle_after: float = IDLE_AFTER_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._idle_after = idle_after
+        self._clock = clock
+        self._last_read = clock()
+        self.wait_ms = FETCH_MAX_WAIT_MS
+
+    def connected(self) -> None:
+        """A new consumer fetches with FETCH_MAX_WAIT_MS (medshared.broker.consumer)."""
+        self._last_read = self._clock()
+        self.wait_ms = FETCH_MAX_WAIT_MS
+
+    def polled(self, consumer: KafkaConsumer, read: bool) -> None:
+        now = self._clock()
+        if read:
+            self._last_read = now
+        wait = FETCH_IDLE_WAIT_MS if now - self._last_read >= self._idle_after else FETCH_MAX_WAIT_MS
+        if wait != self.wait_ms:
+            set_fetch_wait(consumer, wait)
+            self.wait_ms = wait
 
 
 def admin(bootstrap: str) -> KafkaAdminClient:

@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -114,9 +115,7 @@ def _log_applied(applied: list[tuple[str, Event, list[tuple[str, bytes]] | None]
                     extra={"fields": {"event_id": events[0].event_id}},
                 )
                 continue
-            kinds: dict[str, int] = {}
-            for event in events:
-                kinds[event.event_type] = kinds.get(event.event_type, 0) + 1
+            kinds = Counter(event.event_type for event in events)
             log.info(
                 "applied %d events from %s: %s",
                 len(events),
@@ -161,9 +160,7 @@ def _storable(text: str) -> str:
 def _apply_traced(
     handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None
 ) -> None:
-    traceparent = tracing.header_value(headers, tracing.TRACEPARENT_HEADER)
-    request_id = tracing.header_value(headers, tracing.REQUEST_ID_HEADER)
-    with tracing.continue_trace(traceparent, request_id):
+    with tracing.continue_trace(*_trace_of(headers)):
         handle(session, event)
         # One line per applied event: with the trace id it carries, it shows where a settlement went.
         log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})
@@ -194,6 +191,7 @@ class InboxConsumer:
         retry_seconds: float = 0.2,
         dead_letters: Table | None = None,
         handle_many: BatchHandler | None = None,
+        pace: broker.FetchPace | None = None,
     ) -> None:
         self._factory = factory
         self._handle_many = handle_many
@@ -203,6 +201,7 @@ class InboxConsumer:
         self._group_id = group_id
         self._handle = handle
         self._poll_ms = poll_ms
+        self.pace = pace or broker.FetchPace()
         self._max_tries = max(1, max_tries)
         self._retry_seconds = retry_seconds
         self.dead_letters = dead_letters if dead_letters is not None else dead_letter_table(inbox.metadata)
@@ -243,6 +242,7 @@ class InboxConsumer:
         self._topic_ids = broker.topic_ids(self._admin, self._topics)
         self._committed = self._committed_offsets(consumer, assigned, set(rewound))
         self._consumer = consumer
+        self.pace.connected()
 
     def _committed_offsets(
         self, consumer: Any, assigned: list[TopicPartition], rewound: set[TopicPartition]
@@ -438,7 +438,7 @@ class InboxConsumer:
     def poll_once(self) -> int:
         if self._consumer is None:
             self._connect()
-        batches = self._consumer.poll(timeout_ms=self._poll_ms)
+        batches = self._consumer.poll(timeout_ms=max(self._poll_ms, self.pace.wait_ms))
         if batches and self._rewind_recreated_topics({tp.topic for tp in batches}):
             return 0  # nothing of this batch was applied or committed; the next poll reconnects
         messages = [
@@ -447,6 +447,7 @@ class InboxConsumer:
             for r in rs
         ]
         self._measure_lag()
+        self.pace.polled(self._consumer, bool(batches))
         if messages:
             try:
                 done = self.apply_batch(messages)

@@ -250,3 +250,83 @@ def test_a_wake_while_the_relay_publishes_is_not_lost(factory):
     finally:
         relay.stop()
     assert len(rounds) >= 2
+
+
+class _Fetcher:
+    def __init__(self) -> None:
+        self.config = {"fetch_max_wait_ms": broker.FETCH_MAX_WAIT_MS}
+
+
+class _Consumer:
+    def __init__(self) -> None:
+        self._fetcher = _Fetcher()
+
+
+@pytest.mark.parametrize(
+    "polls, wait_ms",
+    [
+        # (seconds since connecting, whether the poll read events) -> the wait the next fetch asks
+        ([(1.0, False), (4.9, False)], broker.FETCH_MAX_WAIT_MS),
+        ([(1.0, False), (5.0, False)], broker.FETCH_IDLE_WAIT_MS),
+        ([(4.0, True), (8.9, False)], broker.FETCH_MAX_WAIT_MS),  # quiet counts from the last read
+        ([(4.0, True), (9.0, False)], broker.FETCH_IDLE_WAIT_MS),
+        ([(6.0, False), (60.0, True)], broker.FETCH_MAX_WAIT_MS),  # the first event after idling
+        ([(6.0, False), (60.0, True), (64.0, False)], broker.FETCH_MAX_WAIT_MS),
+    ],
+)
+def test_a_consumer_fetches_with_the_long_wait_only_after_a_quiet_spell(polls, wait_ms):
+    now = [100.0]
+    pace = broker.FetchPace(idle_after=5.0, clock=lambda: now[0])
+    consumer = _Consumer()
+    pace.connected()
+    for at, read in polls:
+        now[0] = 100.0 + at
+        pace.polled(consumer, read)  # type: ignore[arg-type]
+    assert pace.wait_ms == wait_ms
+    assert consumer._fetcher.config["fetch_max_wait_ms"] == wait_ms
+
+
+def test_the_wait_set_on_a_consumer_is_what_the_broker_holds_its_empty_fetches(kafka_bootstrap):
+    """The embedded broker holds a fetch that finds nothing for the wait the fetch asks: with
+    the long wait, fetches of an empty topic take about 500 ms each (50 ms with the short one).
+    This fails if kafka-python stops reading the wait from its fetcher's configuration."""
+    from kafka import TopicPartition
+
+    topic = unique_topic()
+    broker.ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    consumer = broker.consumer(kafka_bootstrap, "g-" + topic)
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        broker.set_fetch_wait(consumer, broker.FETCH_IDLE_WAIT_MS)
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            assert consumer.poll(timeout_ms=100) == {}
+        metrics = consumer.metrics()["consumer-fetch-manager-metrics"]
+        assert metrics["fetch-latency-avg"] >= 0.6 * broker.FETCH_IDLE_WAIT_MS, metrics
+    finally:
+        consumer.close(autocommit=False)
+
+
+def test_an_idle_consumer_waits_longer_per_fetch_and_the_first_event_brings_it_back(factory, kafka_bootstrap):
+    topic = unique_topic()
+    waits_when_applied: list[int] = []
+
+    def record_with_wait(session, event):
+        waits_when_applied.append(consumer.pace.wait_ms)
+        record(session, event)
+
+    consumer = InboxConsumer(
+        factory, inbox, kafka_bootstrap, [topic], "g-" + topic, record_with_wait, pace=broker.FetchPace(idle_after=0.5)
+    )
+    consumer.start()
+    try:
+        assert wait_until(lambda: consumer.pace.wait_ms == broker.FETCH_IDLE_WAIT_MS, timeout=10)
+        producer = broker.producer(kafka_bootstrap)
+        event = Event("PersonRegistered", "P1", {}, "test")
+        producer.send(topic, key=event.key.encode(), value=event.to_json().encode()).get(timeout=10)
+        producer.close()
+        assert wait_until(lambda: count(factory, inbox) == 1)
+        # The poll that read the event set the short wait before applying it.
+        assert waits_when_applied == [broker.FETCH_MAX_WAIT_MS]
+    finally:
+        consumer.stop()
