@@ -78,6 +78,38 @@ def own_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def user_system_seconds(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU time of a process and its workers, apart."""
+    user = system = 0.0
+    for member in family(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        user += int(fields[11]) / os.sysconf("SC_CLK_TCK")
+        system += int(fields[12]) / os.sysconf("SC_CLK_TCK")
+    return user, system
+
+
+def context_switches(pid: int) -> int:
+    """Voluntary and involuntary context switches so far of every thread of a process and its workers
+    (a thread that already exited is not counted)."""
+    total = 0
+    for member in family(pid):
+        try:
+            tasks = list(Path(f"/proc/{member}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                for line in (task / "status").read_text().splitlines():
+                    if "ctxt_switches:" in line:
+                        total += int(line.split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process and its workers have used so far."""
     return sum(own_cpu_seconds(member) for member in family(pid))

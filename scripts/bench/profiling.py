@@ -15,8 +15,13 @@ def py_spy() -> str | None:
     )
 
 
-def record(pid: int, seconds: int, raw_out: Path, svg_out: Path | None = None) -> subprocess.Popen[bytes] | None:
-    """Start sampling `pid` for `seconds` (collapsed stacks to raw_out); None when py-spy is missing."""
+def record(pid: int, seconds: int, raw_out: Path, *, cpu: bool = True) -> subprocess.Popen[bytes] | None:
+    """Start sampling `pid` for `seconds` (collapsed stacks to raw_out); None when py-spy is missing.
+
+    With `cpu`, only the thread holding the GIL is sampled: where the process's Python CPU went.
+    Without it every thread that is not idle is sampled, which also counts a thread waiting for
+    the GIL or for PostgreSQL (psycopg's `Connection.wait`) where it waits: where time went.
+    """
     exe = py_spy()
     if exe is None:
         return None
@@ -34,6 +39,7 @@ def record(pid: int, seconds: int, raw_out: Path, svg_out: Path | None = None) -
         "raw",
         "--output",
         str(raw_out),
+        *(["--gil"] if cpu else []),
     ]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -154,6 +154,18 @@ def _frames_table(profile: dict[str, Any], kind: str = "self", limit: int = 10) 
     return [*rows, ""]
 
 
+def _kernel_line(split: dict[str, float]) -> list[str]:
+    if not split:
+        return []
+    user, kernel = split["user_ms_per_call"], split["system_ms_per_call"]
+    return [
+        f"Settlement's CPU per national call during the profile: {_ms(user)} ms in its own code (user) and",
+        f"{_ms(kernel)} ms in the kernel on its behalf ({_fmt(100 * kernel / max(user + kernel, 1e-9))}%: sockets,",
+        f"locks, waking threads), with {_fmt(split['context_switches_per_call'])} context switches of its threads per call.",
+        "",
+    ]
+
+
 def findings(r: dict[str, Any]) -> list[str]:
     """What the measurements say stands in the way, derived from this run's numbers."""
     prof = r["profile_settlement"]
@@ -487,8 +499,9 @@ def write(r: dict[str, Any], docs: Path) -> None:
         ],
         f"| everything else (py-spy, PostgreSQL's background processes, the lag probe, other work) | {_others(r['profile_settlement'].get('cpu_share', {}))} |",
         "",
-        "Top frames by **own** time (what settlement's threads were executing; `Connection.wait` is a",
-        "thread waiting for PostgreSQL to answer a statement):",
+        *_kernel_line(r["profile_settlement"].get("settlement_cpu", {})),
+        "Top frames by **own** time, sampling only the thread that holds the GIL (where settlement's",
+        "Python CPU went; C code that lets the GIL go, such as libpq waiting for PostgreSQL, is not in it):",
         "",
         *_frames_table(r["profile_settlement"], "self"),
         "Top frames by **inclusive** time (on the stack; our code and the libraries it calls):",

@@ -301,7 +301,9 @@ def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]]
     raw = out / "settlement.pyspy.txt"
     before = system.table_stats("settlement")
     cpu = CpuMeter(system)
-    spy = profiling.record(system.pid("settlement"), plan.profile_seconds, raw)
+    pid = system.pid("settlement")
+    split0, switches0 = machine.user_system_seconds(pid), machine.context_switches(pid)
+    spy = profiling.record(pid, plan.profile_seconds, raw)
     run = drive(
         "visits",
         url=system.url("settlement"),
@@ -312,6 +314,7 @@ def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]]
         warmup=0.0,
     )
     cpu.stop()
+    split1, switches1 = machine.user_system_seconds(pid), machine.context_switches(pid)
     time.sleep(2.0)  # PostgreSQL publishes table counters at most once a second
     after = system.table_stats("settlement")
     per_visit = per_unit(before, after, run["completed"] + 16)
@@ -322,7 +325,14 @@ def profile_visits(system: System, plan: Plan, population_: list[dict[str, str]]
     cpu_ms = cpu.per_unit(run["completed"]) | {
         "load generator": round(1000 * run["client_cpu_seconds"] / max(run["completed"], 1), 3)
     }
+    calls = max(5 * run["completed"], 1)
+    user, kernel = split1[0] - split0[0], split1[1] - split0[1]
     return profile | {
+        "settlement_cpu": {
+            "user_ms_per_call": round(1000 * user / calls, 3),
+            "system_ms_per_call": round(1000 * kernel / calls, 3),
+            "context_switches_per_call": round((switches1 - switches0) / calls, 1),
+        },
         "per_visit": per_visit,
         "cpu_share": shares,
         "cpu_ms_per_visit": cpu_ms,
@@ -447,7 +457,7 @@ def clearing_run(system: System, plan: Plan, memory: Memory, out: Path) -> dict[
     fill_seconds = time.monotonic() - t0
     say("remote-care: monthly clearing run")
     raw = out / "remote_care.pyspy.txt"
-    spy = profiling.record(system.pid("remote-care"), 600, raw)
+    spy = profiling.record(system.pid("remote-care"), 600, raw, cpu=False)
     t0 = time.monotonic()
     answer = httpx.post(
         system.url("remote-care") + "/admin/v1/clearing/runs",

@@ -132,3 +132,30 @@ def test_history_section_shows_the_first_run_after_a_fill_beside_the_runs_the_ta
     rows = [line for line in lines if line.startswith("| 1")]
     assert rows[0] == "| 113,774 | 5.6 | 0.0 | - | 20.0 | 40.0 | 0 | - | - |"
     assert rows[1] == "| 10,001,800 | 649.6 | 30.5 | 41.5 / 120.2 | 21.0 | 44.0 | 0 | 310.5 | 0.25 |"
+
+
+def test_a_process_own_user_and_kernel_time_and_context_switches_are_read_apart():
+    import os
+    import time
+
+    from bench import machine
+
+    user0, kernel0 = machine.user_system_seconds(os.getpid())
+    switches0 = machine.context_switches(os.getpid())
+    assert sum(i * i for i in range(2_000_000)) > 0  # a fraction of a second of Python, no system calls
+    for _ in range(5):
+        time.sleep(0.001)  # each sleep gives the core up: a voluntary context switch
+    user1, kernel1 = machine.user_system_seconds(os.getpid())
+    assert user1 - user0 >= 0.05  # /proc counts in ticks of 10 ms
+    assert kernel1 >= kernel0
+    assert machine.context_switches(os.getpid()) - switches0 >= 5
+
+
+def test_the_profile_section_states_the_kernel_share_of_settlement_cpu():
+    lines = report._kernel_line(
+        {"user_ms_per_call": 6.0, "system_ms_per_call": 2.0, "context_switches_per_call": 205.0}
+    )
+    text = " ".join(lines)
+    assert "6.000 ms in its own code" in text and "2.000 ms in the kernel" in text
+    assert "(25.0%" in text and "205.0 context switches" in text
+    assert report._kernel_line({}) == []
