@@ -69,26 +69,25 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
-def own_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (not its children); 0 once it is gone."""
+def own_user_system_seconds(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU time of one process (not its children); 0 once it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (not its children); 0 once it is gone."""
+    return sum(own_user_system_seconds(pid))
 
 
 def user_system_seconds(pid: int) -> tuple[float, float]:
     """User and system (kernel) CPU time of a process and its workers, apart."""
-    user = system = 0.0
-    for member in family(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        user += int(fields[11]) / os.sysconf("SC_CLK_TCK")
-        system += int(fields[12]) / os.sysconf("SC_CLK_TCK")
-    return user, system
+    each = [own_user_system_seconds(member) for member in family(pid)]
+    return sum(u for u, _ in each), sum(s for _, s in each)
 
 
 def context_switches(pid: int) -> int:

@@ -78,8 +78,7 @@ class FetchPace:
     def __init__(self, idle_after: float = IDLE_AFTER_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self._idle_after = idle_after
         self._clock = clock
-        self._last_read = clock()
-        self.wait_ms = FETCH_MAX_WAIT_MS
+        self.connected()
 
     def connected(self) -> None:
         """A new consumer fetches with FETCH_MAX_WAIT_MS (medshared.broker.consumer)."""

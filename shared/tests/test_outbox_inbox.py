@@ -330,3 +330,32 @@ def test_an_idle_consumer_waits_longer_per_fetch_and_the_first_event_brings_it_b
         assert waits_when_applied == [broker.FETCH_MAX_WAIT_MS]
     finally:
         consumer.stop()
+
+
+class _PollingConsumer(_Consumer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[int] = []
+
+    def poll(self, timeout_ms: int) -> dict:
+        self.timeouts.append(timeout_ms)
+        return {}
+
+    def assignment(self) -> set:
+        return set()
+
+
+def test_an_idle_consumer_also_polls_as_long_as_its_fetch_waits(factory):
+    """Waking every 100 ms to find nothing would keep much of the idle cost the long wait saves."""
+    now = [0.0]
+    consumer = InboxConsumer(
+        factory, inbox, "unused:9092", ["t"], "g", record, pace=broker.FetchPace(idle_after=5.0, clock=lambda: now[0])
+    )
+    fake = _PollingConsumer()
+    consumer._consumer = fake
+    consumer._last_reset_check = time.monotonic()  # no topic-id check against a broker here
+    consumer.poll_once()
+    now[0] = 6.0
+    consumer.poll_once()  # finds the quiet spell: the next fetch and poll wait long
+    consumer.poll_once()
+    assert fake.timeouts == [100, 100, broker.FETCH_IDLE_WAIT_MS]
