@@ -108,14 +108,6 @@ class System:
                     )
             engine.dispose()
 
-    def count(self, service: str, table: str) -> int:
-        engine = create_engine(self.database_urls[service])
-        try:
-            with engine.connect() as conn:
-                return int(conn.execute(text(f'select count(*) from "{table}"')).scalar_one())
-        finally:
-            engine.dispose()
-
     def table_stats(self, service: str) -> dict[str, dict[str, int]]:
         """PostgreSQL's per-table counters: scans by kind and rows written, to divide by work done."""
         engine = create_engine(self.database_urls[service])

@@ -26,6 +26,7 @@ from bench import (
     statements,
     supervision,
 )
+from bench.arrival import Arrival
 from bench.config import Plan
 from bench.lag import LagProbe
 from bench.runner import drive, observe
@@ -75,18 +76,16 @@ def population(system: System, plan: Plan) -> tuple[list[dict[str, str]], dict[s
     settlement learns each person from enrollment's events through its consumer.
     """
     local = plan.visit_people * 4 // 5
-    known_before = system.count("settlement", "person")
+    certnos = [people.certno("540100", i) for i in range(local)] + [
+        people.certno("341300", i) for i in range(plan.visit_people - local)
+    ]
+    arrival = Arrival(system, certnos, services=("settlement",))
     t0 = time.monotonic()
     import_csv(system, people.csv_rows("540100", 0, local, YEAR))
     import_csv(system, people.csv_rows("341300", 0, plan.visit_people - local, YEAR))
     imported = time.monotonic() - t0
-    deadline = t0 + 1200
-    while system.count("settlement", "person") < known_before + plan.visit_people and time.monotonic() < deadline:
-        time.sleep(0.1)
+    arrival.wait(t0, timeout=1200)
     settleable = time.monotonic() - t0
-    certnos = [people.certno("540100", i) for i in range(local)] + [
-        people.certno("341300", i) for i in range(plan.visit_people - local)
-    ]
     resolved = drive("resolve", url=system.url("settlement"), hospitals=_hospitals()[:1], certnos=certnos, timeout=1200)
     if resolved["missing"]:
         raise RuntimeError(f"settlement never learned {resolved['missing']} imported people")
@@ -503,7 +502,9 @@ def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dic
             last = rep == 0 and n == plan.import_sizes[-1]
             if last:
                 spy = profiling.record(system.pid("enrollment"), plan.profile_seconds, raw)
-            known = system.count("settlement", "person")
+            arrival = Arrival(
+                system, (people.certno("540100", i) for i in range(start - n, start)), services=("settlement",)
+            )
             t0 = time.monotonic()
             report = import_csv(system, body)
             sizes[n].append(time.monotonic() - t0)
@@ -512,8 +513,7 @@ def import_scaling(system: System, plan: Plan, memory: Memory, out: Path) -> dic
                 raise RuntimeError(f"the import rejected rows: {report['rejected'][:3]}")
             # Settlement's read model catching up (relay, broker, consumer): the import's events
             # must not spill into the next measurement.
-            while system.count("settlement", "person") < known + n and time.monotonic() - t0 < 1800:
-                time.sleep(0.2)
+            arrival.wait(t0, timeout=1800, interval=0.2)
             caught_up[n].append(time.monotonic() - t0)
             if last:
                 profile = _profile_result(

@@ -159,3 +159,45 @@ def test_the_profile_section_states_the_kernel_share_of_settlement_cpu():
     assert "6.000 ms in its own code" in text and "2.000 ms in the kernel" in text
     assert "(25.0%" in text and "205.0 context switches" in text
     assert report._kernel_line({}) == []
+
+
+@pytest.mark.parametrize(
+    ("arrived", "chunk", "left", "lookups"),
+    [
+        (range(0), 4, 10, 1),  # nobody yet: one lookup of the first chunk, nothing taken
+        (range(10), 4, 0, 3),  # everyone: three chunks, all taken
+        (range(6), 4, 4, 2),  # the first six: the second chunk is short, the probe stops there
+        ([0, 1, 3, 4, 5, 6, 7, 8, 9], 4, 7, 1),  # a straggler (2) ends the poll after its chunk
+    ],
+)
+def test_the_arrival_probe_takes_whoever_arrived_and_keeps_looking_for_the_rest(arrived, chunk, left, lookups):
+    from collections import deque
+
+    from bench.arrival import take_arrived
+
+    there = {f"c{i}" for i in arrived}
+    queue = deque(f"c{i}" for i in range(10))
+    asked: list[list[str]] = []
+
+    def lookup(head: list[str]) -> set[str]:
+        asked.append(head)
+        return there & set(head)
+
+    assert take_arrived(queue, lookup, chunk) == lookups == len(asked)
+    assert len(queue) == left and {f"c{i}" for i in range(10)} - set(queue) <= there  # nobody taken who is not there
+    assert all(len(h) <= chunk for h in asked)
+
+
+def test_the_arrival_probe_finds_a_straggler_once_the_others_are_in():
+    from collections import deque
+
+    from bench.arrival import take_arrived
+
+    there = {f"c{i}" for i in range(10) if i != 2}
+    queue = deque(f"c{i}" for i in range(10))
+    for _ in range(3):
+        take_arrived(queue, lambda head: there & set(head), 4)
+    assert list(queue) == ["c2"]
+    there.add("c2")
+    take_arrived(queue, lambda head: there & set(head), 4)
+    assert not queue
