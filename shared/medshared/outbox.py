@@ -29,6 +29,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Text,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
@@ -55,7 +57,7 @@ MARKER_SUFFIX = ".relay-marker"
 
 
 def outbox_table(metadata: MetaData) -> Table:
-    return Table(
+    table = Table(
         "outbox_message",
         metadata,
         Column("id", _BIGINT, primary_key=True, autoincrement=True),
@@ -65,10 +67,36 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_type", String(100), nullable=False),
         Column("body", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("published_at", DateTime(timezone=True), nullable=True),
         # JSON: the traceparent and request id of whatever staged the event, sent as Kafka headers.
         Column("headers", Text, nullable=True),
     )
+    for name, columns, where in OUTBOX_INDEXES:
+        Index(name, *(table.c[c] for c in columns), postgresql_where=text(where), sqlite_where=text(where))
+    return table
+
+
+# The relay reads the oldest unpublished rows: an index of only those, in id order, stays as small
+# as the backlog and needs no sort. (An index of published_at over every row kept each row's NULL
+# entry until vacuum and made the relay sort the whole backlog for each batch: 15-22 ms a batch of
+# 500 while an import of 20,000 people was published.) Republishing reads recent published rows.
+OUTBOX_INDEXES = (
+    ("ix_outbox_message_unpublished", ("id",), "published_at IS NULL"),
+    ("ix_outbox_message_published_at", ("published_at",), "published_at IS NOT NULL"),
+)
+
+
+def upgrade_outbox_indexes(op: Any) -> None:
+    """For a service's migration: the full published_at index becomes OUTBOX_INDEXES."""
+    op.drop_index("ix_outbox_message_published_at", table_name="outbox_message")
+    for name, columns, where in OUTBOX_INDEXES:
+        op.create_index(name, "outbox_message", list(columns), postgresql_where=text(where), sqlite_where=text(where))
+
+
+def downgrade_outbox_indexes(op: Any) -> None:
+    for name, _, _ in OUTBOX_INDEXES:
+        op.drop_index(name, table_name="outbox_message")
+    op.create_index("ix_outbox_message_published_at", "outbox_message", ["published_at"])
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -178,6 +206,12 @@ def outbox_rows(
     ]
 
 
+def pending_query(outbox: Table, limit: int) -> Any:
+    """The oldest unpublished rows, read through ix_outbox_message_unpublished."""
+    o = outbox.c
+    return select(o.id, o.topic, o.key, o.body, o.headers).where(o.published_at.is_(None)).order_by(o.id).limit(limit)
+
+
 class OutboxRelay:
     """Publishes committed outbox rows; safe to run in several processes at once on PostgreSQL."""
 
@@ -221,14 +255,7 @@ class OutboxRelay:
         if time.monotonic() - self._last_check >= self._check_seconds:
             self.republish_if_broker_lost_events()
             self._last_check = time.monotonic()
-        query = (
-            select(
-                self._outbox.c.id, self._outbox.c.topic, self._outbox.c.key, self._outbox.c.body, self._outbox.c.headers
-            )
-            .where(self._outbox.c.published_at.is_(None))
-            .order_by(self._outbox.c.id)
-            .limit(self._batch_size)
-        )
+        query = pending_query(self._outbox, self._batch_size)
         with self._factory() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Row locks let several relays share the outbox without blocking writers.

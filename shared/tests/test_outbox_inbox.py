@@ -359,3 +359,36 @@ def test_an_idle_consumer_also_polls_as_long_as_its_fetch_waits(factory):
     consumer.poll_once()  # finds the quiet spell: the next fetch and poll wait long
     consumer.poll_once()
     assert fake.timeouts == [100, 100, broker.FETCH_IDLE_WAIT_MS]
+
+
+def test_the_relay_reads_its_batch_through_the_unpublished_index_without_sorting_the_backlog(factory):
+    import datetime as dt
+
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from medshared.outbox import pending_query
+
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {"event_id": f"e{i}", "topic": "t", "key": "k", "event_type": "x", "body": "{}", "created_at": now}
+        | {"published_at": now if i < 4000 else None}
+        for i in range(4500)
+    ]
+    with factory() as s, s.begin():
+        s.execute(insert(outbox), rows)
+    with factory() as s:
+        pg = s.get_bind().dialect.name == "postgresql"
+        if pg:
+            s.execute(text("ANALYZE outbox_message"))
+        sql = str(
+            pending_query(outbox, 500).compile(
+                dialect=(postgresql if pg else sqlite).dialect(), compile_kwargs={"literal_binds": True}
+            )
+        )
+        plan = "\n".join(str(r[-1]) for r in s.execute(text(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql)))
+        batch = s.execute(pending_query(outbox, 500)).all()
+    assert "ix_outbox_message_unpublished" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+    assert [r.id for r in batch] == sorted(r.id for r in batch) and len(batch) == 500
+    assert min(r.id for r in batch) == 4001  # ids start at 1: the first unpublished row
