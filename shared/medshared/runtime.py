@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -19,6 +20,8 @@ try:
 except ImportError:  # not on Windows: there each worker runs its own relay and consumers
     fcntl = None  # type: ignore[assignment]
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Engine
@@ -46,6 +49,7 @@ class Runtime:
     bootstrap: str = ""
     # Set by medshared.deadletters.install: readiness reports how many wait for an operator.
     dead_letters: Table | None = None
+    request_threads: int = 40  # ServiceSettings.request_threads
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -67,7 +71,11 @@ class Runtime:
     lease: BackgroundLease | None = None
 
     def start(self) -> None:
-        """Start the relay and the consumers, in one worker only when uvicorn runs several."""
+        """Size the request threads; start the relay and the consumers, in one worker only when
+        uvicorn runs several. The lifespan calls it on the event loop; elsewhere there is no
+        request thread to size."""
+        with contextlib.suppress(anyio.NoEventLoopError):
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.request_threads
         if self.relay is None and not self.consumers:
             return
         self.lease = BackgroundLease.for_worker(self.service, str(self.engine.url))
@@ -166,7 +174,14 @@ def build_runtime(
     engine = engine or make_engine(settings.database_url)
     factory = make_session_factory(engine)
     bootstrap = settings.kafka_bootstrap_servers
-    runtime = Runtime(service=service, engine=engine, factory=factory, outbox=outbox, bootstrap=bootstrap)
+    runtime = Runtime(
+        service=service,
+        engine=engine,
+        factory=factory,
+        outbox=outbox,
+        bootstrap=bootstrap,
+        request_threads=settings.request_threads,
+    )
     if bootstrap and settings.relay_enabled:
         runtime.relay = OutboxRelay(factory, outbox, bootstrap, publishes)
     if bootstrap and settings.consumers_enabled and consumes and inbox is not None and handle is not None:
@@ -189,8 +204,8 @@ def health_router(get_runtime: Callable[[], Runtime]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", openapi_extra=PUBLIC)
-    def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers (on the event loop: busy request threads never delay it)."""
         return {"status": "ok", "service": get_runtime().service}
 
     @router.get("/readyz", openapi_extra=PUBLIC, responses=problem_responses(503))

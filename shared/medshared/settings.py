@@ -22,6 +22,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_tries: int = Field(default=3, ge=1, le=100)
     relay_enabled: bool = True
     log_json: bool = True
+    # Threads that run the service's blocking endpoints (<PREFIX>REQUEST_THREADS); requests beyond
+    # wait their turn on the event loop. /healthz needs none of them. The default is anyio's; a
+    # service whose endpoints only compute and read its own database runs better on few (settlement).
+    request_threads: int = Field(default=40, ge=1, le=256)
 
     @property
     def is_production(self) -> bool:

@@ -19,6 +19,12 @@ class Settings(ServiceSettings):
     # Sent as x-internal-token on service-to-service calls (e-voucher, remote-care).
     internal_token: str = "dev-internal-token"
     http_timeout_seconds: float = 3.0
+    # Few request threads (SETTLEMENT_REQUEST_THREADS): the process runs Python on one core at a time,
+    # and each runnable thread more delays the outbox relay's turn. Under 64 concurrent callers the
+    # event lag p99 was 435-723 ms with 40 threads, 106-120 ms with 8, 69-104 ms with 6, at the same
+    # throughput (docs/performance.md). A call waiting for e-voucher or remote-care holds one, for at
+    # most http_timeout_seconds.
+    request_threads: int = Field(default=8, ge=1, le=256)
     # The mobile-payment centre settles for any institution through the same front door.
     mobile_pay_paasid: str = "mobile-pay-centre"
     mobile_pay_token: str = "dev-mobile-pay"
