@@ -87,16 +87,36 @@ OUTBOX_INDEXES = (
 
 
 def upgrade_outbox_indexes(op: Any) -> None:
-    """For a service's migration: the full published_at index becomes OUTBOX_INDEXES."""
-    op.drop_index("ix_outbox_message_published_at", table_name="outbox_message")
-    for name, columns, where in OUTBOX_INDEXES:
-        op.create_index(name, "outbox_message", list(columns), postgresql_where=text(where), sqlite_where=text(where))
+    """For a service's migration: the full published_at index becomes OUTBOX_INDEXES.
+
+    On PostgreSQL each index is built and dropped CONCURRENTLY, outside a transaction: an outbox of
+    millions of rows keeps taking the events of every settlement while its indexes change.
+    """
+    with op.get_context().autocommit_block():
+        unpublished, published = OUTBOX_INDEXES
+        _create_index(op, *unpublished)
+        op.drop_index("ix_outbox_message_published_at", table_name="outbox_message", postgresql_concurrently=True)
+        _create_index(op, *published)
 
 
 def downgrade_outbox_indexes(op: Any) -> None:
-    for name, _, _ in OUTBOX_INDEXES:
-        op.drop_index(name, table_name="outbox_message")
-    op.create_index("ix_outbox_message_published_at", "outbox_message", ["published_at"])
+    with op.get_context().autocommit_block():
+        for name, _, _ in OUTBOX_INDEXES:
+            op.drop_index(name, table_name="outbox_message", postgresql_concurrently=True)
+        op.create_index(
+            "ix_outbox_message_published_at", "outbox_message", ["published_at"], postgresql_concurrently=True
+        )
+
+
+def _create_index(op: Any, name: str, columns: tuple[str, ...], where: str) -> None:
+    op.create_index(
+        name,
+        "outbox_message",
+        list(columns),
+        postgresql_where=text(where),
+        sqlite_where=text(where),
+        postgresql_concurrently=True,
+    )
 
 
 def inbox_table(metadata: MetaData) -> Table:
