@@ -72,7 +72,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("headers", Text, nullable=True),
     )
     for name, columns, where in OUTBOX_INDEXES:
-        Index(name, *(table.c[c] for c in columns), postgresql_where=text(where), sqlite_where=text(where))
+        Index(name, *(table.c[c] for c in columns), **_partial(where))
     return table
 
 
@@ -109,14 +109,12 @@ def downgrade_outbox_indexes(op: Any) -> None:
 
 
 def _create_index(op: Any, name: str, columns: tuple[str, ...], where: str) -> None:
-    op.create_index(
-        name,
-        "outbox_message",
-        list(columns),
-        postgresql_where=text(where),
-        sqlite_where=text(where),
-        postgresql_concurrently=True,
-    )
+    op.create_index(name, "outbox_message", list(columns), postgresql_concurrently=True, **_partial(where))
+
+
+def _partial(where: str) -> dict[str, Any]:
+    """A partial index's predicate, for both backends."""
+    return {"postgresql_where": text(where), "sqlite_where": text(where)}
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -257,6 +255,7 @@ class OutboxRelay:
         self._bootstrap = bootstrap
         self._topics = list(topics)
         self._batch_size = batch_size
+        self._pending = pending_query(outbox, batch_size)  # built once: the relay runs it after every commit
         self._idle = idle_seconds
         self._producer: Any = None
         self._admin: Any = None
@@ -280,7 +279,7 @@ class OutboxRelay:
         if time.monotonic() - self._last_check >= self._check_seconds:
             self.republish_if_broker_lost_events()
             self._last_check = time.monotonic()
-        query = pending_query(self._outbox, self._batch_size)
+        query = self._pending
         with self._factory() as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Row locks let several relays share the outbox without blocking writers.
