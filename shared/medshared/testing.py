@@ -18,6 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,19 @@ def create_database(server_url: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def query_plan(session: Any, statement: Any) -> str:
+    """The plan the database chooses for a statement (PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY
+    PLAN), as text: to assert which index a read goes through. Tables are analysed first."""
+    from sqlalchemy import text
+
+    dialect = session.get_bind().dialect
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))
+        return "\n".join(str(r[0]) for r in session.execute(text("EXPLAIN " + sql)))
+    return "\n".join(str(r[-1]) for r in session.execute(text("EXPLAIN QUERY PLAN " + sql)))
 
 
 @pytest.fixture(scope="session")

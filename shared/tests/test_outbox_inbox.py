@@ -364,10 +364,8 @@ def test_an_idle_consumer_also_polls_as_long_as_its_fetch_waits(factory):
 def test_the_relay_reads_its_batch_through_the_unpublished_index_without_sorting_the_backlog(factory):
     import datetime as dt
 
-    from sqlalchemy import text
-    from sqlalchemy.dialects import postgresql, sqlite
-
     from medshared.outbox import pending_query
+    from medshared.testing import query_plan
 
     now = dt.datetime.now(dt.UTC)
     rows = [
@@ -378,15 +376,7 @@ def test_the_relay_reads_its_batch_through_the_unpublished_index_without_sorting
     with factory() as s, s.begin():
         s.execute(insert(outbox), rows)
     with factory() as s:
-        pg = s.get_bind().dialect.name == "postgresql"
-        if pg:
-            s.execute(text("ANALYZE outbox_message"))
-        sql = str(
-            pending_query(outbox, 500).compile(
-                dialect=(postgresql if pg else sqlite).dialect(), compile_kwargs={"literal_binds": True}
-            )
-        )
-        plan = "\n".join(str(r[-1]) for r in s.execute(text(("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") + sql)))
+        plan = query_plan(s, pending_query(outbox, 500))
         batch = s.execute(pending_query(outbox, 500)).all()
     assert "ix_outbox_message_unpublished" in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -31,9 +30,18 @@ def _app(tmp_path, threads: int) -> tuple[FastAPI, threading.Event]:
     app = FastAPI(lifespan=lifespan)
     app.include_router(health_router(lambda: runtime))
 
-    @app.get("/threads")
-    async def threads() -> int:
-        return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+    running = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    @app.get("/work")
+    def work() -> int:  # a blocking endpoint that counts how many of it run at once
+        with lock:
+            running["now"] += 1
+            running["most"] = max(running["most"], running["now"])
+        time.sleep(0.2)
+        with lock:
+            running["now"] -= 1
+        return running["most"]
 
     @app.get("/block")
     def block() -> str:  # a blocking endpoint: holds one request thread until released
@@ -43,10 +51,15 @@ def _app(tmp_path, threads: int) -> tuple[FastAPI, threading.Event]:
     return app, release
 
 
-def test_the_service_runs_its_blocking_endpoints_on_as_many_threads_as_its_settings_say(tmp_path):
-    app, _ = _app(tmp_path, 3)
+def test_the_service_runs_no_more_blocking_requests_at_once_than_its_request_threads(tmp_path):
+    app, _ = _app(tmp_path, 2)
     with TestClient(app) as client:
-        assert client.get("/threads").json() == 3
+        callers = [threading.Thread(target=client.get, args=("/work",)) for _ in range(6)]
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(10)
+        assert client.get("/work").json() == 2  # six callers at once, never more than two inside
 
 
 def test_liveness_answers_while_every_request_thread_is_busy(tmp_path):
