@@ -64,9 +64,6 @@ class Arrival:
         self._engines = {s: create_engine(system.database_urls[s], isolation_level="AUTOCOMMIT") for s in services}
         self._conns = {s: e.connect() for s, e in self._engines.items()}
 
-    def missing(self, service: str) -> int:
-        return len(self._missing[service])
-
     def _probe(self, service: str) -> None:
         conn, (people, enrollments) = self._conns[service], TABLES[service]
 

@@ -32,15 +32,15 @@ def _cpu_seconds(meter: Any) -> dict[str, float]:
     return out | {"whole machine": _machine_busy() - meter.busy0}
 
 
-def run(system: Any, plan: Any, memory: Any) -> dict[str, Any]:
+def run(system: Any, plan: Any, memory: Any, start: int = START) -> dict[str, Any]:
     from bench import people
     from bench.arrival import Arrival
     from bench.workloads import CpuMeter, import_csv, say
 
     n = 20_000 if plan.quick else 100_000
     year = dt.date.today().year
-    body = people.csv_rows("540100", START, n, year)
-    arrival = Arrival(system, (people.certno("540100", i) for i in range(START, START + n)))
+    body = people.csv_rows("540100", start, n, year)
+    arrival = Arrival(system, (people.certno("540100", i) for i in range(start, start + n)))
     say(f"yearly collection: importing {n:,} residents in one file, until settlement and e-voucher hold them all")
     cpu = CpuMeter(system)
     t0 = time.monotonic()
@@ -95,7 +95,7 @@ def section(result: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     """`python -m bench.imports [ROUNDS]`: the collection ROUNDS times into one running stack.
 
     Each round imports new people on top of the earlier rounds' (its events too stay on the
@@ -110,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.system import System
     from bench.workloads import Memory
 
-    global START
-    args = sys.argv[1:] if argv is None else argv
-    rounds = int(args[0]) if args else 1
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     plan = config.plan()
     system = System(var=Path(tempfile.mkdtemp(prefix="bench-imports-")))
     results = []
@@ -120,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         system.start()
         memory = Memory(system)
         for i in range(rounds):
-            START = 5_000_000 + i * 1_000_000
-            results.append(run(system, plan, memory))
+            results.append(run(system, plan, memory, start=START + i * 1_000_000))
             r = results[-1]
             print(
                 f"round {i + 1}: {r['people_per_s']:,} people/s, CPU ms per person {r['cpu_ms_per_person']}", flush=True
