@@ -198,17 +198,18 @@ def findings(r: dict[str, Any]) -> list[str]:
         f"  at the peak level it spent {_ms(_cpu(peak))} ms of CPU per national call, its PostgreSQL backends {_ms(_cpu(peak, who='postgresql'))} ms",
         f"  (the same process answers `GET /healthz` for {_ms(_cpu(peak, 'ceiling_cpu'))} ms; the load generator spent {_ms(_cpu(peak, who='client'))} ms",
         f"  per call, {_fmt(_share(peak))}% of one core). One uvicorn process runs on",
-        "  one core at a time (the GIL), and a call's CPU goes to the HTTP stack and to SQLAlchemy building,",
-        f"  binding and reading about {statements / 5:.0f} statements ({statements:.0f} per visit by PostgreSQL's own counters, {_fmt(commits)}",
-        "  commits per visit including the consumer's). A statement costs settlement's process about"
+        "  one core at a time (the GIL), and a call's CPU goes to the HTTP stack, the domain's own Python and",
+        f"  about {statements / 5:.0f} statements ({statements:.0f} per visit by PostgreSQL's own counters, {_fmt(commits)}",
+        "  commits per visit including the consumer's). The hot ones run through medshared.hotsql"
         + (
-            f" {r['statement_cost']['session_us']:.0f} µs through SQLAlchemy's Session against {r['statement_cost']['psycopg_us']:.0f} µs through psycopg alone"
-            if r.get("statement_cost", {}).get("session_us")
-            else " three times what it costs through psycopg alone"
+            f" ({r['statement_cost']['hotread_us']:.0f} µs of settlement's CPU each, against"
+            f" {r['statement_cost']['session_us']:.0f} µs through SQLAlchemy's Session and"
+            f" {r['statement_cost']['psycopg_us']:.0f} µs through psycopg alone)"
+            if r.get("statement_cost", {}).get("hotread_us")
+            else ""
         )
-        + ":",
-        "  what is left to take out is the statement layer (the store's hottest reads through psycopg with",
-        "  prepared statements, the reads a settlement makes one by one as one statement, pipeline mode).",
+        + ": what is left is fewer round trips (the reads a settlement makes one by one as one",
+        "  statement, pipeline mode) and the HTTP stack.",
     ]
     two = r.get("two_workers")
     if two:

@@ -18,6 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from medshared.hotsql import HotWrite
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -76,18 +78,13 @@ def statement_at_a_time(session: Session) -> None:
 
 def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in one round trip; True when the row was new."""
-    connection = session.connection()
-    # Values as parameters of a statement built once per table: compiled once, bound each call
-    # (every gateway call spends a nonce through here). SQLAlchemy keeps an INSERT's rowcount only when asked to.
-    result = connection.execute(
-        _insert_or_nothing(table, connection.dialect.name), values, execution_options={"preserve_rowcount": True}
-    )
-    return bool(result.rowcount == 1)
+    # Values as parameters of a statement built once per table: compiled once, bound each call.
+    return _insert_or_nothing(table, session.get_bind().dialect.name).run(session, values) == 1
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_or_nothing(table: Table, dialect: str) -> Any:
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+def _insert_or_nothing(table: Table, dialect: str) -> HotWrite:
+    return HotWrite((pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing())
 
 
 def upsert_newer(session: Session, table: Table, key: str, row: dict[str, Any]) -> bool:
@@ -184,12 +181,11 @@ def labelled_columns(*parts: Part) -> list[Any]:
 
 def split_row(row: Any, *parts: Part) -> list[SimpleNamespace | None]:
     """One namespace per part from a row of `labelled_columns`; None where an outer join found nothing."""
-    m = row._mapping
     found: list[SimpleNamespace | None] = []
     for part in parts:
         columns = _columns(part)
         table = columns[0].table
-        values = {c.name: m[f"{table.name}__{c.name}"] for c in columns}
+        values = {c.name: getattr(row, f"{table.name}__{c.name}") for c in columns}
         present = any(values[c.name] is not None for c in table.primary_key.columns)
         found.append(SimpleNamespace(**values) if present else None)
     return found

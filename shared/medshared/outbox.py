@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medshared import broker, tracing
 from medshared.events import Event, utcnow
+from medshared.hotsql import HotWrite
 from medshared.logs import mask_text
 
 log = logging.getLogger(__name__)
@@ -193,12 +194,12 @@ def stage(session: Session, outbox: Table, topic: str, event: Event) -> None:
     """Add an event to the caller's transaction; it is published only if that commits."""
     # One row as the parameters of a statement built once per table: a plain INSERT, not an executemany.
     (row,) = outbox_rows(session, topic, [event])
-    session.connection().execute(_insert(outbox), row)
+    _insert(outbox).run(session, row)
 
 
 @functools.lru_cache(maxsize=64)
-def _insert(table: Table) -> Any:
-    return insert(table)
+def _insert(table: Table) -> HotWrite:
+    return HotWrite(insert(table))
 
 
 def outbox_rows(

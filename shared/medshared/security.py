@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from medshared.errors import DomainError
 from medshared.events import utcnow
+from medshared.hotsql import HotWrite
 from medshared.logs import mask_text
 from medshared.openapi import OPERATOR_TOKEN, problem_responses
 from medshared.problems import Problem
@@ -341,13 +342,8 @@ def first_use_of_nonce(
     """
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=2 * window_seconds)
-    connection = session.connection()
-    result = connection.execute(
-        _spend_nonce(table, caller_column, connection.dialect.name),
-        {caller_column: paasid, "nonce": nonce, "seen_at": now, "cutoff": cutoff},
-        execution_options={"preserve_rowcount": True},
-    )
-    if result.rowcount != 1:
+    spend = _spend_nonce(table, caller_column, session.get_bind().dialect.name)
+    if spend.run(session, {caller_column: paasid, "nonce": nonce, "seen_at": now, "cutoff": cutoff}) != 1:
         return False
     # Pruning now and then, not on every call, keeps concurrent callers off the same old rows.
     if next(_nonce_calls) % _PRUNE_EVERY == 0:
@@ -356,13 +352,15 @@ def first_use_of_nonce(
 
 
 @functools.lru_cache(maxsize=16)
-def _spend_nonce(table: Table, caller_column: str, dialect: str) -> Any:
+def _spend_nonce(table: Table, caller_column: str, dialect: str) -> HotWrite:
     """Built once per table and dialect: compiled once, bound each call (every gateway call runs it)."""
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[caller_column], table.c.nonce],
-        set_={"seen_at": statement.excluded.seen_at},
-        where=table.c.seen_at < bindparam("cutoff"),
+    return HotWrite(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[caller_column], table.c.nonce],
+            set_={"seen_at": statement.excluded.seen_at},
+            where=table.c.seen_at < bindparam("cutoff"),
+        )
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from medshared import jsonutil
 from medshared.events import utcnow
+from medshared.hotsql import HotRead
 from settlement.db import catalogue_version, policy_version
 from settlement.db_supervision import supervision_rule_set
 from settlement.domain.errors import Refused
@@ -106,11 +107,12 @@ SUPERVISION_ON = (
     .order_by(supervision_rule_set.c.valid_from.desc(), supervision_rule_set.c.published_at.desc())
     .limit(1)
 )
+_CATALOGUE_READ = HotRead(_CATALOGUE_ON)
 _POLICY_FOR_INSUTYPE_ON = _POLICY_ON.where(policy_version.c.insutype == bindparam("insutype"))
 
 
 def catalogue_on(session: Session, day: dt.date) -> Catalogue:
-    return catalogue_from(session, session.execute(_CATALOGUE_ON, {"day": day}).first(), day)
+    return catalogue_from(session, _CATALOGUE_READ.first(session, {"day": day}), day)
 
 
 def catalogue_from(session: Session, row: Any, day: dt.date) -> Catalogue:
@@ -174,11 +176,13 @@ def _in_force(kind: str, query: Any) -> Any:
 # What a settlement prices with, found in one statement instead of one per kind: the catalogue, the
 # insured region's policy for the insutype and its assistance policy in force on the day, and the
 # fund-supervision rule set (store/supervision.py). Bound: day, admdvs, insutype, year.
-IN_FORCE = union_all(
-    _in_force("catalogue", _CATALOGUE_ON),
-    _in_force("region", _policy_in_force(REGION).where(policy_version.c.insutype == bindparam("insutype"))),
-    _in_force("assistance", _policy_in_force(ASSISTANCE)),
-    _in_force("supervision", SUPERVISION_ON),
+IN_FORCE = HotRead(
+    union_all(
+        _in_force("catalogue", _CATALOGUE_ON),
+        _in_force("region", _policy_in_force(REGION).where(policy_version.c.insutype == bindparam("insutype"))),
+        _in_force("assistance", _policy_in_force(ASSISTANCE)),
+        _in_force("supervision", SUPERVISION_ON),
+    )
 )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from medshared import jsonutil
 from medshared.db import statement_at_a_time
 from medshared.events import utcnow
+from medshared.hotsql import HotWrite
 from medshared.limits import MAX_BODY_BYTES
 from medshared.national import EnvelopeError, NationalRequest, extra_fields, parse_request, refusal, response
 from medshared.runtime import Runtime
@@ -43,6 +44,8 @@ from settlement.usecases.files import too_large
 
 from . import gateway as gw
 from .table import TRANSACTIONS, Transaction
+
+_LOG_CALL = HotWrite(insert(message_log))
 
 UPLOAD_INFNO = "9101"
 # A download reads an immutable file: repeated with its msgid it is read again, never answered from the log.
@@ -191,8 +194,8 @@ class FrontDoor:
                 answer = response(admdvs=self.settings.platform_admdvs, received=received, output=outcome.output)
                 if stored is not None:  # a download read again for its repeated msgid: logged once
                     return outcome.file or answer
-                session.execute(
-                    insert(message_log),
+                _LOG_CALL.run(
+                    session,
                     {
                         "sender": sender,
                         "msgid": req.msgid,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from medshared import jsonutil
 from medshared.db import labelled_columns, split_row
+from medshared.hotsql import HotRead
 from medshared.national import GatewayHeaders, GatewayRefused, NationalRequest
 from medshared.security import RateLimiter, first_use_of_nonce, rate_limited_message
 from settlement.config import Settings
@@ -78,19 +79,20 @@ def _gate_statement() -> Any:
 
 
 # Built once: constructing a statement of this size costs more than running it.
-_GATE = _gate_statement()
+_GATE = HotRead(_gate_statement())
+_STORED = HotRead(
+    select(message_log).where(message_log.c.sender == bindparam("sender"), message_log.c.msgid == bindparam("msgid"))
+)
 
 
 def read_gate(session: Session, req: NationalRequest, sender: str) -> Gate:
     """Fetch the four rows in one statement: each is looked up by its key, joined to a one-row anchor."""
     params = {"sender": sender, "fixmedins_code": req.fixmedins_code, "sign_no": req.sign_no, "msgid": req.msgid}
-    return Gate(*split_row(session.execute(_GATE, params).one(), *_GATE_TABLES))
+    return Gate(*split_row(_GATE.one(session, params), *_GATE_TABLES))
 
 
 def stored_message(session: Session, sender: str, msgid: str) -> Any:
-    return session.execute(
-        select(message_log).where(message_log.c.sender == sender, message_log.c.msgid == msgid)
-    ).first()
+    return _STORED.first(session, {"sender": sender, "msgid": msgid})
 
 
 class Gateway:

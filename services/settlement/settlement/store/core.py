@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medshared.events import Event, utcnow
+from medshared.hotsql import HotRead, HotWrite
 from medshared.outbox import stage
 from settlement import readmodels as rm
 from settlement import reference
@@ -34,27 +35,35 @@ from settlement.usecases.ports import ACCUMULATOR_FIELDS, InForce
 
 from .supervision import rules_from
 
-_VISIT = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
-_VISIT_FOR_UPDATE = _VISIT.with_for_update()
+_VISIT_QUERY = select(visit).where(visit.c.mdtrt_id == bindparam("mdtrt_id"))
+_VISIT = HotRead(_VISIT_QUERY)
+_VISIT_FOR_UPDATE = HotRead(_VISIT_QUERY.with_for_update())
 # Updates take their SET columns from the parameters; the keys they match on are b_-prefixed.
-_SET_VISIT = update(visit).where(visit.c.mdtrt_id == bindparam("b_mdtrt_id"))
-_UNSETTLED = (
+_SET_VISIT = HotWrite(update(visit).where(visit.c.mdtrt_id == bindparam("b_mdtrt_id")))
+_ADD_VISIT = HotWrite(insert(visit))
+_ADD_SETTLEMENT = HotWrite(insert(settlement))
+_FEE_LINES = HotRead(select(fee_line).where(fee_line.c.mdtrt_id == bindparam("mdtrt_id")))
+_UNSETTLED = HotRead(
     select(fee_line)
     .where(fee_line.c.mdtrt_id == bindparam("mdtrt_id"), fee_line.c.setl_id.is_(None))
     .order_by(fee_line.c.id)
 )
-_ACCUMULATOR = select(accumulator).where(
+_ACCUMULATOR_QUERY = select(accumulator).where(
     accumulator.c.psn_no == bindparam("psn_no"), accumulator.c.year == bindparam("year")
 )
-_ACCUMULATOR_FOR_UPDATE = _ACCUMULATOR.with_for_update()
-_STORE_ACCUMULATORS = update(accumulator).where(
-    accumulator.c.psn_no == bindparam("b_psn_no"), accumulator.c.year == bindparam("b_year")
+_ACCUMULATOR = HotRead(_ACCUMULATOR_QUERY)
+_ACCUMULATOR_FOR_UPDATE = HotRead(_ACCUMULATOR_QUERY.with_for_update())
+_STORE_ACCUMULATORS = HotWrite(
+    update(accumulator).where(accumulator.c.psn_no == bindparam("b_psn_no"), accumulator.c.year == bindparam("b_year"))
 )
-_OPEN_SETTLEMENT = select(settlement.c.setl_id).where(
-    settlement.c.mdtrt_id == bindparam("mdtrt_id"),
-    settlement.c.init_setl_id.is_(None),
-    settlement.c.reversed_by.is_(None),
+_OPEN_SETTLEMENT = HotRead(
+    select(settlement.c.setl_id).where(
+        settlement.c.mdtrt_id == bindparam("mdtrt_id"),
+        settlement.c.init_setl_id.is_(None),
+        settlement.c.reversed_by.is_(None),
+    )
 )
+_DEDUCTIBLE_APPLIED = HotRead(select(settlement.c.act_pay_dedc).where(settlement.c.mdtrt_id == bindparam("mdtrt_id")))
 
 
 class CoreSql:
@@ -96,7 +105,7 @@ class CoreSql:
 
     def in_force(self, admdvs: str, insutype: str, day: dt.date) -> InForce:
         params = {"day": day, "admdvs": admdvs, "insutype": insutype, "year": day.year}
-        found = {r.kind: r for r in self.session.execute(reference.IN_FORCE, params)}
+        found = {r.kind: r for r in reference.IN_FORCE.all(self.session, params)}
         return InForce(
             catalogue=reference.catalogue_from(self.session, found.get("catalogue"), day),
             policy=reference.region_policy_from(self.session, found.get("region"), admdvs, insutype, day),
@@ -118,19 +127,19 @@ class CoreSql:
     # visits and fee lines
     def visit(self, mdtrt_id: str, *, lock: bool = False) -> Any | None:
         query = _VISIT_FOR_UPDATE if lock and self._postgres else _VISIT
-        return self.session.execute(query, {"mdtrt_id": mdtrt_id}).first()
+        return query.first(self.session, {"mdtrt_id": mdtrt_id})
 
     def add_visit(self, values: dict[str, Any]) -> None:
-        self.session.execute(insert(visit), values | {"created_at": utcnow()})
+        _ADD_VISIT.run(self.session, values | {"created_at": utcnow()})
 
     def update_visit(self, mdtrt_id: str, **values: Any) -> None:
-        self.session.execute(_SET_VISIT, {"b_mdtrt_id": mdtrt_id, **values})
+        _SET_VISIT.run(self.session, {"b_mdtrt_id": mdtrt_id, **values})
 
     def fee_lines(self, mdtrt_id: str) -> list[Any]:
-        return list(self.session.execute(select(fee_line).where(fee_line.c.mdtrt_id == mdtrt_id)).all())
+        return _FEE_LINES.all(self.session, {"mdtrt_id": mdtrt_id})
 
     def unsettled_lines(self, mdtrt_id: str) -> list[Any]:
-        return list(self.session.execute(_UNSETTLED, {"mdtrt_id": mdtrt_id}).all())
+        return _UNSETTLED.all(self.session, {"mdtrt_id": mdtrt_id})
 
     def add_fee_lines(self, rows: list[dict[str, Any]]) -> None:
         self.session.execute(insert(fee_line), rows)  # every line in one statement
@@ -154,16 +163,13 @@ class CoreSql:
         return self.session.execute(select(settlement).where(settlement.c.setl_id == setl_id)).first()
 
     def open_settlement_of(self, mdtrt_id: str) -> Any | None:
-        return self.session.execute(_OPEN_SETTLEMENT, {"mdtrt_id": mdtrt_id}).first()
+        return _OPEN_SETTLEMENT.first(self.session, {"mdtrt_id": mdtrt_id})
 
     def deductible_applied(self, mdtrt_id: str) -> Decimal:
-        amounts = self.session.execute(
-            select(settlement.c.act_pay_dedc).where(settlement.c.mdtrt_id == mdtrt_id)
-        ).scalars()
-        return sum(amounts, Decimal(0))
+        return sum(_DEDUCTIBLE_APPLIED.scalars(self.session, {"mdtrt_id": mdtrt_id}), Decimal(0))
 
     def add_settlement(self, values: dict[str, Any]) -> None:
-        self.session.execute(insert(settlement), values)
+        _ADD_SETTLEMENT.run(self.session, values)
 
     def mark_reversed(self, setl_id: str, reversed_by: str) -> None:
         self.session.execute(update(settlement).where(settlement.c.setl_id == setl_id).values(reversed_by=reversed_by))
@@ -182,7 +188,7 @@ class CoreSql:
         return list(self.session.execute(query).all())
 
     def read_accumulators(self, psn_no: str, year: int) -> Accumulators:
-        row = self.session.execute(_ACCUMULATOR, {"psn_no": psn_no, "year": year}).first()
+        row = _ACCUMULATOR.first(self.session, {"psn_no": psn_no, "year": year})
         if row is None:
             return Accumulators()
         return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
@@ -191,19 +197,19 @@ class CoreSql:
         """Take the person's yearly row lock (PostgreSQL); SQLite already serialises writers."""
         query = _ACCUMULATOR_FOR_UPDATE if self._postgres else _ACCUMULATOR
         key = {"psn_no": psn_no, "year": year}
-        row = self.session.execute(query, key).first()
+        row = query.first(self.session, key)
         if row is None:
             try:
                 with self.session.begin_nested():
                     self.session.execute(insert(accumulator), key | dict.fromkeys(ACCUMULATOR_FIELDS, Decimal(0)))
             except IntegrityError:
                 pass  # another settlement created it first; its lock is taken below
-            row = self.session.execute(query, key).first()
+            row = query.first(self.session, key)
         return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
 
     def store_accumulators(self, psn_no: str, year: int, value: Accumulators) -> None:
         values = {name: getattr(value, name) for name in ACCUMULATOR_FIELDS}
-        self.session.execute(_STORE_ACCUMULATORS, {"b_psn_no": psn_no, "b_year": year} | values)
+        _STORE_ACCUMULATORS.run(self.session, {"b_psn_no": psn_no, "b_year": year} | values)
 
     def post_account(self, entry_id: str, psn_no: str, amount: Decimal, kind: str, memo: str) -> None:
         self.session.execute(

@@ -7,14 +7,16 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from medshared.hotsql import HotRead
 from settlement.db import department
 
 _ONE = select(department).where(
     department.c.fixmedins_code == bindparam("fixmedins_code"),
     department.c.hosp_dept_codg == bindparam("hosp_dept_codg"),
 )
-_ONE_LOCKED = _ONE.with_for_update()
-_ALL = (
+_ONE_READ = HotRead(_ONE)
+_ONE_LOCKED = HotRead(_ONE.with_for_update())
+_ALL = HotRead(
     select(department)
     .where(department.c.fixmedins_code == bindparam("fixmedins_code"))
     .order_by(department.c.hosp_dept_codg)
@@ -26,13 +28,11 @@ class DepartmentSql:
     _postgres: bool
 
     def department(self, fixmedins_code: str, hosp_dept_codg: str, *, lock: bool = False) -> Any | None:
-        statement = _ONE_LOCKED if lock and self._postgres else _ONE
-        return self.session.execute(
-            statement, {"fixmedins_code": fixmedins_code, "hosp_dept_codg": hosp_dept_codg}
-        ).first()
+        read = _ONE_LOCKED if lock and self._postgres else _ONE_READ
+        return read.first(self.session, {"fixmedins_code": fixmedins_code, "hosp_dept_codg": hosp_dept_codg})
 
     def departments(self, fixmedins_code: str) -> list[Any]:
-        return list(self.session.execute(_ALL, {"fixmedins_code": fixmedins_code}))
+        return _ALL.all(self.session, {"fixmedins_code": fixmedins_code})
 
     def add_department(self, values: dict[str, Any]) -> None:
         self.session.execute(insert(department), values)

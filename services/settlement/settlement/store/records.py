@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from medshared.hotsql import HotRead
 from settlement.db import (
     chronic_filing,
     designation,
@@ -24,6 +25,7 @@ from settlement.db import (
 )
 from settlement.domain.records import Page
 
+_DIAGNOSES_OF = HotRead(select(diagnosis).where(diagnosis.c.mdtrt_id == bindparam("mdtrt_id")).order_by(diagnosis.c.id))
 CANCELLED = "cancelled"  # settlement.domain.visits.CANCELLED
 ADMITTED = "admitted"
 INPATIENT = "inpatient"
@@ -49,6 +51,8 @@ class RecordsSql:
     def diagnoses(self, mdtrt_ids: list[str]) -> list[Any]:
         if not mdtrt_ids:
             return []
+        if len(mdtrt_ids) == 1:  # a settlement's own visit
+            return _DIAGNOSES_OF.all(self.session, {"mdtrt_id": mdtrt_ids[0]})
         query = select(diagnosis).where(diagnosis.c.mdtrt_id.in_(mdtrt_ids)).order_by(diagnosis.c.id)
         return list(self.session.execute(query).all())
 
