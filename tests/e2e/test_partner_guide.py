@@ -79,8 +79,11 @@ def as_last_months(event: Event, last_month: dt.date) -> Event:
     moment = dt.datetime.fromisoformat(s["setl_time"]).replace(year=last_month.year, month=last_month.month, day=15)
     s["setl_time"] = moment.isoformat()
 
-    def moved(national_id: str) -> str:  # admdvs + yyyyMMddHHmmss + 10 digits: the national shape
-        return f"{national_id[:6]}{moment:%Y%m%d%H%M%S}{national_id[20:]}"
+    def moved(national_id: str) -> str:
+        # admdvs + yyyyMMddHHmmss + 10 digits: the national shape. Only the date moves, and each id
+        # keeps its own time of day: a reversal names its original, which may have been settled in
+        # an earlier second than the reversal's own setl_time.
+        return f"{national_id[:6]}{moment:%Y%m%d}{national_id[14:]}"
 
     s["setl_id"] = moved(s["setl_id"])
     if "original_setl_id" in payload:
