@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import event
-from support import ALEMBIC_INI, ZHUOMA, His, line, make_client, open_outpatient, seed, settle_input
-
-from medshared.db import upgrade
-from settlement.demo import load_demo
+from support import ZHUOMA, line, open_outpatient, settle_input
 
 SKIP = ("BEGIN", "SAVEPOINT", "RELEASE")
 
@@ -21,27 +19,30 @@ def _what(sql: str) -> str:
     return f"{verb} {table.group(1) if table else '?'}"
 
 
-def test_a_visit_on_postgresql_runs_almost_nothing_through_the_session(postgres_url, partners):
-    upgrade(ALEMBIC_INI, postgres_url)
-    with make_client(postgres_url, partners) as client:
-        load_demo(client.app.state.runtime)
-        seed(client.app, ZHUOMA)
-        his = His(client, "H54010000002", "540100")
-        his.sign_in()
-        ran: list[str] = []
-        event.listen(client.app.state.runtime.engine, "before_cursor_execute", lambda *a: ran.append(a[2]))
+def test_a_visit_on_postgresql_runs_almost_nothing_through_the_session(client, clinic):
+    engine = client.app.state.runtime.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite every statement runs through the session, by design")
+    his = clinic
+    ran: list[str] = []
 
-        def through_session(call):  # type: ignore[no-untyped-def]
-            ran.clear()
-            answer = call()
-            # A published version's body is read once per process (reference._parsed_version).
-            return answer, [sql for sql in ran if not sql.startswith(SKIP) and not re.match(r"SELECT \w+\.body\s", sql)]
+    def ran_listener(*args):  # type: ignore[no-untyped-def]
+        ran.append(args[2])
 
-        mdtrt_id, in_2201 = through_session(lambda: open_outpatient(his, ZHUOMA))
-        fees = {"feedetail": [line("1", "002501010010000", "1", "10", mdtrt_id, ZHUOMA)]}
-        _, in_2204 = through_session(lambda: his.ok("2204", fees, insuplc="540100"))
-        trial, in_2206 = through_session(lambda: his.ok("2206", settle_input(ZHUOMA, mdtrt_id, "10"), insuplc="540100"))
-        final, in_2207 = through_session(lambda: his.ok("2207", settle_input(ZHUOMA, mdtrt_id, "10"), insuplc="540100"))
+    event.listen(engine, "before_cursor_execute", ran_listener)
+
+    def through_session(call):  # type: ignore[no-untyped-def]
+        ran.clear()
+        answer = call()
+        # A published version's body is read once per process (reference._parsed_version).
+        return answer, [sql for sql in ran if not sql.startswith(SKIP) and not re.match(r"SELECT \w+\.body\s", sql)]
+
+    mdtrt_id, in_2201 = through_session(lambda: open_outpatient(his, ZHUOMA))
+    fees = {"feedetail": [line("1", "002501010010000", "1", "10", mdtrt_id, ZHUOMA)]}
+    _, in_2204 = through_session(lambda: his.ok("2204", fees, insuplc="540100"))
+    trial, in_2206 = through_session(lambda: his.ok("2206", settle_input(ZHUOMA, mdtrt_id, "10"), insuplc="540100"))
+    final, in_2207 = through_session(lambda: his.ok("2207", settle_input(ZHUOMA, mdtrt_id, "10"), insuplc="540100"))
+    event.remove(engine, "before_cursor_execute", ran_listener)
 
     # 2201 and 2203 (inside open_outpatient): the gateway's read, the nonce, the person, the
     # enrollments, the visit and the call log all run on the driver.
@@ -51,6 +52,4 @@ def test_a_visit_on_postgresql_runs_almost_nothing_through_the_session(postgres_
     assert [_what(sql) for sql in in_2204] == ["SELECT item_mapping", "INSERT fee_line"]
     assert [_what(sql) for sql in in_2206] == []
     assert [_what(sql) for sql in in_2207] == ["INSERT accumulator", "UPDATE fee_line"]
-    assert len(in_2206) <= 1, in_2206
-    assert len(in_2207) <= 6, in_2207
     assert trial["setlinfo"]["medfee_sumamt"] == final["setlinfo"]["medfee_sumamt"] == 10
