@@ -74,12 +74,13 @@ class _Compiled(_Bound):
         if processors is None:
             if len(description) != len(self.columns):
                 raise ValueError(f"{len(description)} columns answered for {len(self.columns)} selected")
-            processors = self.results = [
+            found: list[Processor] = [
                 column.type.dialect_impl(self.dialect).result_processor(self.dialect, d.type_code)
                 for column, d in zip(self.columns, description, strict=True)
             ]
+            processors = self.results = found if any(found) else []  # [] when every value is the driver's own
         make = self.row._make
-        if not any(processors):
+        if not processors:
             return [make(v) for v in values]
         return [make([p(x) if p else x for p, x in zip(processors, v, strict=True)]) for v in values]
 
