@@ -4,7 +4,8 @@ One CSV of residents (100,000 in the full run, 20,000 quick) is posted to enroll
 the clock runs until settlement's and e-voucher's read models hold every person and enrollment
 (settlement can settle them and the phone can activate a voucher). Every process's CPU over the
 same window is divided by the people imported: enrollment (parsing, checks, staging two events per
-row, its relay), the broker, settlement's and e-voucher's consumers, their PostgreSQL backends.
+row in batches of 100, its relay), the broker, settlement's and e-voucher's consumers, their PostgreSQL
+backends.
 
     workloads.run_all:  results["import_settleable"] = imports.run(system, plan, memory)
     report.write:       imports.report_rows(r.get("import_settleable")), imports.section(...)

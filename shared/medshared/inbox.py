@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from medshared import broker, tracing
-from medshared.events import Event, UnreadableEvent, utcnow
+from medshared.events import Event, UnreadableEvent, unbatched, utcnow
 from medshared.outbox import (
     DEAD_LETTER_PENDING,
     DEAD_LETTER_REPLAYED,
@@ -161,9 +161,10 @@ def _apply_traced(
     handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None
 ) -> None:
     with tracing.continue_trace(*_trace_of(headers)):
-        handle(session, event)
-        # One line per applied event: with the trace id it carries, it shows where a settlement went.
-        log.info("applied %s from %s", event.event_type, topic, extra={"fields": {"event_id": event.event_id}})
+        for each in unbatched(event):
+            handle(session, each)
+            # One line per applied event: with the trace id it carries, it shows where a settlement went.
+            log.info("applied %s from %s", each.event_type, topic, extra={"fields": {"event_id": each.event_id}})
 
 
 class InboxConsumer:
@@ -278,7 +279,7 @@ class InboxConsumer:
             except IntegrityError:  # another instance recorded it first
                 return False
             _apply_traced(self._handle, session, topic, event, headers)
-        self._count(topic)
+        self._count(topic, len(unbatched(event)))
         return True
 
     def apply_batch(self, messages: list[Message]) -> dict[tuple[str, int], int]:
@@ -298,11 +299,11 @@ class InboxConsumer:
         try:
             with self._factory() as session, session.begin():
                 fresh = record_new(session, self._inbox, [(topic, event) for topic, event, _ in events])
-                applied = []
+                applied: list[tuple[str, Event, list[tuple[str, bytes]] | None]] = []
                 for t, e, h in events:
                     if e.event_id in fresh:
                         fresh.discard(e.event_id)  # a message delivered twice in one batch counts once
-                        applied.append((t, e, h))
+                        applied.extend((t, each, h) for each in unbatched(e))
                 if self._handle_many is not None:
                     # A poll from one trace (a settlement's event alone, one import) continues it,
                     # so what the handler stages carries it on; a mixed poll starts none.
@@ -431,9 +432,9 @@ class InboxConsumer:
         key = (message.topic, event_type)
         self.dead_lettered[key] = self.dead_lettered.get(key, 0) + 1
 
-    def _count(self, topic: str) -> None:
-        self.applied += 1
-        self.applied_by_topic[topic] = self.applied_by_topic.get(topic, 0) + 1
+    def _count(self, topic: str, events: int = 1) -> None:
+        self.applied += events
+        self.applied_by_topic[topic] = self.applied_by_topic.get(topic, 0) + events
 
     def poll_once(self) -> int:
         if self._consumer is None:
@@ -573,7 +574,7 @@ def replay_dead_letter(
             if row.status == DEAD_LETTER_PENDING:
                 event = Event.from_json(row.payload)
                 headers = [(k, str(v).encode()) for k, v in json.loads(row.headers).items()] if row.headers else None
-                if record_once(session, inbox, row.topic, event):
+                if record_once(session, inbox, row.topic, event):  # a batch: its events, in order
                     _apply_traced(handle, session, row.topic, event, headers)
                 session.execute(
                     update(dl)

@@ -21,7 +21,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from medshared.db import make_engine, make_session_factory, upgrade
-from medshared.events import Event
+from medshared.events import Event, unbatched
 from medshared.national import parse_request
 from medshared.runtime import Runtime
 
@@ -37,12 +37,13 @@ class Service:
     runtime: Runtime
 
     def published(self, topic: str) -> list[Event]:
-        """The events this service staged on `topic`, in order, decoded from the outbox bodies."""
+        """The events this service staged on `topic`, in order, decoded from the outbox bodies (a batch's
+        as its events, as the inbox consumer hands them to the handlers)."""
         outbox = self.runtime.outbox
         assert outbox is not None
         with self.runtime.factory() as session:
             rows = session.execute(select(outbox.c.body).where(outbox.c.topic == topic).order_by(outbox.c.id)).all()
-        return [Event.from_json(row.body) for row in rows]
+        return [each for row in rows for each in unbatched(Event.from_json(row.body))]
 
     def apply(self, handle: Handle, events: list[Event]) -> None:
         for event in events:

@@ -11,6 +11,7 @@ from enrollment.demo import load_demo
 from enrollment.domain.gb11643 import check_character
 from enrollment.main import build, create_app
 from medshared.db import upgrade
+from medshared.events import Event, unbatched
 from medshared.runtime import Runtime
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -46,6 +47,13 @@ def outbox_count(runtime: Runtime, event_type: str | None = None) -> int:
         query = query.where(outbox.c.event_type == event_type)
     with runtime.factory() as session:
         return int(session.execute(query).scalar_one())
+
+
+def staged_events(runtime: Runtime) -> list[Event]:
+    """Every event in the outbox, in order, a batch's as its events (as a consumer applies them)."""
+    with runtime.factory() as session:
+        bodies = session.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
+    return [each for body in bodies for each in unbatched(Event.from_json(body))]
 
 
 @pytest.fixture

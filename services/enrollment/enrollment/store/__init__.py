@@ -22,7 +22,7 @@ from enrollment.store.enrollments import EnrollmentsSql
 from enrollment.store.money import MoneySql
 from enrollment.store.people import PeopleSql
 from enrollment.usecases.ports import KeyTaken
-from medshared.events import Event
+from medshared.events import Event, batched
 from medshared.outbox import outbox_rows, stage
 from medshared.runtime import Runtime
 
@@ -39,8 +39,10 @@ class SqlStore(PeopleSql, EnrollmentsSql, MoneySql):
         stage(self.session, outbox, contracts.TOPIC, event)
 
     def stage_all(self, events: list[Event]) -> None:
-        """Many events in one multi-row insert (the import's batches)."""
-        rows = outbox_rows(self.session, contracts.TOPIC, events, body=contracts.body)
+        """Many events of one transaction (an import's batch of rows): as batch messages
+        (medshared.events.batched), their outbox rows in one multi-row insert."""
+        messages = batched(events, contracts.PRODUCER, new_id=new_id)
+        rows = outbox_rows(self.session, contracts.TOPIC, messages, body=contracts.body)
         bulk_insert(self.session, outbox, rows)
 
 

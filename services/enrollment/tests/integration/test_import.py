@@ -7,8 +7,9 @@ from enrollment.demo import load_demo
 from enrollment.domain import commands as c
 from enrollment.store import SqlStore, SqlUnitOfWork
 from enrollment.usecases import people
+from medshared.events import BATCH, BATCH_SIZE
 from medshared.runtime import Runtime
-from tests.conftest import outbox_count, valid_certno
+from tests.conftest import outbox_count, staged_events, valid_certno
 
 HEADER = "psn_cert_type,certno,psn_name,gend,brdy,insuplc_admdvs,insutype,psn_type,tier,emp_no,begndate\n"
 
@@ -32,8 +33,14 @@ def test_an_import_registers_and_enrolls_in_batches_with_one_event_pair_per_pers
     )
     assert (report.registered, report.enrolled, report.rejected) == (1200, 1200, [])
     assert sum(seen) == 1200 and len(seen) == 3
-    assert outbox_count(runtime, "PersonRegistered") - 10 == 1200
-    assert outbox_count(runtime) - before == 2400
+    events = staged_events(runtime)[-2400:]
+    # Each new person: PersonRegistered, then PersonEnrolled carrying the same person.
+    assert [e.event_type for e in events] == ["PersonRegistered", "PersonEnrolled"] * 1200
+    assert all(a.key == b.key == b.payload["person"]["psn_no"] for a, b in zip(events[::2], events[1::2], strict=True))
+    assert len({e.payload["person"]["certno"] for e in events}) == 1200
+    # They travel as batches: three transactions of 1000, 1000 and 400 events, BATCH_SIZE a message.
+    assert BATCH_SIZE == 100
+    assert outbox_count(runtime) - before == 10 + 10 + 4 == outbox_count(runtime, BATCH)
 
 
 def test_importing_the_same_file_again_rejects_every_row_as_a_duplicate_and_stages_nothing(
