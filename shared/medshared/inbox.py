@@ -144,9 +144,19 @@ class Message:
     headers: list[tuple[str, bytes]] | None = None
 
 
-def _parse(topic: str, raw: bytes) -> Event | UnreadableEvent:
+@dataclass(frozen=True)
+class _Read:
+    """A message as read: its envelope (what the inbox records and a dead letter names) and the
+    events it carries (what the handlers apply): a batch's, or the envelope itself."""
+
+    message: Event
+    events: list[Event]
+
+
+def _parse(topic: str, raw: bytes) -> _Read | UnreadableEvent:
     try:
-        return Event.from_json(raw)
+        event = Event.from_json(raw)
+        return _Read(event, unbatched(event))
     except UnreadableEvent as exc:
         log.error("unreadable message on %s: %s", topic, exc)
         return exc
@@ -158,10 +168,10 @@ def _storable(text: str) -> str:
 
 
 def _apply_traced(
-    handle: Handler, session: Session, topic: str, event: Event, headers: list[tuple[str, bytes]] | None
+    handle: Handler, session: Session, topic: str, events: list[Event], headers: list[tuple[str, bytes]] | None
 ) -> None:
     with tracing.continue_trace(*_trace_of(headers)):
-        for each in unbatched(event):
+        for each in events:
             handle(session, each)
             # One line per applied event: with the trace id it carries, it shows where a settlement went.
             log.info("applied %s from %s", each.event_type, topic, extra={"fields": {"event_id": each.event_id}})
@@ -266,20 +276,20 @@ class InboxConsumer:
 
         Raises what the handler raised (nothing of it stays); an unreadable message has no effect.
         """
-        event = _parse(topic, raw)
-        if isinstance(event, UnreadableEvent):
+        read = _parse(topic, raw)
+        if isinstance(read, UnreadableEvent):
             return False
-        return self._apply_event(topic, event, headers)
+        return self._apply_event(topic, read, headers)
 
-    def _apply_event(self, topic: str, event: Event, headers: list[tuple[str, bytes]] | None) -> bool:
+    def _apply_event(self, topic: str, read: _Read, headers: list[tuple[str, bytes]] | None) -> bool:
         with self._factory() as session, session.begin():
             try:
-                if not record_once(session, self._inbox, topic, event):
+                if not record_once(session, self._inbox, topic, read.message):
                     return False
             except IntegrityError:  # another instance recorded it first
                 return False
-            _apply_traced(self._handle, session, topic, event, headers)
-        self._count(topic, len(unbatched(event)))
+            _apply_traced(self._handle, session, topic, read.events, headers)
+        self._count(topic, len(read.events))
         return True
 
     def apply_batch(self, messages: list[Message]) -> dict[tuple[str, int], int]:
@@ -295,15 +305,15 @@ class InboxConsumer:
         parsed = [(m, _parse(m.topic, m.value)) for m in messages]
         if any(isinstance(e, UnreadableEvent) for _, e in parsed):
             return self._apply_each(messages, parsed)
-        events = [(m.topic, e, m.headers) for m, e in parsed if isinstance(e, Event)]
+        reads = [(m.topic, r, m.headers) for m, r in parsed if isinstance(r, _Read)]
         try:
             with self._factory() as session, session.begin():
-                fresh = record_new(session, self._inbox, [(topic, event) for topic, event, _ in events])
+                fresh = record_new(session, self._inbox, [(topic, r.message) for topic, r, _ in reads])
                 applied: list[tuple[str, Event, list[tuple[str, bytes]] | None]] = []
-                for t, e, h in events:
-                    if e.event_id in fresh:
-                        fresh.discard(e.event_id)  # a message delivered twice in one batch counts once
-                        applied.extend((t, each, h) for each in unbatched(e))
+                for t, r, h in reads:
+                    if r.message.event_id in fresh:
+                        fresh.discard(r.message.event_id)  # a message delivered twice in one batch counts once
+                        applied.extend((t, each, h) for each in r.events)
                 if self._handle_many is not None:
                     # A poll from one trace (a settlement's event alone, one import) continues it,
                     # so what the handler stages carries it on; a mixed poll starts none.
@@ -312,14 +322,14 @@ class InboxConsumer:
                         self._handle_many(session, [(t, e) for t, e, _ in applied])
                 else:
                     for topic, event, headers in applied:
-                        _apply_traced(self._handle, session, topic, event, headers)
+                        _apply_traced(self._handle, session, topic, [event], headers)
         except Exception as exc:
             if is_transient(exc):
                 raise Interrupted({}) from exc
             log.info(
                 "consumer %s: a batch of %d failed (%s); applying one by one",
                 self._group_id,
-                len(events),
+                len(reads),
                 exc.__class__.__name__,
             )
             return self._apply_each(messages, parsed)
@@ -330,25 +340,25 @@ class InboxConsumer:
         return done
 
     def _apply_each(
-        self, messages: list[Message], parsed: list[tuple[Message, Event | UnreadableEvent]]
+        self, messages: list[Message], parsed: list[tuple[Message, _Read | UnreadableEvent]]
     ) -> dict[tuple[str, int], int]:
         done: dict[tuple[str, int], int] = {}
-        for message, event in parsed:
+        for message, read in parsed:
             try:
-                self._apply_or_set_aside(message, event)
+                self._apply_or_set_aside(message, read)
             except Exception as exc:
                 raise Interrupted(done) from exc
             done[(message.topic, message.partition)] = message.offset + 1
         return done
 
-    def _apply_or_set_aside(self, message: Message, event: Event | UnreadableEvent) -> None:
-        if isinstance(event, UnreadableEvent):
-            self._set_aside(message, None, event, tries=1, first_failed_at=utcnow())
+    def _apply_or_set_aside(self, message: Message, read: _Read | UnreadableEvent) -> None:
+        if isinstance(read, UnreadableEvent):
+            self._set_aside(message, None, read, tries=1, first_failed_at=utcnow())
             return
-        first_failed_at = utcnow()
+        event, first_failed_at = read.message, utcnow()
         for attempt in range(1, self._max_tries + 1):
             try:
-                self._apply_event(message.topic, event, message.headers)
+                self._apply_event(message.topic, read, message.headers)
                 return
             except Exception as exc:
                 if is_transient(exc):
@@ -574,8 +584,8 @@ def replay_dead_letter(
             if row.status == DEAD_LETTER_PENDING:
                 event = Event.from_json(row.payload)
                 headers = [(k, str(v).encode()) for k, v in json.loads(row.headers).items()] if row.headers else None
-                if record_once(session, inbox, row.topic, event):  # a batch: its events, in order
-                    _apply_traced(handle, session, row.topic, event, headers)
+                if record_once(session, inbox, row.topic, event):
+                    _apply_traced(handle, session, row.topic, unbatched(event), headers)  # a batch: its events
                 session.execute(
                     update(dl)
                     .where(by_id)

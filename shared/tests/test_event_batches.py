@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 
 from medshared import broker
-from medshared.db import make_engine, make_session_factory, new_metadata
+from medshared.db import new_metadata
 from medshared.events import BATCH, Event, UnreadableEvent, batched, unbatched
 from medshared.inbox import InboxConsumer, replay_dead_letter
 from medshared.outbox import dead_letter_table, inbox_table
@@ -76,14 +76,6 @@ def consume_until(consumer: InboxConsumer, done, polls: int = 200) -> None:
     raise AssertionError("the consumer did not get there")
 
 
-@pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
-    metadata.create_all(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
 def test_a_batch_reaches_the_handlers_as_its_events_once_even_delivered_twice(factory, kafka_bootstrap):
     topic = f"test.{uuid.uuid4().hex[:8]}.v1"
     polls: list[list[str]] = []
@@ -139,3 +131,22 @@ def test_a_batch_with_an_event_the_handler_refuses_is_set_aside_whole_and_replay
     refuse.clear()
     replay_dead_letter(factory, inbox, dead_letter, handle, row.dead_letter_id, replayed_by="ops-1")
     assert stored(factory) == ["P3", "P1", "POISON", "P2"]
+
+
+def test_a_batch_that_carries_no_envelopes_is_set_aside_at_once_as_unreadable(factory, kafka_bootstrap):
+    topic = f"test.{uuid.uuid4().hex[:8]}.v1"
+    calls: list[str] = []
+
+    def handle(session, event):
+        calls.append(event.key)
+        session.execute(insert(effect).values(psn_no=event.key))
+
+    broken = Event(BATCH, "b-1", {"events": [{"event_type": "PersonEnrolled", "key": "P1"}]}, "test")
+    publish(kafka_bootstrap, topic, [broken, people("P2")[0]])
+    consumer = InboxConsumer(factory, inbox, kafka_bootstrap, [topic], "g-" + topic, handle, retry_seconds=5.0)
+    consume_until(consumer, lambda: stored(factory) == ["P2"])
+    assert calls == ["P2"]  # no tries: nothing of the broken batch reached the handler
+    with factory() as s:
+        row = s.execute(select(dead_letter)).one()
+    assert (row.event_type, row.tries, row.error_class) == ("unreadable", 1, "UnreadableEvent")
+    assert consumer.dead_lettered == {(topic, "unreadable"): 1}

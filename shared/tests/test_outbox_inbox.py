@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 
 from medshared import broker
-from medshared.db import make_engine, make_session_factory, new_metadata, transaction
+from medshared.db import new_metadata, transaction
 from medshared.events import Event
 from medshared.inbox import InboxConsumer
 from medshared.outbox import OutboxRelay, inbox_table, outbox_table, stage
@@ -24,14 +24,6 @@ def wait_until(predicate, timeout=20.0):
             return True
         time.sleep(0.05)
     return False
-
-
-@pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
-    metadata.create_all(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def unique_topic():
