@@ -69,9 +69,10 @@ class _Compiled(_Bound):
         self.row: Any = namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
         self.results: list[Processor] | None = None
 
-    def rows(self, description: Sequence[Any], values: list[tuple[Any, ...]]) -> list[Any]:
+    def rows(self, cursor: Any, values: list[tuple[Any, ...]]) -> list[Any]:
         processors = self.results
-        if processors is None:
+        if processors is None:  # the cursor's description builds a column object per column: read once
+            description: Sequence[Any] = cursor.description
             if len(description) != len(self.columns):
                 raise ValueError(f"{len(description)} columns answered for {len(self.columns)} selected")
             found: list[Processor] = [
@@ -107,7 +108,7 @@ class HotRead:
             values = cursor.fetchall()
         except dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, cursor, compiled.sql, bound, error) from error
-        return compiled.rows(cursor.description, values)
+        return compiled.rows(cursor, values)
 
     def first(self, session: Session, params: Mapping[str, Any] | None = None) -> Any | None:
         rows = self.all(session, params)

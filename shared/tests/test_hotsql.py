@@ -155,6 +155,25 @@ def test_on_postgresql_sqlalchemy_runs_no_statement(factory):
     assert len(selects) == (0 if engine.dialect.name == "postgresql" else 1)
 
 
+def test_on_postgresql_the_cursor_description_is_read_for_the_first_answer_only(factory, monkeypatch):
+    # psycopg builds a column object per column each time the description is read: a hot read
+    # needs it once, to choose the result processors, and reuses them after.
+    engine = factory.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the description is psycopg's; SQLite runs the session")
+    import psycopg
+
+    reads = []
+    described = psycopg.Cursor.description
+    monkeypatch.setattr(psycopg.Cursor, "description", property(lambda cur: reads.append(1) or described.fget(cur)))
+    read = HotRead(BY_CODE)
+    with factory() as s:
+        answers = [read.all(s, {"code": code}) for code in ("A", "B", "nobody", "A")]
+    assert [len(rows) for rows in answers] == [2, 1, 0, 2]
+    assert answers[1][0].amount == Decimal("12345678901.23")
+    assert len(reads) == 1
+
+
 def test_an_in_list_is_refused_on_either_backend(factory):
     read = HotRead(select(item).where(item.c.code.in_(["A", "B"])))
     with factory() as s, pytest.raises(ValueError, match="ANY"):
