@@ -10,6 +10,7 @@ stages its event on supervision.violations.v1 in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from typing import Any, cast
@@ -19,6 +20,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from medshared import jsonutil
+from medshared.hotsql import HotRead
 from medshared.outbox import stage
 from settlement import reference
 from settlement.db import fee_line, outbox, visit
@@ -39,7 +41,7 @@ _HISTORY_LINES = (
     )
     .order_by(fee_line.c.fee_ocur_time, fee_line.c.id)
 )
-_HISTORY_STAYS = (
+_HISTORY_STAYS = HotRead(
     select(visit.c.mdtrt_id, visit.c.fixmedins_code, visit.c.begntime, visit.c.endtime)
     .where(
         visit.c.psn_no == bindparam("psn_no"),
@@ -59,17 +61,17 @@ _OPEN_OF_SETTLEMENT = select(violation).where(
 )
 
 
-def _windows(need: sv.HistoryNeed) -> Any:
-    """The lines a need names: per window, its moment on and its codes (exact by IN, prefixes by LIKE)."""
+@functools.lru_cache(maxsize=256)
+def _history_lines(shape: tuple[tuple[str, ...], ...]) -> HotRead:
+    """The history read for look-back windows naming these patterns (exact codes, and prefixes ending
+    in *), built and compiled once per shape: each window's moment on is its parameter since_<n>."""
     code = fee_line.c.med_list_codg
     windows = []
-    for since, patterns in need.lines:
-        exact = [p for p in patterns if not p.endswith("*")]
+    for n, patterns in enumerate(shape):
         match = [code.startswith(p[:-1], autoescape=True) for p in patterns if p.endswith("*")]
-        if exact:
-            match.append(code.in_(exact))
-        windows.append(and_(fee_line.c.fee_ocur_time >= since, or_(*match)))
-    return or_(*windows)
+        match += [code == p for p in patterns if not p.endswith("*")]
+        windows.append(and_(fee_line.c.fee_ocur_time >= bindparam(f"since_{n}"), or_(*match)))
+    return HotRead(_HISTORY_LINES.where(or_(*windows)))
 
 
 class _ParsedRuleSets:
@@ -122,15 +124,17 @@ class SupervisionSql:
         params = {"psn_no": psn_no, "exclude": exclude_mdtrt_id or ""}
         lines: tuple[sv.PastLine, ...] = ()
         if need.lines:
+            read = _history_lines(tuple(patterns for _, patterns in need.lines))
+            since = {f"since_{n}": moment for n, (moment, _) in enumerate(need.lines)}
             lines = tuple(
                 sv.PastLine(r.mdtrt_id, r.med_list_codg, r.cnt, r.fee_ocur_time)
-                for r in self.session.execute(_HISTORY_LINES.where(_windows(need)), params)
+                for r in read.all(self.session, params | since)
             )
         stays: tuple[sv.PastStay, ...] = ()
         if need.stays_since is not None:
             stays = tuple(
                 sv.PastStay(r.mdtrt_id, r.fixmedins_code, r.begntime, r.endtime)
-                for r in self.session.execute(_HISTORY_STAYS, {**params, "since": need.stays_since})
+                for r in _HISTORY_STAYS.all(self.session, {**params, "since": need.stays_since})
             )
         return sv.History(lines=lines, stays=stays)
 

@@ -143,9 +143,11 @@ def test_the_history_reads_the_persons_other_visits_lines_and_stays_by_index(mig
 
 def _history_plan(session: Any) -> str:
     """SQLite's plan for the history's line query: the person's visits by index, then their lines by index."""
-    from settlement.store.supervision import _HISTORY_LINES, _windows
+    from settlement.store.supervision import _history_lines
 
-    statement = _HISTORY_LINES.where(_windows(EVERY_CODE)).params(psn_no=ZHAXI, exclude="NOW")
+    since = {f"since_{n}": moment for n, (moment, _) in enumerate(EVERY_CODE.lines)}
+    read = _history_lines(tuple(patterns for _, patterns in EVERY_CODE.lines))
+    statement = read.statement.params(psn_no=ZHAXI, exclude="NOW", **since)
     state = statement.compile(dialect=session.get_bind().dialect).construct_expanded_state()
     positional = tuple(state.parameters[name] for name in state.positiontup or [])
     plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {state.statement}", positional)
