@@ -173,12 +173,22 @@ class NationalRequest(BaseModel):
 
     @property
     def inf_datetime(self) -> dt.datetime:
-        return dt.datetime.strptime(self.inf_time, INF_TIME_FORMAT)
+        return dt.datetime.fromisoformat(self.inf_time)  # validated to INF_TIME_FORMAT
+
+
+# Envelope fields by their spec names: a class attribute pydantic serves through a descriptor on each access.
+_ENVELOPE_FIELDS = frozenset(NationalRequest.model_fields)
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d", re.ASCII)
 
 
 def parse_inf_time(text: str) -> dt.datetime | None:
     """yyyy-MM-dd HH:mm:ss, also with a T, slashes, no separators or a fraction of a second."""
     text = text.strip().split(".")[0]
+    if _CANONICAL_TIME.fullmatch(text):  # what nearly every call sends, read without strptime
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:  # 2026-02-30: no such day
+            return None
     for fmt in _INF_TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
@@ -220,11 +230,7 @@ def parse_request(body: Any, *, infno: str | None = None) -> NationalRequest:
 def _known_keys_any_case(body: dict[str, Any]) -> dict[str, Any]:
     """`Input` or `MSGID` for `input` or `msgid`: the spec's field, whatever its case, unless it was also sent."""
     odd = [
-        key
-        for key in body
-        if isinstance(key, str)
-        and key not in NationalRequest.model_fields
-        and key.lower() in NationalRequest.model_fields
+        key for key in body if isinstance(key, str) and key not in _ENVELOPE_FIELDS and key.lower() in _ENVELOPE_FIELDS
     ]
     if not odd:
         return body
@@ -239,7 +245,7 @@ def extra_fields(body: Any) -> list[str]:
     """Envelope fields the spec does not list, named when known and otherwise "other" (for a metric)."""
     if not isinstance(body, dict):
         return []
-    extra = [key for key in body if key not in NationalRequest.model_fields]
+    extra = [key for key in body if key not in _ENVELOPE_FIELDS]
     return [key if key in KNOWN_EXTRA_FIELDS else "other" for key in extra]
 
 

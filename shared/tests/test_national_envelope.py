@@ -6,6 +6,7 @@ from medshared.national import (
     EnvelopeError,
     extra_fields,
     gateway_signature,
+    parse_inf_time,
     parse_request,
     response,
     signature_matches,
@@ -73,6 +74,25 @@ def test_a_malformed_envelope_is_refused_naming_the_field(overrides, names):
 )
 def test_what_deployed_clients_send_is_read_as_the_spec_means_it(overrides, field, read_as):
     assert getattr(parse_request(envelope(**overrides)), field) == read_as
+
+
+@pytest.mark.parametrize(
+    ("sent", "moment"),
+    [
+        ("2026-11-24 10:30:00", dt.datetime(2026, 11, 24, 10, 30)),
+        (" 2026-11-24T10:30:05.250 ", dt.datetime(2026, 11, 24, 10, 30, 5)),
+        ("2026/11/24 10:30:00", dt.datetime(2026, 11, 24, 10, 30)),
+        ("20261124103000", dt.datetime(2026, 11, 24, 10, 30)),
+        ("2026-1-4 9:05:00", dt.datetime(2026, 1, 4, 9, 5)),  # unpadded, as strptime has always read it
+        ("2026-02-30 10:30:00", None),
+        ("2026-11-24 24:00:00", None),
+        ("2026-W48-2 10:30:00", None),  # an ISO week date is no inf_time
+        ("２０２６-11-24 10:30:00", dt.datetime(2026, 11, 24, 10, 30)),  # full-width digits, as strptime reads them
+        ("", None),
+    ],
+)
+def test_inf_time_is_read_in_every_shape_deployed_clients_send_and_nothing_else(sent, moment):
+    assert parse_inf_time(sent) == moment
 
 
 def test_fields_the_spec_does_not_list_are_ignored_and_named_for_the_metric():
