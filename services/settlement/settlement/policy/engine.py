@@ -196,7 +196,8 @@ def _cents(breakdown: Breakdown) -> Breakdown:
     Amounts are exact cents already; this only fixes the exponent of values that came
     straight from inputs written without decimals (a balance of "5000").
     """
-    amounts = {name: breakdown.setlinfo()[name].quantize(CENT) for name in SETLINFO_AMOUNTS}
+    info = breakdown.setlinfo()
+    amounts = {name: info[name].quantize(CENT) for name in SETLINFO_AMOUNTS}
     details = tuple(
         replace(
             part,
