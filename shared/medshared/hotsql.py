@@ -28,6 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
 _CURSOR = "medshared.hotsql.cursor"
+_IN_TRANSACTION = "medshared.hotsql.in_transaction"
 Processor = Callable[[Any], Any] | None
 Statement = Select[Any] | CompoundSelect[Any]
 
@@ -94,7 +95,7 @@ class HotRead:
         self._compiled: dict[tuple[str, str], _Compiled] = {}  # by dialect: a process may use both
 
     def all(self, session: Session, params: Mapping[str, Any] | None = None) -> list[Any]:
-        connection = session.connection()
+        connection, cursor = _in_transaction(session)
         dialect = connection.dialect
         compiled = self._compiled.get((dialect.name, dialect.driver))
         if compiled is None:  # on every backend, so a statement the driver path refuses fails on SQLite too
@@ -102,7 +103,6 @@ class HotRead:
         if dialect.driver != "psycopg":
             return list(session.execute(self.statement, params).all())
         bound = compiled.params(params)
-        cursor = _cursor(connection)
         try:
             cursor.execute(compiled.sql, bound)
             values = cursor.fetchall()
@@ -132,7 +132,7 @@ class HotWrite:
         self._compiled: dict[tuple[str, str, frozenset[str]], _Bound] = {}
 
     def run(self, session: Session, params: Mapping[str, Any]) -> int:
-        connection = session.connection()
+        connection, cursor = _in_transaction(session)
         dialect = connection.dialect
         key = (dialect.name, dialect.driver, frozenset(params))
         bound = self._compiled.get(key)
@@ -144,7 +144,6 @@ class HotWrite:
             )
             return int(result.rowcount)
         values = bound.params(params)
-        cursor = _cursor(connection)
         try:
             cursor.execute(bound.sql, values)
         except dialect.loaded_dbapi.Error as error:
@@ -160,6 +159,20 @@ class HotWrite:
         if compiled.returning:
             raise ValueError("a HotWrite answers no rows; run a statement with RETURNING through the session")
         return _Bound(compiled, dialect)
+
+
+def _in_transaction(session: Session) -> tuple[Connection, Any]:
+    """The session's connection and, on psycopg, its hot cursor: looked up through the session once
+    per transaction (a dozen Python calls each time), then kept in the session's info beside the
+    transaction they belong to. A new transaction (after a commit or a rollback) looks them up again."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_IN_TRANSACTION)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1], kept[2]
+    connection = session.connection()
+    cursor = _cursor(connection) if connection.dialect.driver == "psycopg" else None
+    session.info[_IN_TRANSACTION] = (session.get_transaction(), connection, cursor)
+    return connection, cursor
 
 
 def _cursor(connection: Connection) -> Any:

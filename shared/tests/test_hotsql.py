@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from medshared.db import make_engine, make_session_factory, new_metadata, transaction
 from medshared.hotsql import HotRead, HotWrite
@@ -172,6 +173,26 @@ def test_on_postgresql_the_cursor_description_is_read_for_the_first_answer_only(
     assert [len(rows) for rows in answers] == [2, 1, 0, 2]
     assert answers[1][0].amount == Decimal("12345678901.23")
     assert len(reads) == 1
+
+
+def test_the_sessions_connection_is_looked_up_once_per_transaction(factory, monkeypatch):
+    looked_up = []
+    connection = Session.connection
+    monkeypatch.setattr(Session, "connection", lambda self, *a, **k: looked_up.append(1) or connection(self, *a, **k))
+    read = HotRead(BY_CODE)
+    write = HotWrite(update(item).where(item.c.code == bindparam("b_code")).values(word=bindparam("b_word")))
+    with factory() as s:
+        assert [len(read.all(s, {"code": code})) for code in ("A", "B", "A")] == [2, 1, 2]
+        assert write.run(s, {"b_code": "B", "b_word": "first"}) == 1
+        assert len(looked_up) == 1
+        s.commit()  # the next transaction may have another connection: looked up again
+        assert write.run(s, {"b_code": "B", "b_word": "second"}) == 1
+        assert [r.word for r in read.all(s, {"code": "B"})] == ["SECOND!"]  # word is the TypeDecorator above
+        s.rollback()
+        assert [r.word for r in read.all(s, {"code": "B"})] == ["FIRST!"]
+        assert len(looked_up) == 3
+    with factory() as other:
+        assert [r.word for r in read.all(other, {"code": "B"})] == ["FIRST!"]
 
 
 def test_an_in_list_is_refused_on_either_backend(factory):
