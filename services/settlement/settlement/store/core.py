@@ -11,9 +11,9 @@ from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medshared.db import insert_if_absent
 from medshared.events import Event, utcnow
 from medshared.hotsql import HotRead, HotWrite
 from medshared.outbox import stage
@@ -199,11 +199,9 @@ class CoreSql:
         key = {"psn_no": psn_no, "year": year}
         row = query.first(self.session, key)
         if row is None:
-            try:
-                with self.session.begin_nested():
-                    self.session.execute(insert(accumulator), key | dict.fromkeys(ACCUMULATOR_FIELDS, Decimal(0)))
-            except IntegrityError:
-                pass  # another settlement created it first; its lock is taken below
+            # The year's first settlement creates the row. Another settlement creating it at the same
+            # moment makes this insert wait for it and then do nothing; the lock is taken below.
+            insert_if_absent(self.session, accumulator, key | dict.fromkeys(ACCUMULATOR_FIELDS, Decimal(0)))
             row = query.first(self.session, key)
         return Accumulators(**{name: getattr(row, name) for name in ACCUMULATOR_FIELDS})
 
