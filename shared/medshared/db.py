@@ -67,13 +67,16 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def statement_at_a_time(session: Session) -> None:
+def statement_at_a_time(session: Session) -> bool:
     """Run each of the session's statements as its own transaction (PostgreSQL's autocommit), for
     work whose statements each stand alone (a read, then one single-statement write): it saves the
     BEGIN and COMMIT round trips. SQLite keeps its transaction, which takes the write lock up front.
-    The pool gives the connection back in its usual mode."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    The pool gives the connection back in its usual mode. True when every statement now commits
+    as it runs, so the caller has nothing to commit (on SQLite it still has)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
 def insert_if_absent(session: Session, table: Table, values: dict[str, Any]) -> bool:

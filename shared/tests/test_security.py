@@ -146,8 +146,8 @@ def test_a_gateway_nonce_serves_once_per_caller_and_expires_after_twice_the_wind
 def test_statement_at_a_time_spends_a_nonce_without_a_commit_on_postgresql(nonces) -> None:
     factory, table = nonces
     with factory() as s:
-        statement_at_a_time(s)
         postgresql = s.get_bind().dialect.name == "postgresql"
+        assert statement_at_a_time(s) is postgresql
         assert first_use_of_nonce(s, table, "H1", "n-auto", 300) is True
     # Closed without a commit: on PostgreSQL the statement stood on its own and the nonce is spent;
     # SQLite keeps its transaction (the write lock), so there nothing was kept.

@@ -158,10 +158,10 @@ class FrontDoor:
         with self.runtime.factory() as session:
             # One read for every row the envelope names, then the nonce: each one statement that
             # stands alone, so neither waits for a BEGIN or a COMMIT.
-            statement_at_a_time(session)
+            committed = statement_at_a_time(session)
             gate = gw.read_gate(session, req, sender)
             inst, channel = self.gateway.authenticate(gate, headers, req)
-            self.gateway.spend_nonce_within_rate(session, headers)
+            self.gateway.spend_nonce_within_rate(session, headers, commit=not committed)
         stored = gw.replay(gate.message, req, digest)
         if stored is not None and req.infno not in REREAD_ON_REPLAY:
             return stored

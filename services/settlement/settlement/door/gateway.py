@@ -134,15 +134,17 @@ class Gateway:
             )
         return inst, channel
 
-    def spend_nonce_within_rate(self, session: Session, headers: Mapping[str, str]) -> None:
-        """After the signature: the institution's rate, then the nonce, which is spent even if the call fails."""
+    def spend_nonce_within_rate(self, session: Session, headers: Mapping[str, str], *, commit: bool = True) -> None:
+        """After the signature: the institution's rate, then the nonce, which is spent even if the call
+        fails. `commit=False` when the session's statements commit as they run (statement_at_a_time)."""
         paasid, nonce = headers.get("x-tif-paasid", ""), headers.get("x-tif-nonce", "")
         wait = self.limiter.retry_after(paasid)
         if wait:
             raise Refused(rate_limited_message(paasid, wait), code="RATE_LIMITED", http_status=429)
         try:
             fresh = first_use_of_nonce(session, gateway_nonce, paasid, nonce, self.settings.signature_max_skew_seconds)
-            session.commit()
+            if commit:
+                session.commit()
         except IntegrityError:
             fresh = False
         if not fresh:
