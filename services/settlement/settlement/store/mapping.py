@@ -10,10 +10,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import any_, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from medshared.hotsql import HotRead
 from settlement.db import item_mapping
 from settlement.domain.mapping import VALID, ItemMapping, MappingFilter
 
@@ -23,6 +24,14 @@ _OF_CODES = select(*_COLUMNS).where(
     item_mapping.c.fixmedins_code == bindparam("fixmedins_code"),
     item_mapping.c.fixmedins_hilist_id.in_(bindparam("codes", expanding=True)),
     item_mapping.c.vali_flag == VALID,
+)
+# On PostgreSQL the codes travel as one array parameter, through the driver (medshared.hotsql).
+_OF_CODES_ANY = HotRead(
+    select(*_COLUMNS).where(
+        item_mapping.c.fixmedins_code == bindparam("fixmedins_code"),
+        item_mapping.c.fixmedins_hilist_id == any_(bindparam("codes")),
+        item_mapping.c.vali_flag == VALID,
+    )
 )
 _UPDATE = update(item_mapping).where(
     item_mapping.c.rid == bindparam("b_rid"), item_mapping.c.fixmedins_code == bindparam("b_fixmedins_code")
@@ -34,7 +43,7 @@ _LOCK_NAMESPACE = 3301 << 32
 
 
 def _mapping(row: Any) -> ItemMapping:
-    return ItemMapping(**row._mapping)
+    return ItemMapping(**row._asdict())
 
 
 class MappingSql:
@@ -50,6 +59,10 @@ class MappingSql:
 
     def item_mappings(self, fixmedins_code: str, own_codes: Collection[str]) -> list[ItemMapping]:
         codes = sorted(set(own_codes))
+        if self._postgres:
+            return [
+                _mapping(r) for r in _OF_CODES_ANY.all(self.session, {"fixmedins_code": fixmedins_code, "codes": codes})
+            ]
         found: list[ItemMapping] = []
         for i in range(0, len(codes), _CHUNK):
             rows = self.session.execute(_OF_CODES, {"fixmedins_code": fixmedins_code, "codes": codes[i : i + _CHUNK]})

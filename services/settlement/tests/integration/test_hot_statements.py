@@ -47,10 +47,10 @@ def test_a_visit_on_postgresql_runs_almost_nothing_through_the_session(client, c
     # 2201 and 2203 (inside open_outpatient): the gateway's read, the nonce, the person, the
     # enrollments, the visit and the call log all run on the driver.
     assert in_2201 == []
-    # 2204 inserts its lines and reads the item mappings (an IN list) through the session; 2207
-    # marks its lines (an IN list) there (the person's first accumulator row of the year is an
-    # insert-or-nothing through the driver, with no savepoint).
-    assert [_what(sql) for sql in in_2204] == ["SELECT item_mapping", "INSERT fee_line"]
+    # 2204 inserts its lines through the session (one executemany); its item mappings are read
+    # with the codes as one array parameter on the driver. 2207 marks its lines the same way, and
+    # the person's first accumulator row of the year is an insert-or-nothing there, no savepoint.
+    assert [_what(sql) for sql in in_2204] == ["INSERT fee_line"]
     assert [_what(sql) for sql in in_2206] == []
-    assert [_what(sql) for sql in in_2207] == ["UPDATE fee_line"]
+    assert in_2207 == []
     assert trial["setlinfo"]["medfee_sumamt"] == final["setlinfo"]["medfee_sumamt"] == 10
