@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import catalogues, imports, pharmacy, statement_cost, statements, supervision
+from bench import call_count, catalogues, imports, pharmacy, statement_cost, statements, supervision
 from bench.system import SERVER_SETTINGS
 
 TARGETS = {
@@ -522,6 +522,7 @@ def write(r: dict[str, Any], docs: Path) -> None:
         f"Transactions committed per visit: {r['profile_settlement'].get('per_visit', {}).get('(database)', {}).get('commits', 'n/a')}.",
         "",
         *statement_cost.section(r.get("statement_cost")),
+        *call_count.section(r.get("call_count")),
         "## What stands in the way",
         *findings(r),
         "",

@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 
 from bench import (
+    call_count,
     catalogues,
     clearing,
+    his,
     history,
     imports,
     machine,
@@ -545,6 +547,7 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["supervision"] = supervision.with_and_without(system, plan, population_, memory)
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
     results["statement_cost"] = statement_cost.run(system)
+    results["call_count"] = call_count.run(system, list(HOSPITALS), [his.Person(**p) for p in population_])
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)
     results["statements"] = statements.run(system, plan, memory)
