@@ -6,7 +6,7 @@ settlement's app is built in process on the service's own PostgreSQL database an
 called directly with signed envelopes, as the hospitals' calls arrive over HTTP. Its relay and
 consumers are not started; the running service's relay publishes what these visits stage.
 
-    workloads.run_all:  results["call_count"] = call_count.run(system, hospitals, people)
+    workloads.run_all:  results["call_count"] = call_count.run(settlement_database_url, hospitals, people)
     report.write:       call_count.section(r.get("call_count"))
 """
 
@@ -21,6 +21,7 @@ from bench import his
 from medshared import jsonutil
 
 VISITS = 20
+WARM = 5  # visits first made and not counted: they warm what every call reuses
 CHAIN = ("2201", "2203", "2204", "2206", "2207")
 RUN = 9_000  # the msgid clock of its own (his.MsgIds): never meets a load run's msgids
 
@@ -45,12 +46,19 @@ class _Counted:
         return answer, self.calls - before
 
 
-def run(system: Any, hospitals: list[his.Hospital], people: list[his.Person]) -> dict[str, Any]:
+def run(
+    database_url: str,
+    hospitals: list[his.Hospital],
+    people: list[his.Person],
+    *,
+    visits: int = VISITS,
+    warm: int = WARM,
+) -> dict[str, Any]:
     from settlement.config import Settings
     from settlement.main import create_app
 
     local = [p for p in people if p.pool == hospitals[0].admdvs]  # out-of-area settling asks remote-care
-    app = create_app(Settings(database_url=system.database_urls["settlement"]))
+    app = create_app(Settings(database_url=database_url))
     runtime, door = app.state.runtime, app.state.front_door
     msgids, sign_no = his.MsgIds(RUN), {}
     counted, by_infno, calls = _Counted(), Counter[str](), Counter[str]()
@@ -71,20 +79,20 @@ def run(system: Any, hospitals: list[his.Hospital], people: list[his.Person]) ->
     try:
         for hospital in hospitals:
             sign_no[hospital.code] = call(hospital, "9001", his.sign_in_input(), count=False)["signinoutb"]["sign_no"]
-        for n in range(VISITS + 5):  # the first five warm what every call reuses; not counted
-            hospital, p = hospitals[n % len(hospitals)], local[-1 - n]
-            warm = n >= 5
-            registered = call(hospital, "2201", his.register_input(p, f"CC{n}"), p.pool, warm)
+        for n in range(warm + visits):
+            hospital, p = hospitals[n % len(hospitals)], local[-1 - n % len(local)]
+            counts = n >= warm
+            registered = call(hospital, "2201", his.register_input(p, f"CC{n}"), p.pool, counts)
             mdtrt_id = str(registered["data"]["mdtrt_id"])
-            call(hospital, "2203", his.visit_info_input(p, mdtrt_id), p.pool, warm)
-            call(hospital, "2204", his.fees_input(p, mdtrt_id), p.pool, warm)
-            call(hospital, "2206", his.settle_input(p, mdtrt_id), p.pool, warm)
-            call(hospital, "2207", his.settle_input(p, mdtrt_id), p.pool, warm)
+            call(hospital, "2203", his.visit_info_input(p, mdtrt_id), p.pool, counts)
+            call(hospital, "2204", his.fees_input(p, mdtrt_id), p.pool, counts)
+            call(hospital, "2206", his.settle_input(p, mdtrt_id), p.pool, counts)
+            call(hospital, "2207", his.settle_input(p, mdtrt_id), p.pool, counts)
     finally:
         runtime.engine.dispose()
     per_infno = {infno: round(by_infno[infno] / calls[infno]) for infno in CHAIN}
     return {
-        "visits": VISITS,
+        "visits": visits,
         "per_infno": per_infno,
         "per_call": round(sum(by_infno.values()) / sum(calls.values())),
         "per_visit": sum(per_infno.values()),

@@ -547,7 +547,9 @@ def run_all(system: System, plan: Plan, var: Path) -> dict[str, Any]:
     results["supervision"] = supervision.with_and_without(system, plan, population_, memory)
     results["profile_settlement"] = profile_visits(system, plan, population_, var)
     results["statement_cost"] = statement_cost.run(system)
-    results["call_count"] = call_count.run(system, list(HOSPITALS), [his.Person(**p) for p in population_])
+    results["call_count"] = call_count.run(
+        system.database_urls["settlement"], list(HOSPITALS), [his.Person(**p) for p in population_]
+    )
     results["decode"] = decode_load(system, plan, memory, var)
     results["clearing"] = clearing_run(system, plan, memory, var)
     results["statements"] = statements.run(system, plan, memory)

@@ -33,6 +33,20 @@ def test_the_visit_chain_settles_every_visit_it_starts_and_each_settlement_reach
         probe.close()
 
 
+def test_the_call_count_settles_its_visits_through_the_front_door_and_counts_each_transaction(stack):
+    from bench import call_count, his
+
+    wait_for(lambda: His(stack.urls["settlement"], "H54010000001", "540100").sign_in().knows(ZHAXI["certno"]))
+    hospitals, people = [his.Hospital(**h) for h in LHASA], [his.Person(**ZHAXI)]
+    result = call_count.run(stack.env["SETTLEMENT_DATABASE_URL"], hospitals, people, visits=2, warm=1)
+    # run() raises unless every call answered infcode 0: the counted visits were settled for real
+    assert set(result["per_infno"]) == set(call_count.CHAIN)
+    assert all(n > 100 for n in result["per_infno"].values()), result
+    assert result["per_visit"] == sum(result["per_infno"].values())
+    assert result["per_infno"]["2207"] > result["per_infno"]["2203"]  # settling does more than a visit read
+    assert call_count.section(result)[0].startswith("## What a national call does")
+
+
 def test_resolving_id_numbers_finds_the_settleable_person_and_their_pool(stack):
     result = drive("resolve", url=stack.urls["settlement"], hospitals=LHASA, certnos=[ZHAXI["certno"]], timeout=30)
     assert (result["people"], result["missing"]) == ([ZHAXI], 0)
