@@ -47,7 +47,7 @@ class Event:
         }
 
     def to_json(self) -> str:
-        return jsonutil.dumps(_stringify_decimals(self.envelope()))
+        return jsonutil.dumps_text_amounts(self.envelope())
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Event:
@@ -115,17 +115,3 @@ def unbatched(event: Event) -> list[Event]:
     if any(e.event_type == BATCH for e in events):
         raise UnreadableEvent(f"batch {event.event_id} carries a batch; batches do not nest")
     return events
-
-
-def _stringify_decimals(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _stringify_decimals(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_stringify_decimals(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value

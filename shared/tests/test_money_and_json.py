@@ -1,3 +1,5 @@
+import datetime as dt
+from collections import namedtuple
 from decimal import Decimal
 
 import pytest
@@ -35,6 +37,37 @@ def test_an_event_survives_the_wire_with_amounts_as_decimal_strings():
     )
     back = Event.from_json(event.to_json())
     assert back == event.__class__(**{**event.__dict__, "payload": {"hifp_pay": "7677.60"}})
+
+
+def _walked(value):
+    """How events were written before: a copy with every Decimal as text, tuples as lists, dates
+    as ISO text, then `jsonutil.dumps`."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _walked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_walked(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def test_an_event_is_written_exactly_as_before_amounts_as_text_in_one_pass():
+    Part = namedtuple("Part", "fund_pay_type fund_payamt")
+    payload = {
+        "setlinfo": {"hifp_pay": Decimal("7677.60"), "balc": Decimal("0"), "neg": Decimal("-0.01"), "cnt": 3},
+        "setldetail": [Part("310100", Decimal("60.00")), (Decimal("1E+2"), "x")],
+        "big": Decimal("99999999999999.99"),
+        "flags": [True, False, None, 0.5],
+        "name": '扎西 "quoted"',
+        "day": dt.date(2026, 12, 7),
+        "at": dt.datetime(2026, 12, 7, 23, 45, 3, 123456, tzinfo=dt.UTC),
+        "nested": {"deeper": [{"amt": Decimal("12.3")}]},
+    }
+    event = Event(event_type="VisitSettled", key="540100", payload=payload, producer="settlement")
+    assert event.to_json() == jsonutil.dumps(_walked(event.envelope()))
+    assert jsonutil.loads(event.to_json())["payload"]["setldetail"][0] == ["310100", "60.00"]
 
 
 def test_logs_mask_id_numbers():
