@@ -69,7 +69,8 @@ def section(result: dict[str, Any] | None) -> list[str]:
         f"The same indexed lookup (a person by psn_no), {N:,} times, client CPU only: through medshared.hotsql's",
         f"HotRead as the store runs it **{hot} µs**, through SQLAlchemy's Session {result['session_us']} µs, through a",
         f"Core Connection {result['connection_us']} µs, through psycopg alone with a prepared statement and a",
-        f"positional parameter {result['psycopg_us']} µs. Of a visit's 59 statements (five national calls), 50 run",
-        "through HotRead and HotWrite on PostgreSQL; the other 9 through the Session.",
+        f"positional parameter {result['psycopg_us']} µs. On PostgreSQL a visit's five national calls run every",
+        "statement through HotRead and HotWrite except the many-row inserts, through the Session: 2204's fee",
+        "lines, and 2207's violations when fund supervision finds any (test_hot_statements.py holds the rest).",
         "",
     ]
