@@ -36,6 +36,7 @@ from evoucher.db import (
 from evoucher.domain import orders, vouchers
 from medshared.db import insert_if_absent, labelled_columns, split_row
 from medshared.events import Event
+from medshared.hotsql import HotRead, HotWrite
 from medshared.outbox import stage
 from medshared.runtime import Runtime
 from medshared.security import first_use_of_nonce
@@ -68,8 +69,9 @@ _CLAIM_WITH_HOLDER = (
     .returning(*labelled_columns(voucher, person))
 )
 _QR_ISSUED = select(qr_code.c.qr_id).where(qr_code.c.qr_id == bindparam("qr_id"))
-_INSTITUTION = select(institution).where(institution.c.fixmedins_code == bindparam("fixmedins_code"))
-_ADD_EC_TOKEN = insert(ec_token)
+# Every decode reads its institution and adds its ecToken: through the driver on PostgreSQL (medshared.hotsql).
+_INSTITUTION = HotRead(select(institution).where(institution.c.fixmedins_code == bindparam("fixmedins_code")))
+_ADD_EC_TOKEN = HotWrite(insert(ec_token))
 
 
 class SqlUnits:
@@ -253,7 +255,7 @@ class SqlStore:
         return self.session.connection().execute(_QR_ISSUED, {"qr_id": qr_id}).first() is not None
 
     def add_ec_token(self, values: dict[str, Any]) -> None:
-        self.session.connection().execute(_ADD_EC_TOKEN, values)
+        _ADD_EC_TOKEN.run(self.session, values)
 
     def ec_token(self, token: str) -> Any | None:
         return self.session.execute(select(ec_token).where(ec_token.c.ec_token == token)).first()
@@ -261,7 +263,7 @@ class SqlStore:
     # --- institutions
 
     def institution(self, fixmedins_code: str) -> Any | None:
-        return self.session.connection().execute(_INSTITUTION, {"fixmedins_code": fixmedins_code}).first()
+        return _INSTITUTION.first(self.session, {"fixmedins_code": fixmedins_code})
 
     def first_use_of_nonce(self, paasid: str, nonce: str, window_seconds: int) -> bool:
         try:
