@@ -16,21 +16,67 @@ would fill those in, the driver cannot. On SQLite both run through the session.
 
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import TypeDecorator, bindparam, exc
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import CompoundSelect, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.sql.visitors import InternalTraversal
 
 _CURSOR = "medshared.hotsql.cursor"
 _IN_TRANSACTION = "medshared.hotsql.in_transaction"
 Processor = Callable[[Any], Any] | None
 Statement = Select[Any] | CompoundSelect[Any]
+
+
+class _KeyList(TypeDecorator[Any]):
+    """A list of keys as one parameter: an array on PostgreSQL, JSON text elsewhere (SQLite's json_each)."""
+
+    impl = NullType  # no cast: PostgreSQL takes the array for the column's own type
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        keys = list(value)
+        return keys if dialect.name == "postgresql" else json.dumps(keys)
+
+
+class _AnyOf(ColumnElement[Any]):
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own declaration): the cache key, column and parameter
+        ("column", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], keys: BindParameter[Any]) -> None:
+        self.column = column
+        self.keys = keys
+        self.type = NullType()  # a comparison as it stands, not a boolean value SQLite would compare to 1
+
+
+def any_of(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    """`column` equals one of the keys in the list parameter `name`: `= ANY(:name)` on PostgreSQL,
+    `IN (SELECT value FROM json_each(:name))` on SQLite. One statement for any number of keys (an IN
+    list is a new statement per length, with a placeholder per key), so a hot statement can carry it."""
+    return _AnyOf(column, bindparam(name, type_=_KeyList()))
+
+
+@compiles(_AnyOf, "postgresql")
+def _any_of_postgresql(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.keys, **kw)})"
+
+
+@compiles(_AnyOf)
+def _any_of_elsewhere(element: _AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(element.keys, **kw)}))"
 
 
 class _Bound:
@@ -39,7 +85,7 @@ class _Bound:
     def __init__(self, compiled: SQLCompiler, dialect: Dialect) -> None:
         self.sql = compiled.string
         if "POSTCOMPILE" in self.sql:
-            raise ValueError("a hot statement cannot expand IN lists; compare with = ANY(:list) on PostgreSQL")
+            raise ValueError("a hot statement cannot expand IN lists; match a list parameter with any_of(column, name)")
         self.dialect = dialect
         self.defaults: dict[str, Any] = {}
         self.binds: list[tuple[str, Callable[[Any], Any]]] = []

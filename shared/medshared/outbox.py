@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     insert,
     select,
     text,
@@ -45,7 +46,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from medshared import broker, tracing
 from medshared.events import Event, utcnow
-from medshared.hotsql import HotWrite
+from medshared.hotsql import HotWrite, any_of
 from medshared.logs import mask_text
 
 log = logging.getLogger(__name__)
@@ -232,8 +233,10 @@ def pending_query(outbox: Table, limit: int) -> Any:
 
 
 @functools.lru_cache(maxsize=8)
-def _mark_statement(table: str) -> Any:
-    return text(f'UPDATE "{table}" SET published_at = :now WHERE id = ANY(:ids)')
+def _mark_statement(outbox: Table) -> HotWrite:
+    # The ids as one list parameter: the same statement for any batch, prepared once, where an IN
+    # list is a new statement of 500 placeholders to build, send and plan each time.
+    return HotWrite(update(outbox).where(any_of(outbox.c.id, "ids")).values(published_at=bindparam("now")))
 
 
 class OutboxRelay:
@@ -344,15 +347,8 @@ class OutboxRelay:
             future.get(timeout=10)  # raises if the broker did not take it: nothing is marked
 
     def _mark(self, session: Session, rows: Sequence[Any]) -> None:
-        if not rows:
-            return
-        ids = [r.id for r in rows]
-        if session.get_bind().dialect.name == "postgresql":
-            # The ids as one array parameter: the same statement for any batch, prepared once, where
-            # an IN list is a new statement of 500 placeholders to build, send and plan each time.
-            session.execute(_mark_statement(self._outbox.name), {"ids": ids, "now": utcnow()})
-            return
-        session.execute(update(self._outbox).where(self._outbox.c.id.in_(ids)).values(published_at=utcnow()))
+        if rows:
+            _mark_statement(self._outbox).run(session, {"ids": [r.id for r in rows], "now": utcnow()})
 
     def _run(self) -> None:
         backoff = self._idle

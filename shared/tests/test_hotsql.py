@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from medshared.db import make_engine, make_session_factory, new_metadata, transaction
-from medshared.hotsql import HotRead, HotWrite
+from medshared.hotsql import HotRead, HotWrite, any_of
 
 
 class Shouted(TypeDecorator[str]):
@@ -195,9 +195,22 @@ def test_the_sessions_connection_is_looked_up_once_per_transaction(factory, monk
         assert [r.word for r in read.all(other, {"code": "B"})] == ["FIRST!"]
 
 
+def test_a_list_parameter_matches_its_keys_in_one_statement_on_either_backend(factory):
+    by_codes = HotRead(select(item.c.code, item.c.amount).where(any_of(item.c.code, "codes")).order_by(item.c.id))
+    mark = HotWrite(update(item).where(any_of(item.c.id, "ids")).values(word=bindparam("b_word")))
+    with factory() as s:
+        assert [r.code for r in by_codes.all(s, {"codes": ["B", "A", "nobody"]})] == ["A", "A", "B"]
+        assert by_codes.all(s, {"codes": []}) == []
+        assert by_codes.all(s, {"codes": ("B", "B")})[0].amount == Decimal("12345678901.23")
+        ids = [r.id for r in s.execute(select(item.c.id).where(item.c.code == "A"))]
+        assert mark.run(s, {"ids": ids, "b_word": "marked"}) == 2
+        assert mark.run(s, {"ids": [], "b_word": "x"}) == 0
+        assert sorted(r.word for r in s.execute(select(item.c.word).where(item.c.code == "A"))) == ["MARKED!"] * 2
+
+
 def test_an_in_list_is_refused_on_either_backend(factory):
     read = HotRead(select(item).where(item.c.code.in_(["A", "B"])))
-    with factory() as s, pytest.raises(ValueError, match="ANY"):
+    with factory() as s, pytest.raises(ValueError, match="any_of"):
         read.all(s)
 
 

@@ -9,13 +9,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import any_, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from medshared.db import insert_if_absent
 from medshared.events import Event, utcnow
-from medshared.hotsql import HotRead, HotWrite
+from medshared.hotsql import HotRead, HotWrite, any_of
 from medshared.outbox import stage
 from settlement import readmodels as rm
 from settlement import reference
@@ -42,9 +42,7 @@ _VISIT_FOR_UPDATE = HotRead(_VISIT_QUERY.with_for_update())
 _SET_VISIT = HotWrite(update(visit).where(visit.c.mdtrt_id == bindparam("b_mdtrt_id")))
 _ADD_VISIT = HotWrite(insert(visit))
 _ADD_SETTLEMENT = HotWrite(insert(settlement))
-_SETTLE_LINES = HotWrite(
-    update(fee_line).where(fee_line.c.id == any_(bindparam("ids"))).values(setl_id=bindparam("b_setl_id"))
-)
+_SETTLE_LINES = HotWrite(update(fee_line).where(any_of(fee_line.c.id, "ids")).values(setl_id=bindparam("b_setl_id")))
 _FEE_LINES = HotRead(select(fee_line).where(fee_line.c.mdtrt_id == bindparam("mdtrt_id")))
 _UNSETTLED = HotRead(
     select(fee_line)
@@ -156,10 +154,7 @@ class CoreSql:
         return int(result.rowcount)
 
     def settle_fee_lines(self, line_ids: list[int], setl_id: str) -> None:
-        if self._postgres:  # the ids as one array parameter, through the driver
-            _SETTLE_LINES.run(self.session, {"ids": line_ids, "b_setl_id": setl_id})
-            return
-        self.session.execute(update(fee_line).where(fee_line.c.id.in_(line_ids)).values(setl_id=setl_id))
+        _SETTLE_LINES.run(self.session, {"ids": line_ids, "b_setl_id": setl_id})
 
     def release_fee_lines(self, setl_id: str) -> None:
         self.session.execute(update(fee_line).where(fee_line.c.setl_id == setl_id).values(setl_id=None))

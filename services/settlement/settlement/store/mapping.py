@@ -10,34 +10,27 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
-from sqlalchemy import any_, bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from medshared.hotsql import HotRead
+from medshared.hotsql import HotRead, any_of
 from settlement.db import item_mapping
 from settlement.domain.mapping import VALID, ItemMapping, MappingFilter
 
 _FIELDS = tuple(f.name for f in fields(ItemMapping))
 _COLUMNS = [item_mapping.c[name] for name in _FIELDS]
-_OF_CODES = select(*_COLUMNS).where(
-    item_mapping.c.fixmedins_code == bindparam("fixmedins_code"),
-    item_mapping.c.fixmedins_hilist_id.in_(bindparam("codes", expanding=True)),
-    item_mapping.c.vali_flag == VALID,
-)
-# On PostgreSQL the codes travel as one array parameter, through the driver (medshared.hotsql).
-_OF_CODES_ANY = HotRead(
+# The codes as one list parameter, so the read is one statement for any number of codes.
+_OF_CODES = HotRead(
     select(*_COLUMNS).where(
         item_mapping.c.fixmedins_code == bindparam("fixmedins_code"),
-        item_mapping.c.fixmedins_hilist_id == any_(bindparam("codes")),
+        any_of(item_mapping.c.fixmedins_hilist_id, "codes"),
         item_mapping.c.vali_flag == VALID,
     )
 )
 _UPDATE = update(item_mapping).where(
     item_mapping.c.rid == bindparam("b_rid"), item_mapping.c.fixmedins_code == bindparam("b_fixmedins_code")
 )
-# An IN list per statement stays well below SQLite's and PostgreSQL's bound-parameter limits.
-_CHUNK = 500
 # Transaction-scoped advisory locks take a bigint key; this namespace keeps ours apart from others'.
 _LOCK_NAMESPACE = 3301 << 32
 
@@ -58,16 +51,8 @@ class MappingSql:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def item_mappings(self, fixmedins_code: str, own_codes: Collection[str]) -> list[ItemMapping]:
-        codes = sorted(set(own_codes))
-        if self._postgres:
-            return [
-                _mapping(r) for r in _OF_CODES_ANY.all(self.session, {"fixmedins_code": fixmedins_code, "codes": codes})
-            ]
-        found: list[ItemMapping] = []
-        for i in range(0, len(codes), _CHUNK):
-            rows = self.session.execute(_OF_CODES, {"fixmedins_code": fixmedins_code, "codes": codes[i : i + _CHUNK]})
-            found.extend(_mapping(r) for r in rows)
-        return found
+        params = {"fixmedins_code": fixmedins_code, "codes": sorted(set(own_codes))}
+        return [_mapping(r) for r in _OF_CODES.all(self.session, params)]
 
     def add_item_mappings(self, mappings: Sequence[ItemMapping]) -> None:
         if mappings:
